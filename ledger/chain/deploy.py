@@ -1,0 +1,120 @@
+"""Deploy contracts, write the deployment manifest, and check deployed code against sources.
+
+The manifest (chain id, addresses, blocks, code hashes) is what every other part of
+Credence reads to find its contracts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eth_utils import keccak
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.contract import Contract
+
+from ledger.chain.compiler import Artifact, artifact, compile_contracts
+from ledger.tx import Sender
+
+
+@dataclass
+class DeployedContract:
+    name: str
+    address: str
+    block: int
+    tx_hash: str
+    code_hash: str
+
+
+@dataclass
+class Manifest:
+    chain_id: int
+    contracts: dict[str, DeployedContract] = field(default_factory=dict)
+
+    def address(self, name: str) -> str:
+        try:
+            return self.contracts[name].address
+        except KeyError:
+            raise KeyError(f"{name} is not in the deployment manifest") from None
+
+    @property
+    def start_block(self) -> int:
+        return min((c.block for c in self.contracts.values()), default=0)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = {
+            "chain_id": self.chain_id,
+            "contracts": {k: asdict(v) for k, v in self.contracts.items()},
+        }
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(body, indent=2, sort_keys=True))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest:
+        body = json.loads(path.read_text())
+        contracts = {k: DeployedContract(**v) for k, v in body["contracts"].items()}
+        return cls(chain_id=body["chain_id"], contracts=contracts)
+
+
+def contract_at(w3: Web3, name: str, address: str) -> Contract:
+    return w3.eth.contract(address=Web3.to_checksum_address(address), abi=artifact(name).abi)
+
+
+def deploy(sender: Sender, name: str, *args: Any) -> tuple[Contract, DeployedContract]:
+    """Deploy ``name`` with constructor ``args``; returns the bound contract and its record."""
+    art = artifact(name)
+    w3 = sender.w3
+    factory = w3.eth.contract(abi=art.abi, bytecode=art.bytecode)
+    receipt = sender.send(factory.constructor(*args))
+    address = receipt["contractAddress"]
+    code = w3.eth.get_code(address)
+    record = DeployedContract(
+        name=name,
+        address=address,
+        block=receipt["blockNumber"],
+        tx_hash=HexBytes(receipt["transactionHash"]).to_0x_hex(),
+        code_hash="0x" + keccak(code).hex(),
+    )
+    return w3.eth.contract(address=address, abi=art.abi), record
+
+
+def _mask_immutables(code: bytes, art: Artifact) -> bytes:
+    """Zero the byte ranges that hold immutables (set at construction, so per deployment)."""
+    buf = bytearray(code)
+    for refs in art.immutable_references.values():
+        for ref in refs:
+            buf[ref["start"] : ref["start"] + ref["length"]] = bytes(ref["length"])
+    return bytes(buf)
+
+
+@dataclass
+class CodeCheck:
+    name: str
+    address: str
+    matches: bool
+    reason: str
+
+
+def verify_deployment(w3: Web3, manifest: Manifest) -> list[CodeCheck]:
+    """Compare the runtime code at each manifest address with what the sources compile to."""
+    artifacts = compile_contracts()
+    checks = []
+    for name, deployed in sorted(manifest.contracts.items()):
+        art = artifacts.get(name)
+        if art is None:
+            checks.append(CodeCheck(name, deployed.address, False, "no such contract in sources"))
+            continue
+        onchain = bytes(w3.eth.get_code(Web3.to_checksum_address(deployed.address)))
+        expected = bytes.fromhex(art.deployed_bytecode[2:])
+        if not onchain:
+            checks.append(CodeCheck(name, deployed.address, False, "no code at address"))
+        elif _mask_immutables(onchain, art) != _mask_immutables(expected, art):
+            checks.append(CodeCheck(name, deployed.address, False, "runtime bytecode differs"))
+        else:
+            checks.append(CodeCheck(name, deployed.address, True, "runtime bytecode matches"))
+    return checks

@@ -1,0 +1,48 @@
+"""Configuration from environment variables (prefix ``CREDENCE_``) and an optional ``.env``.
+
+The defaults run on one machine with nothing configured: a managed Anvil node whose
+state persists under ``data_dir`` and a SQLite database beside it.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ledger import PROJECT_ROOT
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CREDENCE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=PROJECT_ROOT / ".credence", description="node state, db, keys")
+    rpc_url: str | None = Field(default=None, description="external JSON-RPC; unset = managed node")
+    node: Literal["anvil", "ganache"] = "anvil"
+    node_port: int = 8545
+    block_time: float | None = Field(
+        default=1.0, description="managed node interval mining in seconds; None = one block per tx"
+    )
+    database_url: str | None = Field(default=None, description="unset = SQLite in data_dir")
+    keystore_passphrase: str = Field(
+        default="credence-dev", description="passphrase of the local encrypted keystore"
+    )
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    batch_max_size: int = 10_000
+    batch_max_wait_s: float = 0.5
+    confirmations: int = 0
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'credence.db'}"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.data_dir / "deployment.json"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

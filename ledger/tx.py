@@ -1,0 +1,229 @@
+"""Sending transactions: local nonces, fees, signing, receipts, retries, idempotency.
+
+One ``Sender`` per signing key. Nonces are allocated locally under a lock so many
+threads can send at once without asking the node for each one. Before a signed
+transaction leaves the process it is recorded under its idempotency key, so a retried
+request finds the first transaction instead of sending a second one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import requests
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.contract.contract import ContractFunction
+from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted
+from web3.types import TxReceipt
+
+TRANSIENT = (requests.ConnectionError, requests.Timeout, ConnectionError, TimeoutError)
+
+
+class TxError(RuntimeError):
+    """A transaction was rejected or reverted."""
+
+
+class ContractRevert(TxError):
+    """The contract reverted; ``error`` is the decoded custom error, e.g. ``NotAttester()``."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+class IdempotencyStore(Protocol):
+    def get(self, key: str) -> str | None: ...
+    def put(self, key: str, tx_hash: str) -> None: ...
+
+
+class MemoryIdempotencyStore:
+    def __init__(self) -> None:
+        self._items: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        return self._items.get(key)
+
+    def put(self, key: str, tx_hash: str) -> None:
+        with self._lock:
+            self._items.setdefault(key, tx_hash)
+
+
+class ErrorDecoder:
+    """Maps 4-byte selectors of custom errors (from contract ABIs) to readable names."""
+
+    def __init__(self, abis: list[list[dict[str, Any]]] | None = None) -> None:
+        self._by_selector: dict[bytes, tuple[str, list[str]]] = {}
+        for abi in abis or []:
+            self.add(abi)
+
+    def add(self, abi: list[dict[str, Any]]) -> None:
+        from eth_abi import decode  # noqa: F401  (import check only)
+
+        for item in abi:
+            if item.get("type") != "error":
+                continue
+            types = [i["type"] for i in item["inputs"]]
+            sig = f"{item['name']}({','.join(types)})"
+            self._by_selector[keccak(text=sig)[:4]] = (item["name"], types)
+
+    def decode(self, data: str | bytes) -> str:
+        from eth_abi import decode
+
+        raw = HexBytes(data)
+        entry = self._by_selector.get(bytes(raw[:4]))
+        if entry is None:
+            return f"revert(0x{raw.hex()})" if raw else "revert()"
+        name, types = entry
+        try:
+            args = decode(types, bytes(raw[4:]))
+        except Exception:
+            return f"{name}(?)"
+        shown = ", ".join(f"0x{a.hex()}" if isinstance(a, bytes) else str(a) for a in args)
+        return f"{name}({shown})"
+
+
+def _revert_data(exc: Exception) -> str | None:
+    if isinstance(exc, ContractCustomError):
+        return exc.data if isinstance(exc.data, str) else None
+    if isinstance(exc, ContractLogicError) and isinstance(exc.data, str):
+        return exc.data
+    return None
+
+
+@dataclass
+class Sender:
+    """Signs and sends transactions for one account."""
+
+    w3: Web3
+    account: LocalAccount
+    idempotency: IdempotencyStore | None = None
+    errors: ErrorDecoder | None = None
+    receipt_timeout: float = 120.0
+    retries: int = 5
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._next_nonce: int | None = None
+        self._chain_id = self.w3.eth.chain_id
+
+    @property
+    def address(self) -> str:
+        return self.account.address
+
+    def _allocate_nonce(self) -> int:
+        with self._lock:
+            if self._next_nonce is None:
+                self._next_nonce = self.w3.eth.get_transaction_count(self.address, "pending")
+            nonce = self._next_nonce
+            self._next_nonce += 1
+            return nonce
+
+    def resync_nonce(self) -> None:
+        with self._lock:
+            self._next_nonce = None
+
+    def fees(self) -> dict[str, int]:
+        block = self.w3.eth.get_block("latest")
+        base = block.get("baseFeePerGas")
+        if base is None:
+            return {"gasPrice": self.w3.eth.gas_price}
+        tip = self._retry(lambda: self.w3.eth.max_priority_fee)
+        return {"maxFeePerGas": 2 * base + tip, "maxPriorityFeePerGas": tip}
+
+    def _retry(self, call: Callable[[], Any]) -> Any:
+        delay = 0.1
+        for attempt in range(self.retries):
+            try:
+                return call()
+            except TRANSIENT:
+                if attempt == self.retries - 1:
+                    raise
+                time.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+    def _build(self, fn: ContractFunction | None, tx: dict[str, Any]) -> dict[str, Any]:
+        tx = {"from": self.address, "chainId": self._chain_id, **tx}
+        try:
+            if fn is not None:
+                tx = fn.build_transaction(tx)  # estimates gas: reverts surface here
+            elif "gas" not in tx:
+                tx["gas"] = self.w3.eth.estimate_gas(tx)
+        except (ContractCustomError, ContractLogicError) as exc:
+            data = _revert_data(exc)
+            raise ContractRevert(
+                self.errors.decode(data) if data and self.errors else str(exc)
+            ) from exc
+        tx.setdefault("gas", self.w3.eth.estimate_gas(tx))
+        tx["gas"] = (
+            int(tx["gas"] * 1.2) + 10_000
+        )  # headroom against state drift between estimate and mining
+        if "gasPrice" not in tx and "maxFeePerGas" not in tx:
+            tx.update(self.fees())
+        return tx
+
+    def send(
+        self,
+        fn: ContractFunction | None = None,
+        *,
+        idempotency_key: str | None = None,
+        wait: bool = True,
+        **tx: Any,
+    ) -> TxReceipt | HexBytes:
+        """Send a contract call (or a plain transaction given as keyword fields).
+
+        With ``wait`` the receipt is returned and a revert raises ``ContractRevert``;
+        otherwise the transaction hash is returned once the node has accepted it.
+        """
+        if idempotency_key and self.idempotency:
+            known = self.idempotency.get(idempotency_key)
+            if known:
+                return self.wait(HexBytes(known)) if wait else HexBytes(known)
+        built = self._build(fn, tx)
+        built["nonce"] = self._allocate_nonce()
+        signed = self.account.sign_transaction(built)
+        tx_hash = HexBytes(signed.hash)
+        if idempotency_key and self.idempotency:
+            self.idempotency.put(idempotency_key, tx_hash.to_0x_hex())
+        self._broadcast(signed.raw_transaction, tx_hash)
+        return self.wait(tx_hash) if wait else tx_hash
+
+    def _broadcast(self, raw: bytes, tx_hash: HexBytes) -> None:
+        try:
+            self._retry(lambda: self.w3.eth.send_raw_transaction(raw))
+        except ValueError as exc:
+            # A retry after a lost response may find the node already has it.
+            if "already known" in str(exc) or self._known(tx_hash):
+                return
+            self.resync_nonce()
+            raise TxError(f"node rejected transaction: {exc}") from exc
+
+    def _known(self, tx_hash: HexBytes) -> bool:
+        try:
+            self.w3.eth.get_transaction(tx_hash)
+            return True
+        except Exception:
+            return False
+
+    def wait(self, tx_hash: HexBytes) -> TxReceipt:
+        try:
+            receipt = self._retry(
+                lambda: self.w3.eth.wait_for_transaction_receipt(
+                    tx_hash, timeout=self.receipt_timeout, poll_latency=0.05
+                )
+            )
+        except TimeExhausted as exc:
+            raise TxError(
+                f"no receipt for {tx_hash.to_0x_hex()} after {self.receipt_timeout}s"
+            ) from exc
+        if receipt["status"] != 1:
+            raise TxError(f"transaction {tx_hash.to_0x_hex()} reverted")
+        return receipt

@@ -1,0 +1,62 @@
+"""Shared fixtures: a real Anvil node per test session, funded dev accounts, deployment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+
+from ledger.chain.compiler import compile_contracts
+from ledger.chain.node import LocalNode, free_port
+from ledger.tx import ErrorDecoder, Sender
+
+Account.enable_unaudited_hdwallet_features()
+DEV_MNEMONIC = "test test test test test test test test test test test junk"
+
+
+@pytest.fixture(scope="session")
+def anvil() -> Iterator[LocalNode]:
+    with LocalNode(kind="anvil", port=free_port()) as node:
+        yield node
+
+
+@pytest.fixture(scope="session")
+def w3(anvil: LocalNode) -> Web3:
+    return Web3(Web3.HTTPProvider(anvil.url, request_kwargs={"timeout": 30}))
+
+
+@pytest.fixture(scope="session")
+def dev_accounts() -> list[LocalAccount]:
+    """The node's ten pre-funded accounts (standard development mnemonic)."""
+    return [
+        Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}") for i in range(10)
+    ]
+
+
+@pytest.fixture(scope="session")
+def error_decoder() -> ErrorDecoder:
+    return ErrorDecoder([a.abi for a in compile_contracts().values()])
+
+
+@pytest.fixture(scope="session")
+def make_sender(w3: Web3, error_decoder: ErrorDecoder):
+    """``make_sender(account)``: a Sender for ``account`` on the session node."""
+    senders: dict[str, Sender] = {}
+
+    def make(account: LocalAccount) -> Sender:
+        if account.address not in senders:
+            senders[account.address] = Sender(w3, account, errors=error_decoder)
+        return senders[account.address]
+
+    return make
+
+
+@pytest.fixture
+def snapshot(w3: Web3) -> Iterator[None]:
+    """Run a test on a snapshot of the chain and roll back afterwards."""
+    snap = w3.provider.make_request("evm_snapshot", [])["result"]
+    yield
+    w3.provider.make_request("evm_revert", [snap])
