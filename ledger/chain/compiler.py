@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -124,7 +125,7 @@ def compile_contracts(build_dir: Path = BUILD_DIR) -> dict[str, Artifact]:
         return {k: Artifact(**v) for k, v in json.loads(cache.read_text()).items()}
     artifacts = _artifacts_from_output(_run_solc(compiler_input))
     build_dir.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".tmp")
+    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps({k: a.to_json() for k, a in artifacts.items()}, sort_keys=True))
     tmp.replace(cache)
     return artifacts
