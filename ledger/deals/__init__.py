@@ -1,0 +1,1 @@
+"""Securitization deals: spec, loan tape, the waterfall rule, simulator, investor reports."""
