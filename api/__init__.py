@@ -1,0 +1,1 @@
+"""Credence HTTP API (FastAPI): attestations, verification, attesters, models, audit."""

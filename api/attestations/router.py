@@ -1,0 +1,156 @@
+"""Issue, read, disclose and revoke score attestations."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+
+from api.attestations.schemas import (
+    AttestationOut,
+    IssuedOut,
+    IssueRequest,
+    IssueResponse,
+    RevokeManyRequest,
+    RevokeRequest,
+    RevokeResponse,
+)
+from api.deps import AnyRole, Role, ServicesDep, require
+from api.errors import ApiError
+from api.idempotency import fingerprint, run_once
+from api.types import Hex32
+from ledger.attest.records import RecordError
+from ledger.attest.service import IssueError
+
+router = APIRouter(prefix="/v1/attestations", tags=["attestations"])
+IdempotencyKey = Annotated[
+    str | None, Header(description="retrying with the same key never issues twice")
+]
+CanWrite = Depends(require(Role.attester))
+
+
+def _issue(svc: ServicesDep, body: IssueRequest) -> IssueResponse:
+    now = int(time.time())
+    attest = svc.attestations
+    for i, item in enumerate(body.records):
+        if not attest.model_known(item.model_id):
+            raise ApiError(422, "model is not registered on chain", field=f"records.{i}.model_id")
+    try:
+        records = [
+            attest.new_record(
+                subject_id=r.subject_id,
+                score=r.score,
+                grade=r.grade,
+                model_id=r.model_id,
+                expires_at=r.expires_at or now + r.valid_days * 86_400,
+                pd_bps=r.pd_bps,
+                reasons=r.reasons,
+                issued_at=now,
+            )
+            for r in body.records
+        ]
+    except RecordError as exc:
+        raise ApiError(422, str(exc), field=f"records.{exc.field}" if exc.field else None) from exc
+    try:
+        sealed = attest.issue(records, mode=body.mode)
+    except IssueError as exc:
+        raise ApiError(422, str(exc)) from exc
+    out = [
+        IssuedOut(
+            commitment="0x" + s.commitment.hex(),
+            subject=s.record.subject,
+            mode=body.mode,
+            status="anchored",
+            batch_root=root,
+        )
+        for s, root in zip(sealed, attest.roots_of(sealed), strict=True)
+    ]
+    return IssueResponse(count=len(out), records=out)
+
+
+@router.post("", status_code=201, response_model=IssueResponse, dependencies=[CanWrite])
+def issue_attestations(
+    body: IssueRequest, svc: ServicesDep, request: Request, idempotency_key: IdempotencyKey = None
+):
+    """Issue one or many score attestations (batched under one Merkle root by default)."""
+    fp = fingerprint("POST", request.url.path, body.model_dump())
+    return run_once(svc.runtime.engine, idempotency_key, fp, 201, lambda: _issue(svc, body))
+
+
+@router.get("/{commitment}", response_model=AttestationOut)
+def read_attestation(commitment: Hex32, svc: ServicesDep, role: AnyRole):
+    """One attestation with its batch proof and live on-chain status."""
+    row = svc.attestations.get(commitment)
+    if row is None:
+        raise ApiError(
+            404, "no attestation issued by this service has this commitment", field="commitment"
+        )
+    private = role in (Role.admin, Role.attester, Role.auditor)
+    return AttestationOut(
+        commitment=row.commitment,
+        subject=row.subject,
+        mode=row.mode,
+        status=row.status,
+        chain_status=svc.attestations.chain_status(row).name_snake,
+        batch_root=row.batch_root,
+        proof=json.loads(row.proof) if row.proof else None,
+        tx_hash=row.tx_hash,
+        record=json.loads(row.sealed) if private else None,
+    )
+
+
+@router.get("/{commitment}/disclosure", dependencies=[CanWrite])
+def disclose(
+    commitment: Hex32,
+    svc: ServicesDep,
+    fields: Annotated[
+        str, Query(description="comma-separated field names to reveal")
+    ] = "score,grade",
+):
+    """A disclosure package for the record's holder: only the chosen fields, with proofs."""
+    names = [f.strip() for f in fields.split(",") if f.strip()]
+    try:
+        return svc.attestations.disclosure(commitment, names)
+    except KeyError as exc:
+        raise ApiError(404, str(exc.args[0]), field="commitment") from exc
+    except RecordError as exc:
+        raise ApiError(422, str(exc), field="fields") from exc
+
+
+def _revoke(svc: ServicesDep, commitments: list[str], reason: int) -> RevokeResponse:
+    try:
+        tx_hash = svc.attestations.revoke(commitments, reason)
+    except KeyError as exc:
+        raise ApiError(404, str(exc.args[0]), field="commitments") from exc
+    except IssueError as exc:
+        raise ApiError(409, str(exc), field="commitments") from exc
+    return RevokeResponse(revoked=commitments, tx_hash=tx_hash)
+
+
+@router.post("/{commitment}/revoke", response_model=RevokeResponse, dependencies=[CanWrite])
+def revoke_one(
+    commitment: Hex32,
+    body: RevokeRequest,
+    svc: ServicesDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+):
+    """Revoke one record (a single attestation, or one leaf inside a batch)."""
+    fp = fingerprint("POST", request.url.path, body.model_dump())
+    work = lambda: _revoke(svc, [commitment], body.reason)
+    return run_once(svc.runtime.engine, idempotency_key, fp, 200, work)
+
+
+@router.post("/revocations", response_model=RevokeResponse, dependencies=[CanWrite])
+def revoke_many(
+    body: RevokeManyRequest,
+    svc: ServicesDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+):
+    """Revoke many records in one transaction."""
+    fp = fingerprint("POST", request.url.path, body.model_dump())
+    work = lambda: _revoke(svc, body.commitments, body.reason)
+    return run_once(svc.runtime.engine, idempotency_key, fp, 200, work)

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.types import Hex32
+
+MAX_RECORDS_PER_REQUEST = 50_000
+
+
+class RecordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    subject_id: str = Field(
+        min_length=1,
+        max_length=256,
+        description="the subject's identifier at the institution; pseudonymised with the "
+        "institution's HMAC key on arrival and never stored",
+    )
+    score: int = Field(ge=0, le=1000)
+    grade: str = Field(min_length=1, max_length=16)
+    model_id: Hex32 = Field(description="a model registered on chain (keccak-256 of its artifact)")
+    expires_at: int | None = Field(
+        default=None, gt=0, description="unix seconds; default now + valid_days"
+    )
+    valid_days: int = Field(default=365, ge=1, le=3650)
+    pd_bps: int | None = Field(default=None, ge=0, le=10_000)
+    reasons: list[str] | None = Field(default=None, max_length=8)
+
+
+class IssueRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    records: list[RecordIn] = Field(min_length=1, max_length=MAX_RECORDS_PER_REQUEST)
+    mode: Literal["batch", "single"] = Field(
+        default="batch",
+        description="batch: grouped under one Merkle root; single: one transaction each",
+    )
+
+
+class IssuedOut(BaseModel):
+    commitment: str
+    subject: str
+    mode: str
+    status: str
+    batch_root: str | None = None
+
+
+class IssueResponse(BaseModel):
+    count: int
+    records: list[IssuedOut]
+
+
+class AttestationOut(BaseModel):
+    commitment: str
+    subject: str
+    mode: str
+    status: str
+    chain_status: str
+    batch_root: str | None
+    proof: list[str] | None
+    tx_hash: str | None
+    record: dict | None = Field(
+        default=None, description="the sealed record with salts (attester, admin and auditor only)"
+    )
+
+
+class RevokeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: int = Field(ge=0, le=65_535, description="reason code")
+
+
+class RevokeManyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    commitments: list[Hex32] = Field(min_length=1, max_length=500)
+    reason: int = Field(ge=0, le=65_535)
+
+
+class RevokeResponse(BaseModel):
+    revoked: list[str]
+    tx_hash: str

@@ -1,0 +1,93 @@
+"""The FastAPI application: routers, error handlers, and the background indexer."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import errors
+from api.attestations.router import router as attestations_router
+from api.attesters.router import router as attesters_router
+from api.deps import Role, Services
+from api.models.router import router as models_router
+from api.verify.router import router as verify_router
+from ledger.attest.registry import Registry
+from ledger.attest.service import AttestationService
+from ledger.indexer import Indexer
+from ledger.indexer.attestations import REGISTRY_PROJECTION
+from ledger.runtime import Runtime
+
+DESCRIPTION = """
+Credence anchors credit score records on chain as salted hashes and lets lenders verify
+what a customer discloses. Authenticate with an `X-API-Key` header; the key's role
+(admin, attester, verifier, auditor) decides what it may do. Writes accept an
+`Idempotency-Key` header: retrying with the same key never issues twice.
+"""
+
+
+def build_services(runtime: Runtime, api_keys: dict[str, Role]) -> Services:
+    registry_contract = runtime.contract("AttestationRegistry")
+    registry = Registry(registry_contract, runtime.sender("attester"))
+    attestations = AttestationService(
+        runtime.engine,
+        registry,
+        pseudonym_secret=runtime.pseudonym_secret(),
+        max_batch_size=runtime.settings.batch_max_size,
+        max_wait_s=runtime.settings.batch_max_wait_s,
+    )
+    return Services(
+        runtime=runtime,
+        attestations=attestations,
+        registry=registry,
+        registrar=Registry(registry_contract, runtime.sender("admin")),
+        api_keys=api_keys,
+    )
+
+
+def registry_indexer(runtime: Runtime) -> Indexer:
+    assert runtime.manifest is not None
+    return Indexer(
+        runtime.w3,
+        runtime.engine,
+        {"AttestationRegistry": runtime.contract("AttestationRegistry")},
+        [REGISTRY_PROJECTION],
+        start_block=runtime.manifest.start_block,
+        confirmations=runtime.settings.confirmations,
+    )
+
+
+def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool = True) -> FastAPI:
+    svc = build_services(runtime, api_keys)
+    indexer = registry_indexer(runtime)
+    svc.extras["indexer"] = indexer
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        svc.attestations.recover()
+        thread = threading.Thread(target=indexer.run, args=(stop,), name="indexer", daemon=True)
+        if run_indexer:
+            thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            svc.attestations.close()
+            if run_indexer:
+                thread.join(timeout=5)
+
+    app = FastAPI(title="Credence", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.services = svc
+    errors.install(app)
+    for router in (attestations_router, verify_router, attesters_router, models_router):
+        app.include_router(router)
+
+    @app.get("/v1/health", tags=["health"])
+    def health() -> dict[str, object]:
+        number, _ = indexer.checkpoint()
+        return {"status": "ok", "chain_id": runtime.w3.eth.chain_id, "indexed_block": number}
+
+    return app

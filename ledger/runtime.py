@@ -1,0 +1,157 @@
+"""Wire Credence together from settings: node, web3, keys, senders, database, contracts.
+
+``Runtime.open()`` is what the CLI, the API and the scripts call. With no RPC URL it
+starts a managed node whose state lives under the data directory; on a fresh chain it
+deploys the contracts, writes the manifest, funds the role keys from the node's dev
+account and registers the service's attester.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from web3 import Web3
+from web3.contract import Contract
+
+from ledger.chain.compiler import compile_contracts
+from ledger.chain.deploy import Manifest, contract_at, deploy
+from ledger.chain.node import LocalNode, rpc_ready
+from ledger.keys import Keystore
+from ledger.settings import Settings, get_settings
+from ledger.store import create_db
+from ledger.store.outbox import SqlIdempotencyStore
+from ledger.tx import ErrorDecoder, Sender
+
+DEV_FUNDING_WEI = Web3.to_wei(1_000, "ether")
+SERVICE_ATTESTER_NAME = "Credence local scoring institution"
+
+
+class SetupError(RuntimeError):
+    """Credence could not reach or prepare its chain."""
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    w3: Web3
+    engine: Engine
+    keystore: Keystore
+    node: LocalNode | None = None
+    manifest: Manifest | None = None
+    _senders: dict[str, Sender] = field(default_factory=dict)
+
+    # -- opening ---------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, *, deploy_if_missing: bool = True) -> Runtime:
+        settings = settings or get_settings()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        node = None
+        url = settings.rpc_url
+        if url is None:
+            node = LocalNode(
+                kind=settings.node,
+                port=settings.node_port,
+                state_dir=settings.data_dir / "node",
+                block_time=settings.block_time,
+            )
+            if not rpc_ready(node.url):
+                node.start()
+            else:
+                node = None  # another Credence process already manages it
+            url = f"http://127.0.0.1:{settings.node_port}"
+        w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 60}))
+        runtime = cls(
+            settings=settings,
+            w3=w3,
+            engine=create_db(settings.db_url),
+            keystore=Keystore(settings.data_dir / "keys", settings.keystore_passphrase),
+            node=node,
+        )
+        runtime.manifest = runtime._load_manifest()
+        if runtime.manifest is None and deploy_if_missing:
+            runtime.manifest = runtime.bootstrap()
+        return runtime
+
+    def close(self) -> None:
+        if self.node is not None:
+            self.node.stop()
+            self.node = None
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- contracts and senders -------------------------------------------------------
+
+    @cached_property
+    def errors(self) -> ErrorDecoder:
+        return ErrorDecoder([a.abi for a in compile_contracts().values()])
+
+    def sender(self, role: str) -> Sender:
+        if role not in self._senders:
+            self._senders[role] = Sender(
+                self.w3,
+                self.keystore.signer(role),
+                idempotency=SqlIdempotencyStore(self.engine),
+                errors=self.errors,
+            )
+        return self._senders[role]
+
+    def contract(self, name: str) -> Contract:
+        if self.manifest is None:
+            raise SetupError("no deployment: run `credence up` (or `credence deploy`) first")
+        return contract_at(self.w3, name, self.manifest.address(name))
+
+    def pseudonym_secret(self) -> bytes:
+        """The institution's HMAC key for subject pseudonyms (created once, kept private)."""
+        path = self.settings.data_dir / "keys" / "pseudonym.secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path.write_bytes(secrets.token_bytes(32))
+            path.chmod(0o600)
+        return path.read_bytes()
+
+    # -- deployment --------------------------------------------------------------------
+
+    def _load_manifest(self) -> Manifest | None:
+        path: Path = self.settings.manifest_path
+        if not path.exists():
+            return None
+        manifest = Manifest.load(path)
+        if manifest.chain_id != self.w3.eth.chain_id:
+            return None
+        alive = all(self.w3.eth.get_code(c.address) for c in manifest.contracts.values())
+        return manifest if alive else None
+
+    def fund_dev_keys(self, roles: tuple[str, ...] = ("admin", "attester", "relayer")) -> None:
+        """On a development node, give the role keys ether from the node's unlocked account."""
+        dev = self.w3.eth.accounts[0] if self.w3.eth.accounts else None
+        if dev is None:
+            return  # external chains: the operator funds keys
+        for role in roles:
+            address = self.keystore.signer(role).address
+            if self.w3.eth.get_balance(address) < DEV_FUNDING_WEI // 2:
+                tx = self.w3.eth.send_transaction(
+                    {"from": dev, "to": address, "value": DEV_FUNDING_WEI}
+                )
+                self.w3.eth.wait_for_transaction_receipt(tx)
+
+    def bootstrap(self) -> Manifest:
+        """Deploy the contracts on a fresh chain and register the service's attester."""
+        self.fund_dev_keys()
+        admin = self.sender("admin")
+        registry, record = deploy(admin, "AttestationRegistry", admin.address)
+        manifest = Manifest(chain_id=self.w3.eth.chain_id, contracts={record.name: record})
+        attester = self.keystore.signer("attester").address
+        admin.send(
+            registry.functions.registerAttester(attester, SERVICE_ATTESTER_NAME, "credence://local")
+        )
+        manifest.save(self.settings.manifest_path)
+        return manifest

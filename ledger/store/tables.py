@@ -1,0 +1,129 @@
+"""SQLModel tables.
+
+Two kinds: *indexed* tables (Attester, Model, OnchainRecord, LeafRevocation, EventLog,
+Checkpoint) are projections of chain events, written only by the indexer; *service*
+tables (IssuedRecord, Batch, OutboxTx, ApiRequest) hold what the service itself
+issued: sealed records with their salts and proofs, which never go on chain.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Checkpoint(SQLModel, table=True):
+    """Last block an indexer has fully applied, with its hash (for reorg detection)."""
+
+    name: str = Field(primary_key=True)
+    block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
+    block_hash: str
+
+
+class EventLog(SQLModel, table=True):
+    """Every decoded event, exactly once (unique by transaction hash and log index)."""
+
+    __table_args__ = (UniqueConstraint("tx_hash", "log_index"),)
+    id: int | None = Field(default=None, primary_key=True)
+    contract: str = Field(index=True)
+    address: str
+    event: str = Field(index=True)
+    block_number: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    block_hash: str
+    tx_hash: str
+    log_index: int
+    args: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+
+
+class Attester(SQLModel, table=True):
+    attester_id: int = Field(primary_key=True)
+    key: str = Field(index=True)
+    name: str
+    metadata_uri: str
+    suspended: bool = False
+    suspended_at: int | None = None
+    suspension_reason: int | None = None
+    registered_block: int
+
+
+class Model(SQLModel, table=True):
+    model_id: str = Field(primary_key=True)  # 0x-hex bytes32
+    model_index: int = Field(index=True)
+    attester_id: int = Field(index=True)
+    metadata_uri: str
+    auc_bps: int
+    ks_bps: int
+    gini_bps: int
+    psi_bps: int
+    sample_size: int
+    registered_block: int
+
+
+class OnchainRecord(SQLModel, table=True):
+    """A single attestation (kind='single') or a batch root (kind='batch')."""
+
+    key: str = Field(primary_key=True)  # commitment or batch root, 0x-hex
+    kind: str = Field(index=True)
+    attester_id: int = Field(index=True)
+    model_id: str = Field(index=True)
+    count: int = 0
+    issued_at: int
+    expires_at: int
+    revoked_at: int | None = None
+    revocation_reason: int | None = None
+    block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
+    tx_hash: str
+
+
+class LeafRevocation(SQLModel, table=True):
+    commitment: str = Field(primary_key=True)
+    root: str = Field(index=True)
+    attester_id: int
+    reason: int
+    revoked_at: int
+    block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class IssuedRecord(SQLModel, table=True):
+    """A record this service sealed: the full record and salts stay here, off chain."""
+
+    commitment: str = Field(primary_key=True)
+    subject: str = Field(index=True)  # keyed pseudonym, never a raw identifier
+    model_id: str
+    expires_at: int
+    sealed: str = Field(sa_column=Column(Text, nullable=False))  # SealedRecord JSON
+    mode: str  # 'single' | 'batch'
+    batch_root: str | None = Field(default=None, index=True)
+    proof: str | None = Field(default=None, sa_column=Column(Text))  # JSON list of 0x-hex
+    status: str = Field(default="pending", index=True)  # pending | anchored | failed
+    tx_hash: str | None = None
+    request_key: str | None = Field(default=None, index=True)
+    created_at: int
+
+
+class Batch(SQLModel, table=True):
+    root: str = Field(primary_key=True)
+    model_id: str
+    expires_at: int
+    count: int
+    status: str = Field(default="sending", index=True)  # sending | anchored | failed
+    tx_hash: str | None = None
+    created_at: int
+
+
+class OutboxTx(SQLModel, table=True):
+    """Idempotency key -> transaction hash, written before the transaction is broadcast."""
+
+    key: str = Field(primary_key=True)
+    tx_hash: str
+    created_at: int
+
+
+class ApiRequest(SQLModel, table=True):
+    """A completed API write, replayed verbatim when its Idempotency-Key is sent again."""
+
+    key: str = Field(primary_key=True)
+    fingerprint: str  # hash of method, path and body: a reused key with a new body is refused
+    status_code: int
+    response: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: int
