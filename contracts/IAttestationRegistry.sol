@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title IAttestationRegistry
+/// @notice Types, events, errors and functions of the Credence attestation registry: registered
+/// attesters (scoring institutions) anchor hashed credit records, singly or as Merkle batches,
+/// against registered scoring models, and may revoke them. No personal data is stored: a record
+/// is known only by its commitment (a Merkle root over salted fields, computed off chain).
+interface IAttestationRegistry {
+    /// @notice Status of a record, by precedence: Unknown, Revoked, Expired, AttesterSuspended, Valid.
+    enum Status {
+        Unknown,
+        Valid,
+        Revoked,
+        Expired,
+        AttesterSuspended
+    }
+
+    /// @notice A registered attester; one storage slot. `key` is its current signing key.
+    struct Attester {
+        address key;
+        bool suspended;
+        uint40 suspendedAt;
+        uint40 registeredAt;
+    }
+
+    /// @notice Validation metrics of a scoring model, as claimed by the attester that registers it.
+    struct ModelMetrics {
+        uint16 aucBps;
+        uint16 ksBps;
+        uint16 giniBps;
+        uint16 psiBps;
+        uint32 sampleSize;
+    }
+
+    /// @notice A registered model. `index` (from 1) is what records store instead of the 32-byte id.
+    struct Model {
+        uint32 index;
+        uint32 attesterId;
+        uint40 registeredAt;
+        ModelMetrics metrics;
+    }
+
+    /// @notice A single record (count = 0) or a batch root (count = number of leaves); one slot.
+    struct Record {
+        uint32 attesterId;
+        uint32 modelIndex;
+        uint40 issuedAt;
+        uint40 expiresAt;
+        uint40 revokedAt;
+        uint16 revocationReason;
+        uint32 count;
+    }
+
+    /// @notice Revocation of one record inside a batch; one slot.
+    struct LeafRevocation {
+        uint40 revokedAt;
+        uint16 reason;
+    }
+
+    event AttesterRegistered(
+        uint32 indexed attesterId, address indexed key, string name, string metadataURI, uint40 registeredAt
+    );
+    event AttesterSuspended(uint32 indexed attesterId, uint16 reason, uint40 suspendedAt);
+    event AttesterReinstated(uint32 indexed attesterId, uint40 reinstatedAt);
+    event AttesterKeyRotated(uint32 indexed attesterId, address indexed oldKey, address indexed newKey);
+    event ModelRegistered(
+        bytes32 indexed modelId,
+        uint32 indexed modelIndex,
+        uint32 indexed attesterId,
+        string metadataURI,
+        ModelMetrics metrics,
+        uint40 registeredAt
+    );
+    event Attested(
+        bytes32 indexed commitment, uint32 indexed attesterId, bytes32 indexed modelId, uint40 issuedAt, uint40 expiresAt
+    );
+    /// @notice Emitted by attestBySig when it consumes the signer's nonce (so nonces can be rebuilt from events).
+    event NonceConsumed(address indexed signer, uint256 nonce);
+    event BatchAnchored(
+        bytes32 indexed root,
+        uint32 indexed attesterId,
+        bytes32 indexed modelId,
+        uint32 count,
+        uint40 issuedAt,
+        uint40 expiresAt
+    );
+    event Revoked(bytes32 indexed key, uint32 indexed attesterId, uint16 reason, uint40 revokedAt);
+    event BatchLeafRevoked(
+        bytes32 indexed root, bytes32 indexed commitment, uint32 indexed attesterId, uint16 reason, uint40 revokedAt
+    );
+
+    error ZeroAddress();
+    error ZeroHash();
+    error KeyAlreadyUsed(address key);
+    error UnknownAttester(uint32 attesterId);
+    error NotAttester(address account);
+    error NotRegistrarOrKey(address account);
+    error SuspendedAttester(uint32 attesterId);
+    error AttesterNotSuspended(uint32 attesterId);
+    error ModelAlreadyRegistered(bytes32 modelId);
+    error UnknownModel(bytes32 modelId);
+    error AlreadyAnchored(bytes32 key);
+    error ExpiryNotInFuture(uint40 expiresAt);
+    error EmptyBatch();
+    error SignatureExpired(uint256 deadline);
+    error InvalidSignature(address signer);
+    error UnknownRecord(bytes32 key);
+    error NotABatch(bytes32 root);
+    error NotIssuer(bytes32 key, address account);
+    error AlreadyRevoked(bytes32 key);
+    error InvalidProof(bytes32 root, bytes32 commitment);
+
+    // --- attesters (REGISTRAR_ROLE) ---
+
+    /// @notice Registers an attester under its signing key and returns its id (from 1).
+    /// @dev Only REGISTRAR_ROLE. A key can belong to at most one attester, ever.
+    function registerAttester(address key, string calldata name, string calldata metadataURI)
+        external
+        returns (uint32 attesterId);
+
+    /// @notice Suspends an attester: it cannot issue or register models, and all its records
+    /// report AttesterSuspended until reinstated. It can still revoke.
+    function suspendAttester(uint32 attesterId, uint16 reason) external;
+
+    /// @notice Lifts a suspension; records issued before it report their own status again.
+    function reinstateAttester(uint32 attesterId) external;
+
+    /// @notice Replaces an attester's signing key; its id, and so its records, stay attributed to it.
+    /// @dev Callable by REGISTRAR_ROLE, or by the current key while the attester is not suspended.
+    function rotateAttesterKey(uint32 attesterId, address newKey) external;
+
+    /// @notice The attester id whose current key is `key`, or 0.
+    function attesterOf(address key) external view returns (uint32);
+
+    /// @notice The attester with id `attesterId` (reverts if unknown).
+    function getAttester(uint32 attesterId) external view returns (Attester memory);
+
+    // --- models ---
+
+    /// @notice Registers a scoring model by the keccak-256 of its artifact; caller is an active attester key.
+    function registerModel(bytes32 modelId, string calldata metadataURI, ModelMetrics calldata metrics) external;
+
+    /// @notice The model registered under `modelId` (reverts if unknown).
+    function getModel(bytes32 modelId) external view returns (Model memory);
+
+    // --- records ---
+
+    /// @notice Anchors one record commitment; caller is an active attester key.
+    function attest(bytes32 commitment, bytes32 modelId, uint40 expiresAt) external;
+
+    /// @notice Anchors one record commitment signed (EIP-712) by an active attester key; anyone may relay it.
+    function attestBySig(
+        bytes32 commitment,
+        bytes32 modelId,
+        uint40 expiresAt,
+        address signer,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice Anchors the Merkle root of `count` record commitments; caller is an active attester key.
+    function anchorBatch(bytes32 root, uint32 count, bytes32 modelId, uint40 expiresAt) external;
+
+    /// @notice Revokes a single record or a whole batch; caller is the issuing attester's current key.
+    function revoke(bytes32 key, uint16 reason) external;
+
+    /// @notice Revokes several records or batches with one reason; all or nothing.
+    function revokeMany(bytes32[] calldata keys, uint16 reason) external;
+
+    /// @notice Revokes one record inside a batch, proven by a Merkle proof against `root`.
+    function revokeBatchLeaf(bytes32 root, bytes32 commitment, bytes32[] calldata proof, uint16 reason) external;
+
+    // --- views ---
+
+    /// @notice The stored record or batch root under `key` (all zero if unknown).
+    function getRecord(bytes32 key) external view returns (Record memory);
+
+    /// @notice The revocation of `commitment` inside batch `root` (all zero if not revoked on its own).
+    function getBatchLeafRevocation(bytes32 root, bytes32 commitment) external view returns (LeafRevocation memory);
+
+    /// @notice Status of a single record; Unknown for unknown keys and for batch roots.
+    function statusOf(bytes32 commitment) external view returns (Status);
+
+    /// @notice Status of `commitment` inside batch `root`; Unknown if the root is unknown or the proof is invalid.
+    function statusOfBatchRecord(bytes32 root, bytes32 commitment, bytes32[] calldata proof)
+        external
+        view
+        returns (Status);
+
+    /// @notice Whether `proof` shows `commitment` is a leaf of the anchored batch `root`.
+    function verifyBatchLeaf(bytes32 root, bytes32 commitment, bytes32[] calldata proof) external view returns (bool);
+
+    /// @notice The next unused EIP-712 nonce of `signer`.
+    function nonces(address signer) external view returns (uint256);
+
+    /// @notice The EIP-712 digest an attester key signs for attestBySig.
+    function attestDigest(bytes32 commitment, bytes32 modelId, uint40 expiresAt, uint256 nonce, uint256 deadline)
+        external
+        view
+        returns (bytes32);
+}
