@@ -14,10 +14,6 @@ from api.attesters.router import router as attesters_router
 from api.deps import Role, Services
 from api.models.router import router as models_router
 from api.verify.router import router as verify_router
-from ledger.attest.registry import Registry
-from ledger.attest.service import AttestationService
-from ledger.indexer import Indexer
-from ledger.indexer.attestations import REGISTRY_PROJECTION
 from ledger.runtime import Runtime
 
 DESCRIPTION = """
@@ -29,39 +25,18 @@ what a customer discloses. Authenticate with an `X-API-Key` header; the key's ro
 
 
 def build_services(runtime: Runtime, api_keys: dict[str, Role]) -> Services:
-    registry_contract = runtime.contract("AttestationRegistry")
-    registry = Registry(registry_contract, runtime.sender("attester"))
-    attestations = AttestationService(
-        runtime.engine,
-        registry,
-        pseudonym_secret=runtime.pseudonym_secret(),
-        max_batch_size=runtime.settings.batch_max_size,
-        max_wait_s=runtime.settings.batch_max_wait_s,
-    )
     return Services(
         runtime=runtime,
-        attestations=attestations,
-        registry=registry,
-        registrar=Registry(registry_contract, runtime.sender("admin")),
+        attestations=runtime.attestation_service(),
+        registry=runtime.registry("attester"),
+        registrar=runtime.registry("admin"),
         api_keys=api_keys,
-    )
-
-
-def registry_indexer(runtime: Runtime) -> Indexer:
-    assert runtime.manifest is not None
-    return Indexer(
-        runtime.w3,
-        runtime.engine,
-        {"AttestationRegistry": runtime.contract("AttestationRegistry")},
-        [REGISTRY_PROJECTION],
-        start_block=runtime.manifest.start_block,
-        confirmations=runtime.settings.confirmations,
     )
 
 
 def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool = True) -> FastAPI:
     svc = build_services(runtime, api_keys)
-    indexer = registry_indexer(runtime)
+    indexer = runtime.indexer()
     svc.extras["indexer"] = indexer
 
     @asynccontextmanager

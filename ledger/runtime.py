@@ -17,9 +17,13 @@ from sqlalchemy.engine import Engine
 from web3 import Web3
 from web3.contract import Contract
 
+from ledger.attest.registry import Registry
+from ledger.attest.service import AttestationService
 from ledger.chain.compiler import compile_contracts
 from ledger.chain.deploy import Manifest, contract_at, deploy
 from ledger.chain.node import LocalNode, rpc_ready
+from ledger.indexer import Indexer
+from ledger.indexer.attestations import REGISTRY_PROJECTION
 from ledger.keys import Keystore
 from ledger.settings import Settings, get_settings
 from ledger.store import create_db
@@ -117,6 +121,34 @@ class Runtime:
             path.write_bytes(secrets.token_bytes(32))
             path.chmod(0o600)
         return path.read_bytes()
+
+    # -- services ----------------------------------------------------------------------
+
+    def registry(self, role: str = "attester") -> Registry:
+        """The AttestationRegistry client, signing with ``role``'s key."""
+        return Registry(self.contract("AttestationRegistry"), self.sender(role))
+
+    def attestation_service(self) -> AttestationService:
+        return AttestationService(
+            self.engine,
+            self.registry("attester"),
+            pseudonym_secret=self.pseudonym_secret(),
+            max_batch_size=self.settings.batch_max_size,
+            max_wait_s=self.settings.batch_max_wait_s,
+        )
+
+    def indexer(self) -> Indexer:
+        """An indexer over every deployed contract that has a projection."""
+        if self.manifest is None:
+            raise SetupError("no deployment: run `credence up` first")
+        return Indexer(
+            self.w3,
+            self.engine,
+            {"AttestationRegistry": self.contract("AttestationRegistry")},
+            [REGISTRY_PROJECTION],
+            start_block=self.manifest.start_block,
+            confirmations=self.settings.confirmations,
+        )
 
     # -- deployment --------------------------------------------------------------------
 

@@ -38,6 +38,10 @@ class ContractRevert(TxError):
         self.error = error
 
 
+class NonceConflict(TxError):
+    """The node refused the nonce (another process sent with the same key)."""
+
+
 class IdempotencyStore(Protocol):
     def get(self, key: str) -> str | None: ...
     def put(self, key: str, tx_hash: str) -> None: ...
@@ -53,7 +57,7 @@ class MemoryIdempotencyStore:
 
     def put(self, key: str, tx_hash: str) -> None:
         with self._lock:
-            self._items.setdefault(key, tx_hash)
+            self._items[key] = tx_hash
 
 
 class ErrorDecoder:
@@ -188,12 +192,19 @@ class Sender:
             if known:
                 return self.wait(HexBytes(known)) if wait else HexBytes(known)
         built = self._build(fn, tx)
-        built["nonce"] = self._allocate_nonce()
-        signed = self.account.sign_transaction(built)
-        tx_hash = HexBytes(signed.hash)
-        if idempotency_key and self.idempotency:
-            self.idempotency.put(idempotency_key, tx_hash.to_0x_hex())
-        self._broadcast(signed.raw_transaction, tx_hash)
+        for attempt in range(3):
+            built["nonce"] = self._allocate_nonce()
+            signed = self.account.sign_transaction(built)
+            tx_hash = HexBytes(signed.hash)
+            if idempotency_key and self.idempotency:
+                self.idempotency.put(idempotency_key, tx_hash.to_0x_hex())
+            try:
+                self._broadcast(signed.raw_transaction, tx_hash)
+                break
+            except NonceConflict:
+                # Another process sent with this key: resynchronise and sign again.
+                if attempt == 2:
+                    raise
         return self.wait(tx_hash) if wait else tx_hash
 
     def _broadcast(self, raw: bytes, tx_hash: HexBytes) -> None:
@@ -204,6 +215,8 @@ class Sender:
             if "already known" in str(exc) or self._known(tx_hash):
                 return
             self.resync_nonce()
+            if "nonce" in str(exc).lower():
+                raise NonceConflict(str(exc)) from exc
             raise TxError(f"node rejected transaction: {exc}") from exc
 
     def _known(self, tx_hash: HexBytes) -> bool:

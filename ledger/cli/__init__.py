@@ -14,9 +14,21 @@ app = typer.Typer(
 
 def _register_subcommands() -> None:
     # Each domain adds its own commands; importing here keeps start-up cheap to read.
+    from ledger.cli import attest as attest_cli
     from ledger.cli import chain as chain_cli
+    from ledger.cli import node as node_cli
 
+    node_cli.register(app)
+    attest_cli.register(app)
     chain_cli.register(app)
+    app.command("demo")(demo_cmd)
+
+
+def demo_cmd() -> None:
+    """Run the main job end to end on a fresh managed Anvil and SQLite (nothing to configure)."""
+    from ledger.demo import run
+
+    run()
 
 
 def main() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from ledger.store.tables import OutboxTx
@@ -22,8 +21,6 @@ class SqlIdempotencyStore:
 
     def put(self, key: str, tx_hash: str) -> None:
         with Session(self.engine) as session:
-            session.add(OutboxTx(key=key, tx_hash=tx_hash, created_at=int(time.time())))
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()  # first writer wins; the sender re-reads it on retry
+            # Overwrites: a re-signed transaction (after a nonce conflict) replaces the first.
+            session.merge(OutboxTx(key=key, tx_hash=tx_hash, created_at=int(time.time())))
+            session.commit()

@@ -1,0 +1,48 @@
+"""Shared CLI helpers: console, clean failures (exit code 2), opening the runtime."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, NoReturn
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from ledger.runtime import Runtime
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str) -> NoReturn:
+    """Bad input or a refused operation: one clear line on stderr, exit code 2."""
+    err_console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(2)
+
+
+@contextmanager
+def runtime() -> Iterator[Runtime]:
+    """Open Credence on the configured chain (starting the managed node if needed)."""
+    from ledger.chain.node import NodeError
+    from ledger.runtime import Runtime, SetupError
+
+    try:
+        rt = Runtime.open()
+    except (NodeError, SetupError) as exc:
+        fail(str(exc))
+    try:
+        yield rt
+    finally:
+        rt.close()
+
+
+def parse_hex32(value: str, field: str) -> bytes:
+    text = value.strip().lower()
+    if not (text.startswith("0x") and len(text) == 66):
+        fail(f"{field}: expected 0x followed by 64 hex digits, got {value!r}")
+    try:
+        return bytes.fromhex(text[2:])
+    except ValueError:
+        fail(f"{field}: not hexadecimal: {value!r}")
