@@ -57,7 +57,7 @@ class DealTerms:
     trustee_fee_bps: int
     fee_day_count: DayCount
     principal_mode: PrincipalMode
-    oc_trigger_bps: int  # minimum pool balance / notes balance; 0 disables the test
+    oc_trigger_bps: int  # minimum (pool balance + reserve) / notes balance; 0 disables it
     ic_trigger_bps: int  # minimum net interest / notes interest; 0 disables the test
     reserve_target: int
     cleanup_call_bps: int  # call allowed once pool balance <= this share of the initial pool
@@ -260,7 +260,7 @@ def apply_period(terms: DealTerms, state: DealState, report: PeriodReport) -> Pe
     reserve += trapped
 
     # §11 Triggers, on the figures after distribution; they govern the next period.
-    oc_ratio = coverage_ratio(report.pool_balance, sum(balances[: n - 1]))
+    oc_ratio = coverage_ratio(report.pool_balance + reserve, sum(balances[: n - 1]))
     fees_current = servicer_current + trustee_current
     net_interest = report.interest - min(report.interest, fees_current)
     ic_ratio = coverage_ratio(net_interest, sum(current_interest[: n - 1]))
