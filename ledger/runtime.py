@@ -148,6 +148,7 @@ class Runtime:
             [REGISTRY_PROJECTION],
             start_block=self.manifest.start_block,
             confirmations=self.settings.confirmations,
+            chunk_size=self.settings.index_chunk_size,
         )
 
     # -- deployment --------------------------------------------------------------------

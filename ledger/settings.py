@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     batch_max_size: int = 10_000
     batch_max_wait_s: float = 0.5
     confirmations: int = 0
+    index_chunk_size: int = Field(default=2_000, ge=1, description="blocks per indexing step")
 
     @property
     def db_url(self) -> str:

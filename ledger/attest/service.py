@@ -255,9 +255,9 @@ class AttestationService:
                     {
                         "commitment": hex32(r.commitment),
                         "batch_root": root,
-                        "proof": json.dumps([hex32(p) for p in tree.proof(leaf)]),
+                        "proof": json.dumps([hex32(p) for p in proof]),
                     }
-                    for r, leaf in zip(records, leaves, strict=True)
+                    for r, proof in zip(records, tree.proofs(), strict=True)
                 ],
             )
         receipt = self.registry.anchor_batch(

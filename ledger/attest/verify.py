@@ -67,7 +67,9 @@ def verify(
     result.attester_id = record.attester_id
     result.issued_at = record.issued_at
     result.expires_at = record.expires_at
-    leaf_revocation = registry.leaf_revocation(commitment) if batch_root is not None else None
+    leaf_revocation = (
+        registry.leaf_revocation(batch_root, commitment) if batch_root is not None else None
+    )
     result.revoked_at = record.revoked_at or (leaf_revocation.revoked_at if leaf_revocation else None)
     result.revocation_reason = record.revocation_reason if record.revoked_at else (
         leaf_revocation.reason if leaf_revocation else None
