@@ -57,7 +57,7 @@ contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, N
     constructor(address admin) {
         _cachedChainId = block.chainid;
         _cachedDomainSeparator = _buildDomainSeparator();
-        if (admin == address(0)) revert ZeroAddress();
+        if (admin == address(0)) revert ZeroAddress("admin");
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(REGISTRAR_ROLE, admin);
     }
@@ -70,7 +70,7 @@ contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, N
         onlyRole(REGISTRAR_ROLE)
         returns (uint32 attesterId)
     {
-        _claimKey(key);
+        _claimKey(key, "key");
         attesterId = ++_attesterCount;
         _keys[key].attesterId = attesterId;
         uint40 now_ = uint40(block.timestamp);
@@ -104,7 +104,7 @@ contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, N
         // A suspended attester's own key may be the compromised one, so only the registrar rotates then.
         bool selfRotation = msg.sender == oldKey && !a.suspended;
         if (!selfRotation && !hasRole(REGISTRAR_ROLE, msg.sender)) revert NotRegistrarOrKey(msg.sender);
-        _claimKey(newKey);
+        _claimKey(newKey, "newKey");
         _keys[oldKey].retired = true;
         _keys[newKey].attesterId = attesterId;
         a.key = newKey;
@@ -119,7 +119,7 @@ contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, N
 
     /// @inheritdoc IAttestationRegistry
     function getAttester(uint32 attesterId) external view returns (Attester memory) {
-        return _knownAttester(attesterId);
+        return _attesters[attesterId];
     }
 
     // --- models ---
@@ -127,7 +127,7 @@ contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, N
     /// @inheritdoc IAttestationRegistry
     function registerModel(bytes32 modelId, string calldata metadataURI, ModelMetrics calldata metrics) external {
         uint32 attesterId = _activeAttester(msg.sender);
-        if (modelId == bytes32(0)) revert ZeroHash();
+        if (modelId == bytes32(0)) revert ZeroHash("modelId");
         if (_models[modelId].index != 0) revert ModelAlreadyRegistered(modelId);
         uint32 index = ++_modelCount;
         uint40 now_ = uint40(block.timestamp);
@@ -136,9 +136,8 @@ contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, N
     }
 
     /// @inheritdoc IAttestationRegistry
-    function getModel(bytes32 modelId) external view returns (Model memory model) {
-        model = _models[modelId];
-        if (model.index == 0) revert UnknownModel(modelId);
+    function getModel(bytes32 modelId) external view returns (Model memory) {
+        return _models[modelId];
     }
 
     // --- records ---
@@ -270,8 +269,8 @@ contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, N
     // --- internals ---
 
     /// @dev Reverts unless `key` is non-zero and has never belonged to an attester.
-    function _claimKey(address key) private view {
-        if (key == address(0)) revert ZeroAddress();
+    function _claimKey(address key, string memory field) private view {
+        if (key == address(0)) revert ZeroAddress(field);
         if (_keys[key].attesterId != 0) revert KeyAlreadyUsed(key);
     }
 
@@ -289,7 +288,7 @@ contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, N
 
     /// @dev Stores a single record (count = 0) or a batch root and emits its event.
     function _anchor(uint32 attesterId, bytes32 key, uint32 count, bytes32 modelId, uint40 expiresAt) private {
-        if (key == bytes32(0)) revert ZeroHash();
+        if (key == bytes32(0)) revert ZeroHash(count == 0 ? "commitment" : "root");
         uint32 modelIndex = _models[modelId].index;
         if (modelIndex == 0) revert UnknownModel(modelId);
         uint40 now_ = uint40(block.timestamp);

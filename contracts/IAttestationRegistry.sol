@@ -90,8 +90,10 @@ interface IAttestationRegistry {
         bytes32 indexed root, bytes32 indexed commitment, uint32 indexed attesterId, uint16 reason, uint40 revokedAt
     );
 
-    error ZeroAddress();
-    error ZeroHash();
+    /// @notice `field` must not be the zero address.
+    error ZeroAddress(string field);
+    /// @notice `field` must not be zero.
+    error ZeroHash(string field);
     error KeyAlreadyUsed(address key);
     error UnknownAttester(uint32 attesterId);
     error NotAttester(address account);
@@ -133,7 +135,7 @@ interface IAttestationRegistry {
     /// @notice The attester id whose current key is `key`, or 0.
     function attesterOf(address key) external view returns (uint32);
 
-    /// @notice The attester with id `attesterId` (reverts if unknown).
+    /// @notice The attester with id `attesterId` (all zero if unknown).
     function getAttester(uint32 attesterId) external view returns (Attester memory);
 
     // --- models ---
@@ -141,7 +143,7 @@ interface IAttestationRegistry {
     /// @notice Registers a scoring model by the keccak-256 of its artifact; caller is an active attester key.
     function registerModel(bytes32 modelId, string calldata metadataURI, ModelMetrics calldata metrics) external;
 
-    /// @notice The model registered under `modelId` (reverts if unknown).
+    /// @notice The model registered under `modelId` (all zero if unknown).
     function getModel(bytes32 modelId) external view returns (Model memory);
 
     // --- records ---
