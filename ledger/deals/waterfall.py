@@ -269,7 +269,7 @@ def apply_period(terms: DealTerms, state: DealState, report: PeriodReport) -> Pe
     breached = not (oc_pass and ic_pass)
 
     # §12 Clean-up call eligibility.
-    cleanup = report.pool_balance * BPS <= terms.cleanup_call_bps * terms.initial_pool_balance
+    cleanup = cleanup_eligible(terms, report.pool_balance)
 
     # §13 Results and the next state.
     tranches = tuple(
@@ -356,6 +356,11 @@ def pay_pro_rata(amount: int, balances: list[int]) -> list[int]:
     remaining = [balance - share for balance, share in zip(balances, shares, strict=True)]
     dust = pay_sequential(amount - sum(shares), remaining)
     return [share + extra for share, extra in zip(shares, dust, strict=True)]
+
+
+def cleanup_eligible(terms: DealTerms, pool_balance: int) -> bool:
+    """§12: the pool factor is at or under the clean-up call threshold."""
+    return pool_balance * BPS <= terms.cleanup_call_bps * terms.initial_pool_balance
 
 
 def coverage_ratio(numerator: int, denominator: int) -> int:

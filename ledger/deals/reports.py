@@ -1,0 +1,196 @@
+"""Investor reports: one per period, with the fields securitization disclosure asks for.
+
+Collections, fees, distributions and shortfalls by class, losses, reserve, trigger status,
+delinquency buckets and pool factor. Amounts are integers in the token's smallest unit
+(the report names the token and its decimals); ratios and factors are basis points.
+As JSON (``investor_report``) or as CSV rows, one per class and period (``to_csv``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+from ledger.deals.simulator import Simulation
+from ledger.deals.spec import DealSpec
+from ledger.deals.waterfall import BPS, DealState, PeriodReport, PeriodResult
+
+
+def investor_report(
+    spec: DealSpec, period: int, before: DealState, report: PeriodReport, result: PeriodResult
+) -> dict[str, Any]:
+    """The investor report for one period (``before`` is the state the period started from)."""
+    terms = spec.to_terms()
+    initial_pool = terms.initial_pool_balance
+    return {
+        "deal": spec.name,
+        "token": {
+            "symbol": spec.settlement_token.symbol,
+            "decimals": spec.settlement_token.decimals,
+        },
+        "period": period,
+        "period_start": _date(before.last_period_end),
+        "period_end": _date(report.period_end),
+        "accrual_days": result.accrual_days,
+        "collections": {
+            "interest": report.interest,
+            "scheduled_principal": report.scheduled_principal,
+            "prepayments": report.prepayments,
+            "recoveries": report.recoveries,
+            "total": report.cash_in,
+        },
+        "fees": {
+            "servicer_due": result.servicer_fee_due,
+            "servicer_paid": result.servicer_fee_paid,
+            "trustee_due": result.trustee_fee_due,
+            "trustee_paid": result.trustee_fee_paid,
+        },
+        "classes": [
+            {
+                "name": name,
+                "balance_start": before.balances[i],
+                "interest_due": t.interest_due,
+                "interest_paid": t.interest_paid,
+                "interest_shortfall": t.interest_shortfall,
+                "principal_paid": t.principal_paid,
+                "writedown": t.writedown,
+                "writeup": t.writeup,
+                "writedowns_outstanding": result.state.writedowns[i],
+                "balance_end": t.balance,
+                "factor_bps": _factor(t.balance, terms.tranches[i].size),
+            }
+            for i, (name, t) in enumerate(zip(spec.tranche_names, result.tranches, strict=True))
+        ],
+        "residual_to_equity": result.residual_to_equity,
+        "losses": {
+            "new_defaults": report.new_defaults,
+            "recoveries": report.recoveries,
+            "written_down": sum(t.writedown for t in result.tranches),
+            "written_up": sum(t.writeup for t in result.tranches),
+        },
+        "reserve": {
+            "before": result.reserve_before,
+            "target": result.reserve_target,
+            "trapped": result.reserve_trapped,
+            "after": result.reserve_after,
+        },
+        "triggers": {
+            "in_force": result.trigger_in_force,
+            "oc_ratio_bps": result.oc_ratio_bps,
+            "oc_min_bps": terms.oc_trigger_bps,
+            "oc_pass": result.oc_pass,
+            "ic_ratio_bps": result.ic_ratio_bps,
+            "ic_min_bps": terms.ic_trigger_bps,
+            "ic_pass": result.ic_pass,
+            "breached": result.trigger_breached,
+        },
+        "delinquency": {
+            "days_30_59": report.delinquent_30,
+            "days_60_89": report.delinquent_60,
+            "days_90_plus": report.delinquent_90,
+        },
+        "pool": {
+            "balance_start": before.pool_balance,
+            "balance_end": report.pool_balance,
+            "factor_bps": _factor(report.pool_balance, initial_pool),
+            "tape_root": "0x" + report.tape_root.hex(),
+            "cleanup_eligible": result.cleanup_eligible,
+        },
+        "cash_check": {
+            "cash_in": result.cash_in,
+            "cash_out": result.cash_out,
+            "reserve_change": result.reserve_after - result.reserve_before,
+            "balanced": result.conserves_cash,
+        },
+    }
+
+
+CSV_COLUMNS = (
+    "deal",
+    "period",
+    "period_end",
+    "class",
+    "balance_start",
+    "interest_due",
+    "interest_paid",
+    "interest_shortfall",
+    "principal_paid",
+    "writedown",
+    "writeup",
+    "balance_end",
+    "factor_bps",
+    "residual_to_equity",
+    "collections_total",
+    "new_defaults",
+    "recoveries",
+    "reserve_after",
+    "trigger_in_force",
+    "oc_ratio_bps",
+    "ic_ratio_bps",
+    "delinquent_30_59",
+    "delinquent_60_89",
+    "delinquent_90_plus",
+    "pool_balance_end",
+    "pool_factor_bps",
+)
+
+
+def csv_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """One flat row per class; period-level figures repeat on each row of the period."""
+    period = {
+        "deal": report["deal"],
+        "period": report["period"],
+        "period_end": report["period_end"],
+        "collections_total": report["collections"]["total"],
+        "new_defaults": report["losses"]["new_defaults"],
+        "recoveries": report["losses"]["recoveries"],
+        "reserve_after": report["reserve"]["after"],
+        "trigger_in_force": report["triggers"]["in_force"],
+        "oc_ratio_bps": report["triggers"]["oc_ratio_bps"],
+        "ic_ratio_bps": report["triggers"]["ic_ratio_bps"],
+        "delinquent_30_59": report["delinquency"]["days_30_59"],
+        "delinquent_60_89": report["delinquency"]["days_60_89"],
+        "delinquent_90_plus": report["delinquency"]["days_90_plus"],
+        "pool_balance_end": report["pool"]["balance_end"],
+        "pool_factor_bps": report["pool"]["factor_bps"],
+    }
+    last = len(report["classes"]) - 1
+    rows = []
+    for i, cls in enumerate(report["classes"]):
+        row = {**period, "class": cls["name"]}
+        row.update({k: v for k, v in cls.items() if k in CSV_COLUMNS})
+        row["residual_to_equity"] = report["residual_to_equity"] if i == last else 0
+        rows.append(row)
+    return rows
+
+
+def to_csv(reports: list[dict[str, Any]]) -> str:
+    """Investor reports as one CSV table (header + one row per class and period)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for report in reports:
+        writer.writerows(csv_rows(report))
+    return out.getvalue()
+
+
+def _factor(balance: int, original: int) -> int:
+    return balance * BPS // original if original else 0
+
+
+def _date(timestamp: int) -> str:
+    return datetime.fromtimestamp(timestamp, tz=UTC).date().isoformat()
+
+
+def simulation_reports(sim: Simulation) -> list[dict[str, Any]]:
+    """The investor report of every period of a simulated deal."""
+    before = sim.spec.initial_state()
+    reports = []
+    for record in sim.periods:
+        reports.append(
+            investor_report(sim.spec, record.period, before, record.report, record.result)
+        )
+        before = record.result.state
+    return reports
