@@ -16,11 +16,13 @@ def _register_subcommands() -> None:
     # Each domain adds its own commands; importing here keeps start-up cheap to read.
     from ledger.cli import attest as attest_cli
     from ledger.cli import chain as chain_cli
+    from ledger.cli import deal as deal_cli
     from ledger.cli import node as node_cli
 
     node_cli.register(app)
     attest_cli.register(app)
     chain_cli.register(app)
+    deal_cli.register(app)
     app.command("demo")(demo_cmd)
 
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from ledger.deals.spec import CollateralSpec, DealSpec, load_spec
 from ledger.deals.waterfall import (
@@ -53,7 +53,20 @@ from ledger.deals.waterfall import (
 
 PPB = 10**9
 EXAMPLE_SPEC = Path(__file__).resolve().parents[2] / "examples/deals/three-tranche-sequential.yaml"
-Fraction = Annotated[float, Field(ge=0, le=1)]
+
+
+def _rate(value: object) -> float | list[float]:
+    """A fraction in [0, 1], or a non-empty per-period list of them."""
+    values = value if isinstance(value, list) else [value]
+    if not values:
+        raise ValueError("a per-period vector needs at least one value")
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
+            raise ValueError(f"must be a fraction from 0 to 1 (or a list of them), got {v!r}")
+    return [float(v) for v in values] if isinstance(value, list) else float(value)
+
+
+Rate = Annotated[float | list[float], BeforeValidator(_rate)]
 
 
 class ScenarioError(ValueError):
@@ -66,19 +79,12 @@ class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = "base"
-    cdr: Fraction | list[Fraction] = 0.0
-    cpr: Fraction | list[Fraction] = 0.0
-    severity: Fraction | list[Fraction] = 0.0
+    cdr: Rate = 0.0
+    cpr: Rate = 0.0
+    severity: Rate = 0.0
     recovery_lag: int = Field(default=0, ge=0, le=120, description="periods")
     basis: Literal["annual", "period"] = "annual"
     exercise_cleanup: bool = True
-
-    @field_validator("cdr", "cpr", "severity")
-    @classmethod
-    def _non_empty(cls, value: float | list[float]) -> float | list[float]:
-        if isinstance(value, list) and not value:
-            raise ValueError("a per-period vector needs at least one value")
-        return value
 
     def default_ppb(self, t: int, months: int) -> int:
         return self._period_ppb(self.cdr, t, months)

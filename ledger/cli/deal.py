@@ -1,0 +1,208 @@
+"""Deal commands: simulate a deal under scenarios, print investor reports, summarise a tape."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ledger.cli.common import console, fail
+
+if TYPE_CHECKING:
+    from ledger.deals.simulator import Simulation
+    from ledger.deals.spec import DealSpec
+
+deal_app = typer.Typer(
+    help="Securitization deals: simulate, report, loan tapes.", no_args_is_help=True
+)
+
+SCENARIO_HELP = (
+    "key=value list (cdr, cpr, severity as fractions or with %; recovery_lag in periods; "
+    "basis annual|period; vectors with |), or a YAML/JSON file; repeat to compare"
+)
+
+
+@contextmanager
+def _clean_errors() -> Iterator[None]:
+    """Bad input in any deals module becomes one line on stderr and exit code 2."""
+    from ledger.deals.simulator import ScenarioError
+    from ledger.deals.spec import DealSpecError
+    from ledger.deals.tape import TapeError
+    from ledger.deals.waterfall import WaterfallInputError
+
+    try:
+        yield
+    except (DealSpecError, ScenarioError, TapeError, WaterfallInputError) as exc:
+        fail(str(exc))
+
+
+def _simulations(spec_path: Path, scenarios: list[str]) -> tuple[DealSpec, list[Simulation]]:
+    from ledger.deals.simulator import Scenario, parse_scenario, simulate
+    from ledger.deals.spec import load_spec
+
+    spec = load_spec(spec_path)
+    parsed = [s for text in scenarios for s in parse_scenario(text)] or [Scenario()]
+    return spec, [simulate(spec, s) for s in parsed]
+
+
+def simulation_json(sim: Simulation) -> dict[str, Any]:
+    """One scenario's outcome; amounts in the token's smallest unit."""
+    return {
+        "scenario": sim.scenario.model_dump(),
+        "periods": len(sim.periods),
+        "cleanup_period": sim.cleanup_period,
+        "pool_defaults": sim.pool_defaults,
+        "pool_recoveries": sim.pool_recoveries,
+        "pool_loss": sim.pool_loss,
+        "wind_down_release": sim.wind_down_release,
+        "trigger_breached_periods": sum(r.result.trigger_breached for r in sim.periods),
+        "tranches": [
+            {
+                "name": t.name,
+                "size": t.size,
+                "interest": t.interest,
+                "principal": t.principal,
+                "residual": t.residual,
+                "cash": t.cash,
+                "writedowns": t.writedowns,
+                "loss": t.loss,
+                "wal_years": t.wal_years,
+                "yield": t.yield_,
+            }
+            for t in sim.tranches
+        ],
+    }
+
+
+def simulate_cmd(
+    spec_path: Annotated[Path, typer.Argument(metavar="SPEC", help="deal spec, YAML or JSON")],
+    scenario: Annotated[list[str] | None, typer.Option(help=SCENARIO_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    charts: Annotated[Path | None, typer.Option(help="write PNG charts to this directory")] = None,
+) -> None:
+    """Run the waterfall over the deal's life under each scenario."""
+    with _clean_errors():
+        spec, sims = _simulations(spec_path, scenario or [])
+    if charts is not None:
+        _write_charts(sims, charts)
+    if as_json:
+        token = spec.settlement_token
+        body = {
+            "deal": spec.name,
+            "token": {"symbol": token.symbol, "decimals": token.decimals},
+            "scenarios": [simulation_json(s) for s in sims],
+        }
+        print(json.dumps(body))
+        return
+    for sim in sims:
+        console.print(_table(sim))
+
+
+def _table(sim: Simulation) -> Table:
+    unit = 10**sim.spec.settlement_token.decimals
+    s = sim.scenario
+    title = (
+        f"{sim.spec.name}: {s.name} (CDR {_pct(s.cdr)}, CPR {_pct(s.cpr)}, "
+        f"severity {_pct(s.severity)}, lag {s.recovery_lag}, {s.basis}); "
+        f"{len(sim.periods)} periods, pool loss {sim.pool_loss / unit:,.0f} {sim.spec.settlement_token.symbol}"
+        + (f", clean-up call in period {sim.cleanup_period}" if sim.cleanup_period else "")
+    )
+    table = Table("class", "size", "interest", "principal", "residual", "loss", "WAL y", "yield")
+    table.title = title
+    for t in sim.tranches:
+        table.add_row(
+            t.name,
+            f"{t.size / unit:,.0f}",
+            f"{t.interest / unit:,.0f}",
+            f"{t.principal / unit:,.0f}",
+            f"{t.residual / unit:,.0f}",
+            f"{100 * t.loss / t.size:.1f}%" if t.size else "-",
+            f"{t.wal_years:.2f}" if t.wal_years is not None else "-",
+            f"{100 * t.yield_:.1f}%" if t.yield_ is not None else "-",
+        )
+    return table
+
+
+def _pct(rate: float | list[float]) -> str:
+    if isinstance(rate, list):
+        return "vector"
+    return f"{100 * rate:g}%"
+
+
+def _write_charts(sims: list[Simulation], directory: Path) -> None:
+    from ledger.deals import charts
+
+    for sim in sims:
+        stem = sim.scenario.name.replace(" ", "-")
+        charts.tranche_balances(sim, directory / f"{stem}-balances.png")
+        charts.cash_flows(sim, directory / f"{stem}-cash-flows.png")
+    charts.losses_by_scenario(sims, directory / "losses-by-scenario.png")
+
+
+def report_cmd(
+    spec_path: Annotated[Path, typer.Argument(metavar="SPEC", help="deal spec, YAML or JSON")],
+    scenario: Annotated[str, typer.Option(help=SCENARIO_HELP)] = "name=base",
+    period: Annotated[int | None, typer.Option(min=1, help="only this period")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
+) -> None:
+    """Investor reports of a simulated deal, every period or one, as JSON or CSV."""
+    from ledger.deals.reports import simulation_reports, to_csv
+
+    if fmt not in ("json", "csv"):
+        fail(f"--format: must be json or csv, got {fmt!r}")
+    with _clean_errors():
+        _, sims = _simulations(spec_path, [scenario])
+    reports = simulation_reports(sims[0])
+    if period is not None:
+        if period > len(reports):
+            fail(f"--period: the deal has {len(reports)} periods under this scenario")
+        reports = [reports[period - 1]]
+    if fmt == "csv":
+        print(to_csv(reports), end="")
+    else:
+        print(json.dumps(reports if period is None else reports[0]))
+
+
+def tape_cmd(
+    csv_path: Annotated[Path, typer.Argument(metavar="TAPE", help="loan-tape CSV")],
+    key_file: Annotated[Path, typer.Option(help="file holding the HMAC key for loan pseudonyms")],
+    as_of: Annotated[str, typer.Option(help="cut-off date, YYYY-MM-DD")],
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Merkle root and aggregates of a loan tape (what the pool stores)."""
+    from ledger.deals.tape import read_tape
+
+    try:
+        cut_off = date.fromisoformat(as_of)
+    except ValueError:
+        fail(f"--as-of: not a YYYY-MM-DD date: {as_of!r}")
+    try:
+        key = key_file.read_bytes()
+    except OSError as exc:
+        fail(f"--key-file: cannot read {key_file} ({exc.strerror})")
+    if len(key) < 16:
+        fail("--key-file: the key must be at least 16 bytes")
+    with _clean_errors():
+        tape = read_tape(csv_path, key, cut_off)
+    agg = tape.aggregates
+    body = {"root": "0x" + tape.root.hex(), "as_of": cut_off.isoformat(), **agg.__dict__}
+    if as_json:
+        print(json.dumps(body))
+        return
+    table = Table("field", "value", title=f"loan tape {csv_path.name}")
+    for k, v in body.items():
+        table.add_row(k, f"{v:,}" if isinstance(v, int) else str(v))
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    deal_app.command("simulate")(simulate_cmd)
+    deal_app.command("report")(report_cmd)
+    deal_app.command("tape")(tape_cmd)
+    app.add_typer(deal_app, name="deal")
