@@ -18,10 +18,12 @@ def _register_subcommands() -> None:
     from ledger.cli import chain as chain_cli
     from ledger.cli import deal as deal_cli
     from ledger.cli import node as node_cli
+    from ledger.cli import score as score_cli
 
     node_cli.register(app)
     attest_cli.register(app)
     chain_cli.register(app)
+    score_cli.register(app)
     deal_cli.register(app)
     app.command("demo")(demo_cmd)
 

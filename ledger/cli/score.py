@@ -1,0 +1,268 @@
+"""Scorecard commands: fit, apply, report, explain.
+
+Bad input exits with code 2 and one line on stderr, never a traceback. With ``--json``
+a command prints exactly one JSON object on stdout.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from ledger.scoring.errors import ScoringError
+
+app = typer.Typer(
+    name="score", help="Fit, apply, validate and explain credit scorecards.", no_args_is_help=True
+)
+console = Console()
+err_console = Console(stderr=True)
+
+ModelArg = Annotated[Path, typer.Argument(help="scorecard artifact (JSON)", dir_okay=False)]
+DataArg = Annotated[Path, typer.Argument(help="CSV with a header row", dir_okay=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object instead of tables")]
+
+
+def _clean_errors(command: Callable[..., None]) -> Callable[..., None]:
+    """Turn bad input into exit code 2 and a one-line message."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            command(*args, **kwargs)
+        except ScoringError as e:
+            err_console.print(f"error: {e}", markup=False, highlight=False)
+            raise typer.Exit(2) from None
+        except OSError as e:
+            err_console.print(
+                f"error: {e.filename or ''}: {e.strerror or e}", markup=False, highlight=False
+            )
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _emit(payload: dict[str, Any]) -> None:
+    typer.echo(json.dumps(payload, sort_keys=True))
+
+
+@app.command("fit")
+@_clean_errors
+def fit_cmd(
+    data: DataArg,
+    target: Annotated[str, typer.Option(help="target column")],
+    bad: Annotated[str, typer.Option(help="the target label that means bad")],
+    out: Annotated[Path, typer.Option(help="where to write the artifact (JSON)", dir_okay=False)],
+    seed: Annotated[int, typer.Option(help="random_state of the stratified split")] = 42,
+    test_size: Annotated[float, typer.Option(help="holdout share")] = 0.3,
+    base_score: Annotated[int, typer.Option(help="points at the base odds")] = 600,
+    base_odds: Annotated[float, typer.Option(help="good:bad odds at the base score")] = 19.0,
+    pdo: Annotated[int, typer.Option(help="points to double the odds")] = 50,
+    grades: Annotated[
+        str | None, typer.Option(help='score bands, best first: "A:650,B:600,C:550,D:500,E:450,F"')
+    ] = None,
+    min_iv: Annotated[float, typer.Option(help="drop columns with less information value")] = 0.02,
+    c: Annotated[
+        float, typer.Option("--c", help="inverse L2 regularisation of the regression")
+    ] = 1.0,
+    drop: Annotated[list[str] | None, typer.Option(help="column not to use (repeatable)")] = None,
+    special: Annotated[
+        list[float] | None, typer.Option(help="numeric special value with its own bin (repeatable)")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fit a scorecard on a stratified split; write the artifact and its validation report."""
+    from ledger.scoring.artifact import write_artifact
+    from ledger.scoring.data import read_csv
+    from ledger.scoring.fit import FitConfig, fit_scorecard, parse_grades
+    from ledger.scoring.report import report_paths, write_report
+
+    config = FitConfig(
+        target=target,
+        bad=bad,
+        base_score=base_score,
+        base_odds=base_odds,
+        pdo=pdo,
+        test_size=test_size,
+        seed=seed,
+        min_iv=min_iv,
+        C=c,
+        special_codes=tuple(special or ()),
+        drop=tuple(drop or ()),
+        grades=parse_grades(grades) if grades else None,
+    )
+    result = fit_scorecard(read_csv(data), config)
+    model_id = write_artifact(result.artifact, out)
+    report = write_report(result.scorecard, result.holdout, report_paths(out), train=result.train)
+    summary = result.holdout.summary()
+    payload = {
+        "auc": summary["auc"],
+        "ks": summary["ks"],
+        "gini": summary["gini"],
+        "psi": summary["psi"],
+        "model_id": model_id,
+        "metrics_bp": result.artifact["metrics"],
+        "holdout_rows": summary["rows"],
+        "train_rows": len(result.train.scores),
+        "features": list(result.scorecard.feature_names),
+        "artifact": str(out),
+        "report": str(report),
+    }
+    if as_json:
+        _emit(payload)
+        return
+    _print_metrics("holdout", payload)
+    table = RichTable("feature", "reason code", "IV", "points range")
+    for spec in result.artifact["features"]:
+        pts = [b["points"] for b in spec["bins"] if b["count"]]
+        table.add_row(
+            spec["name"],
+            spec["reason_code"],
+            f"{spec['iv_bp'] / 10_000:.4f}",
+            f"{min(pts)} .. {max(pts)}",
+        )
+    console.print(table)
+    console.print(f"model id {model_id}\nartifact {out}\nreport   {report}")
+
+
+@app.command("apply")
+@_clean_errors
+def apply_cmd(
+    model: ModelArg,
+    data: DataArg,
+    out: Annotated[Path, typer.Option(help="CSV of scores to write", dir_okay=False)],
+    strict: Annotated[
+        bool, typer.Option(help="unseen categories are errors, not the Unseen bin")
+    ] = False,
+    ignore: Annotated[
+        list[str] | None, typer.Option(help="extra column to allow (repeatable)")
+    ] = None,
+    top: Annotated[int, typer.Option(help="adverse reasons per row")] = 4,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score every row of a CSV: score, grade, PD (bp) and adverse reason codes."""
+    from ledger.scoring.data import read_csv
+    from ledger.scoring.score import Scorecard
+    from ledger.scoring.validate import drift
+
+    card = Scorecard.load(model)
+    scores = card.score_table(read_csv(data), strict=strict, ignore=ignore or ())
+    reasons = scores.reason_codes(top)
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["row", "score", "grade", "pd_bp", "reasons"])
+        for i, (s, g, p, r) in enumerate(
+            zip(scores.score, scores.grades, scores.pd_bp, reasons, strict=True)
+        ):
+            writer.writerow([i + 1, int(s), g, int(p), ";".join(r)])
+    grades = dict.fromkeys(card.grade_names, 0)
+    for g in scores.grades:
+        grades[g] += 1
+    payload = {
+        "model_id": card.model_id,
+        "rows": len(scores),
+        "grades": grades,
+        "psi": round(drift(card, scores.score), 4),
+        "out": str(out),
+    }
+    if as_json:
+        _emit(payload)
+        return
+    table = RichTable("grade", "rows", "share")
+    for g, n in grades.items():
+        table.add_row(g, f"{n:,}", f"{n / len(scores):.1%}")
+    console.print(table)
+    console.print(
+        f"{len(scores):,} rows scored to {out}; PSI against training {payload['psi']:.4f}"
+    )
+
+
+@app.command("report")
+@_clean_errors
+def report_cmd(
+    model: ModelArg,
+    data: Annotated[
+        Path, typer.Argument(help="labelled CSV (the model's target column)", dir_okay=False)
+    ],
+    out: Annotated[
+        Path | None, typer.Option(help="Markdown file (plots go beside it)", dir_okay=False)
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Validate a scorecard on a labelled file and write a report (default: beside the model)."""
+    from ledger.scoring.data import read_csv
+    from ledger.scoring.report import ReportPaths, report_paths, write_report
+    from ledger.scoring.score import Scorecard
+    from ledger.scoring.validate import validate_table
+
+    card = Scorecard.load(model)
+    validation = validate_table(card, read_csv(data))
+    paths = (
+        ReportPaths(out, out.with_suffix("")) if out else report_paths(model, f"{data.stem}.report")
+    )
+    written = write_report(card, validation, paths, sample_name=data.name)
+    payload = {**validation.summary(), "model_id": card.model_id, "report": str(written)}
+    if as_json:
+        _emit(payload)
+        return
+    _print_metrics(data.name, payload)
+    console.print(f"report {written}")
+
+
+@app.command("explain")
+@_clean_errors
+def explain_cmd(
+    model: ModelArg,
+    data: DataArg,
+    row: Annotated[
+        int, typer.Option(help="data row to explain, 1 = first row after the header")
+    ] = 1,
+    top: Annotated[int, typer.Option(help="adverse reasons to give")] = 4,
+    ignore: Annotated[
+        list[str] | None, typer.Option(help="extra column to allow (repeatable)")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Points per feature for one applicant and the top adverse reasons."""
+    from ledger.scoring.data import read_csv
+    from ledger.scoring.explain import explanation
+    from ledger.scoring.score import Scorecard
+
+    card = Scorecard.load(model)
+    table = read_csv(data)
+    if not 1 <= row <= table.n_rows:
+        raise ScoringError(f"the file has rows 1 to {table.n_rows}", row=row)
+    one = {name: cells[row - 1 : row] for name, cells in table.columns.items()}
+    scored = card.score_columns(one, ignore=ignore or ()).rows(top, one)[0]
+    payload = explanation(card, scored) | {"row": row}
+    if as_json:
+        _emit(payload)
+        return
+    console.print(
+        f"row {row}: score {scored.score}, grade {scored.grade}, PD {scored.pd_bp / 100:.2f}%"
+    )
+    t = RichTable("feature", "value", "bin", "points", "best", "shortfall")
+    for d in scored.details:
+        t.add_row(d.feature, d.value, d.bin, str(d.points), str(d.max_points), str(d.shortfall))
+    console.print(t)
+    for r in payload["reasons"]:
+        console.print(
+            f"{r['code']}  {r['feature']}: {r['bin']} ({r['shortfall']} points below the best)"
+        )
+
+
+def _print_metrics(label: str, m: dict[str, Any]) -> None:
+    table = RichTable("sample", "AUC", "KS", "Gini", "PSI")
+    table.add_row(label, f"{m['auc']:.4f}", f"{m['ks']:.4f}", f"{m['gini']:.4f}", f"{m['psi']:.4f}")
+    console.print(table)
+
+
+def register(parent: typer.Typer) -> None:
+    parent.add_typer(app, name="score")
