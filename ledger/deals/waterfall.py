@@ -224,7 +224,25 @@ def apply_period(terms: DealTerms, state: DealState, report: PeriodReport) -> Pe
     reserve = min(target, available)
     available -= reserve
 
-    # §7 Principal: sequential if the deal says so or a trigger is in force, else pro rata.
+    # §7 Losses: new defaults written down from the most junior tranche up.
+    writedown = [0] * n
+    loss = report.new_defaults
+    for i in reversed(range(n)):
+        writedown[i] = min(loss, balances[i])
+        loss -= writedown[i]
+        balances[i] -= writedown[i]
+        writedowns[i] += writedown[i]
+
+    # §8 Recoveries: written back up from the most senior written-down tranche down.
+    writeup = [0] * n
+    recovered = report.recoveries
+    for i in range(n):
+        writeup[i] = min(recovered, writedowns[i])
+        recovered -= writeup[i]
+        balances[i] += writeup[i]
+        writedowns[i] -= writeup[i]
+
+    # §9 Principal: sequential if the deal says so or a trigger is in force, else pro rata.
     principal_due = report.scheduled_principal + report.prepayments + report.recoveries
     principal_amount = min(principal_due, available, sum(balances))
     sequential = terms.principal_mode == PrincipalMode.SEQUENTIAL or state.trigger_breached
@@ -235,24 +253,6 @@ def apply_period(terms: DealTerms, state: DealState, report: PeriodReport) -> Pe
     available -= principal_amount
     for i in range(n):
         balances[i] -= principal_paid[i]
-
-    # §8 Losses: new defaults written down from the most junior tranche up.
-    writedown = [0] * n
-    loss = report.new_defaults
-    for i in reversed(range(n)):
-        writedown[i] = min(loss, balances[i])
-        loss -= writedown[i]
-        balances[i] -= writedown[i]
-        writedowns[i] += writedown[i]
-
-    # §9 Recoveries: written back up from the most senior written-down tranche down.
-    writeup = [0] * n
-    recovered = report.recoveries
-    for i in range(n):
-        writeup[i] = min(recovered, writedowns[i])
-        recovered -= writeup[i]
-        balances[i] += writeup[i]
-        writedowns[i] -= writeup[i]
 
     # §10 Residual: to equity, or trapped in the reserve while a trigger is in force.
     trapped = available if state.trigger_breached else 0
@@ -339,7 +339,7 @@ def accrue(amount: int, rate_bps: int, days: int, basis: int) -> int:
 
 
 def pay_sequential(amount: int, balances: list[int]) -> list[int]:
-    """§7a: pay ``amount`` most senior first, each tranche up to its balance."""
+    """§9a: pay ``amount`` most senior first, each tranche up to its balance."""
     paid = [0] * len(balances)
     for i, balance in enumerate(balances):
         paid[i] = min(amount, balance)
@@ -348,7 +348,7 @@ def pay_sequential(amount: int, balances: list[int]) -> list[int]:
 
 
 def pay_pro_rata(amount: int, balances: list[int]) -> list[int]:
-    """§7b: floor shares by balance, then the rounding remainder sequentially."""
+    """§9b: floor shares by balance, then the rounding remainder sequentially."""
     total = sum(balances)
     if total == 0:
         return [0] * len(balances)

@@ -108,20 +108,24 @@ def test_one_period_by_hand() -> None:
     # fee: 1,000,000 x 1.2% x 30/360 = 1000; interest A 4000, B 1500
     assert (res.servicer_fee_paid, res.tranches[0].interest_paid) == (1_000, 4_000)
     assert res.tranches[1].interest_paid == 1_500
-    # 30,000 pro rata over 800k/150k/50k = 24,000 / 4,500 / 1,500
-    assert [t.principal_paid for t in res.tranches] == [24_000, 4_500, 1_500]
-    # loss 5,000 on equity; residual 9,000 - 1,000 - 4,000 - 1,500 = 2,500
-    assert [t.balance for t in res.tranches] == [776_000, 145_500, 43_500]
+    # loss 5,000 on equity first: 800k / 150k / 45k. 30,000 pro rata over 995,000:
+    # 24,120.6 / 4,522.6 / 1,356.8 -> 24,120 / 4,522 / 1,356, and the 2 units of rounding
+    # remainder to the most senior: 24,122
+    assert [t.principal_paid for t in res.tranches] == [24_122, 4_522, 1_356]
+    # residual 9,000 - 1,000 - 4,000 - 1,500 = 2,500
+    assert [t.balance for t in res.tranches] == [775_878, 145_478, 43_644]
     assert res.residual_to_equity == 2_500
-    # OC = 965,000 / 921,500 = 10472.06 -> 10472 bps >= 10300
-    assert (res.oc_ratio_bps, res.trigger_breached) == (10_472, False)
+    # OC = 965,000 / (775,878 + 145,478) = 10473.6 -> 10473 bps >= 10300
+    assert (res.oc_ratio_bps, res.trigger_breached) == (10_473, False)
     assert res.conserves_cash
 
 
 def test_trigger_switches_to_sequential_traps_and_cures() -> None:
     terms = simple_terms()
     state = DealState.at_close(terms, 0)
-    # a large loss: OC = 880,000 / 921,500 < 103% -> breached from the next period
+    # loss 90,000: equity to 0, B to 110,000; 30,000 pro rata over 910,000: 26,373.6 and
+    # 3,626.4 -> 26,373 + 1 unit of remainder = 26,374 and 3,626.
+    # OC = 880,000 / (773,626 + 106,374) = 100% < 103% -> breached from the next period
     first = apply_period(
         terms,
         state,
@@ -133,29 +137,38 @@ def test_trigger_switches_to_sequential_traps_and_cures() -> None:
             pool_balance=880_000,
         ),
     )
-    assert (first.trigger_in_force, first.trigger_breached) == (False, True)
-    assert first.residual_to_equity > 0
+    assert [t.principal_paid for t in first.tranches] == [26_374, 3_626, 0]
+    assert (first.oc_ratio_bps, first.trigger_in_force, first.trigger_breached) == (
+        10_000,
+        False,
+        True,
+    )
+    assert first.residual_to_equity == 2_500
     second = apply_period(
         terms,
         first.state,
         report(60 * DAY, interest=9_000, scheduled_principal=30_000, pool_balance=850_000),
     )
     assert second.trigger_in_force
-    # sequential: all principal to the senior, excess spread trapped, nothing to equity
+    # sequential: all principal to the senior; 39,000 - fee 880 - interest 3,868 - 1,063
+    # - principal 30,000 = 3,189 of excess spread trapped, nothing to equity
     assert [t.principal_paid for t in second.tranches] == [30_000, 0, 0]
-    assert second.residual_to_equity == 0
-    assert second.reserve_trapped > 0 and second.reserve_after == second.reserve_trapped
-    # OC = (850,000 + 3,200 trapped) / (746,000 + 104,000) = 10037 bps: still breached
+    assert (second.residual_to_equity, second.reserve_trapped, second.reserve_after) == (
+        0,
+        3_189,
+        3_189,
+    )
+    # OC = (850,000 + 3,189) / (743,626 + 106,374) = 10037 bps: still breached
     assert (second.oc_ratio_bps, second.trigger_breached) == (10_037, True)
-    # 30,000 + 10,000 + 3,200 - fee 850 - interest 3,730 - 1,040 - principal 10,000 = 27,580
-    # trapped; OC = (840,000 + 27,580) / (736,000 + 104,000) = 10328 bps -> cured
+    # 30,000 + 10,000 + 3,189 - fee 850 - interest 3,718 - 1,063 - principal 10,000 = 27,558
+    # trapped; OC = (840,000 + 27,558) / (733,626 + 106,374) = 10328 bps -> cured
     third = apply_period(
         terms,
         second.state,
         report(90 * DAY, interest=30_000, scheduled_principal=10_000, pool_balance=840_000),
     )
     assert (third.reserve_after, third.oc_ratio_bps, third.trigger_breached) == (
-        27_580,
+        27_558,
         10_328,
         False,
     )
@@ -165,9 +178,10 @@ def test_trigger_switches_to_sequential_traps_and_cures() -> None:
         report(120 * DAY, interest=9_000, scheduled_principal=10_000, pool_balance=830_000),
     )
     assert not fourth.trigger_in_force
-    # pro rata again, and the trapped reserve is released (target 0) to the residual
-    assert [t.principal_paid for t in fourth.tranches] == [8_762, 1_238, 0]
-    assert (fourth.reserve_after, fourth.residual_to_equity) == (0, 31_020)
+    # pro rata again (8,733.6 + 1 unit of remainder, 1,266.3), and the trapped reserve is
+    # released (target 0): 46,558 - 840 - 3,668 - 1,063 - 10,000 = 30,987 to equity
+    assert [t.principal_paid for t in fourth.tranches] == [8_734, 1_266, 0]
+    assert (fourth.reserve_after, fourth.residual_to_equity) == (0, 30_987)
 
 
 def test_shortfalls_carry_without_interest() -> None:
@@ -247,8 +261,8 @@ def test_losses_never_reach_a_senior_while_a_junior_has_balance(deal) -> None:
     for res in run(terms, state, reports):
         tranches = res.tranches
         for i, t in enumerate(tranches):
-            if t.writedown > 0:  # juniors were at 0 when it was written down (before §9)
-                assert all(j.balance - j.writeup == 0 for j in tranches[i + 1 :])
+            if t.writedown > 0:  # juniors were at 0 when it was written down (§7)
+                assert all(j.balance + j.principal_paid - j.writeup == 0 for j in tranches[i + 1 :])
         writedowns = res.state.writedowns
         for i, wd in enumerate(writedowns):
             if wd > 0:  # an outstanding senior write-down means every junior is still at 0
@@ -266,7 +280,7 @@ def test_principal_follows_mode_and_trigger(deal) -> None:
         if sequential:  # a junior is paid only once every senior is repaid
             for i, p in enumerate(paid):
                 if p > 0:
-                    assert all(t.balance == 0 or t.writeup > 0 for t in res.tranches[:i])
+                    assert all(t.balance == 0 for t in res.tranches[:i])
         if res.trigger_in_force:
             assert res.residual_to_equity == 0
         else:
