@@ -49,7 +49,7 @@ def bytes32_leaf(value: bytes) -> bytes:
     """The StandardMerkleTree leaf of one ``["bytes32"]`` value (its ABI encoding is itself)."""
     if len(value) != 32:
         raise MerkleError(f"value: a bytes32 leaf needs 32 bytes, got {len(value)}")
-    return _keccak_256(_keccak_256(value).digest()).digest()
+    return leaf_of_encoded(value)
 
 
 def standard_leaf(types: Sequence[str], values: Sequence[Any]) -> bytes:
@@ -65,7 +65,12 @@ def standard_leaf(types: Sequence[str], values: Sequence[Any]) -> bytes:
         encoded = abi_encode(list(types), native)
     except Exception as exc:  # eth_abi raises several unrelated types for bad input
         raise MerkleError(f"values: cannot ABI-encode as {list(types)}: {exc}") from None
-    return keccak(keccak(encoded))
+    return leaf_of_encoded(encoded)
+
+
+def leaf_of_encoded(encoded: bytes) -> bytes:
+    """The standard leaf of values already ABI-encoded (for hand-encoded fast paths)."""
+    return _keccak_256(_keccak_256(encoded).digest()).digest()
 
 
 def merkle_root(leaf_hashes: Sequence[bytes], sort_leaves: bool = True) -> bytes:

@@ -1,0 +1,1 @@
+"""Score attestations: records and commitments, batching, registry client, verification."""

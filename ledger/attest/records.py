@@ -1,0 +1,511 @@
+"""Score records committed as salted Merkle trees, for selective disclosure.
+
+Each present field of a record is one leaf of an OpenZeppelin StandardMerkleTree with
+leaf encoding ``["string", "string", "bytes32"]``: (field name, canonical value, salt),
+the salt being 32 random bytes of its own. The record's commitment is that tree's root;
+only the commitment goes on chain. A holder can show any subset of fields with their
+salts and proofs; the verifier recomputes the commitment and learns nothing about the
+rest, and nobody can test guesses against the chain without the salts. The exact
+encoding is specified in docs/records.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import orjson
+
+from ledger.merkle import MerkleTree, leaf_of_encoded, merkle_root, process_proof
+
+SALT_BYTES = 32
+SCORE_MAX = 1000
+PD_BPS_MAX = 10_000
+UINT32_MAX = 2**32 - 1
+UINT64_MAX = 2**64 - 1
+MAX_REASONS = 16
+
+_HEX32 = re.compile(r"0x[0-9a-f]{64}")
+_DECIMAL = re.compile(r"0|[1-9][0-9]*")
+_GRADE = re.compile(r"[A-Za-z0-9+-]{1,16}")
+_REASON = re.compile(r"[A-Za-z0-9_.-]{1,32}")
+
+
+class FieldError(ValueError):
+    """Bad input, naming the field at fault and the reason."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class RecordError(FieldError):
+    """A score record, its salts or its JSON is invalid."""
+
+
+class DisclosureError(FieldError):
+    """A disclosure is malformed or does not prove its fields against its commitment."""
+
+
+def pseudonym(secret: bytes, subject_id: str) -> str:
+    """The subject's keyed pseudonym: 0x-hex HMAC-SHA256 of the UTF-8 id under ``secret``.
+
+    Without the institution's secret, a pseudonym cannot be linked to an id by trying ids.
+    """
+    if not isinstance(secret, bytes) or len(secret) < 16:
+        raise RecordError("secret", "must be at least 16 bytes")
+    if not isinstance(subject_id, str) or not subject_id:
+        raise RecordError("subject_id", "must be a non-empty string")
+    return "0x" + hmac.new(secret, subject_id.encode(), hashlib.sha256).hexdigest()
+
+
+# -- the schema: one place that says how each field is checked and written ------------
+
+
+def _integer(lo: int, hi: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if type(value) is not int:
+            raise ValueError("must be an integer")
+        if not lo <= value <= hi:
+            raise ValueError(f"must be between {lo} and {hi}")
+        return value
+
+    return check
+
+
+def _decimal(text: str) -> int:
+    if not _DECIMAL.fullmatch(text):
+        raise ValueError("must be a decimal integer without sign or leading zeros")
+    return int(text)
+
+
+def _hex32_text(value: Any) -> str:
+    if not isinstance(value, str) or not _HEX32.fullmatch(value.lower()):
+        raise ValueError("must be 0x followed by 64 hex digits")
+    return value.lower()
+
+
+def _bytes32(value: Any) -> bytes:
+    if isinstance(value, str):
+        return bytes.fromhex(_hex32_text(value)[2:])
+    if not isinstance(value, bytes) or len(value) != 32:
+        raise ValueError("must be 32 bytes (or 0x followed by 64 hex digits)")
+    return value
+
+
+def _grade(value: Any) -> str:
+    if not isinstance(value, str) or not _GRADE.fullmatch(value):
+        raise ValueError("must be 1 to 16 letters, digits, '+' or '-'")
+    return value
+
+
+def _reasons(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise ValueError("must be a list of reason codes")
+    if len(value) > MAX_REASONS:
+        raise ValueError(f"must have at most {MAX_REASONS} codes")
+    for code in value:
+        if not isinstance(code, str) or not _REASON.fullmatch(code):
+            raise ValueError(f"code {code!r} must be 1 to 32 letters, digits, '_', '.' or '-'")
+    return tuple(value)
+
+
+class _Field(NamedTuple):
+    name: str
+    check: Callable[[Any], Any]  # any accepted input -> the normal typed value, or ValueError
+    encode: Callable[[Any], str]  # normal typed value -> canonical text (the leaf's value)
+    decode: Callable[[str], Any]  # canonical text -> typed value (checked afterwards)
+    to_json: Callable[[Any], Any]
+    required: bool = True
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + value.hex()
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _split(text: str) -> list[str]:
+    return text.split(",") if text else []
+
+
+FIELDS: tuple[_Field, ...] = (
+    _Field("subject", _hex32_text, _same, _same, _same),
+    _Field("score", _integer(0, SCORE_MAX), str, _decimal, _same),
+    _Field("grade", _grade, _same, _same, _same),
+    _Field("model_id", _bytes32, _hex, _same, _hex),
+    _Field("issued_at", _integer(0, UINT64_MAX), str, _decimal, _same),
+    _Field("expires_at", _integer(0, UINT64_MAX), str, _decimal, _same),
+    _Field("attester", _integer(0, UINT32_MAX), str, _decimal, _same),
+    _Field("pd_bps", _integer(0, PD_BPS_MAX), str, _decimal, _same, required=False),
+    _Field("reasons", _reasons, ",".join, _split, list, required=False),
+)
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
+_ENCODERS = tuple((f.name, f.encode) for f in FIELDS)
+_BY_NAME = {f.name: f for f in FIELDS}
+
+
+def _checked(spec: _Field, value: Any, error: type[FieldError] = RecordError) -> Any:
+    try:
+        return spec.check(value)
+    except ValueError as exc:
+        raise error(spec.name, str(exc)) from None
+
+
+def parse_value(name: str, text: str) -> Any:
+    """The typed value of a field from its canonical text; rejects any other spelling."""
+    spec = _BY_NAME.get(name)
+    if spec is None:
+        raise DisclosureError(name, "is not a field of a score record")
+    if not isinstance(text, str):
+        raise DisclosureError(name, "value must be a string")
+    try:
+        value = spec.check(spec.decode(text))
+    except ValueError as exc:
+        raise DisclosureError(name, str(exc)) from None
+    if spec.encode(value) != text:
+        raise DisclosureError(name, f"{text!r} is not in canonical form")
+    return value
+
+
+# -- records ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRecord:
+    """One scored subject. Values are checked and normalised on construction.
+
+    ``model_id`` accepts 0x-hex and is kept as bytes; ``reasons`` is kept as a tuple in
+    the order given (most important first). ``None`` leaves an optional field out.
+    """
+
+    subject: str
+    score: int
+    grade: str
+    model_id: bytes
+    issued_at: int
+    expires_at: int
+    attester: int
+    pd_bps: int | None = None
+    reasons: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        for spec in FIELDS:
+            value = getattr(self, spec.name)
+            if value is None:
+                if spec.required:
+                    raise RecordError(spec.name, "is required")
+                continue
+            object.__setattr__(self, spec.name, _checked(spec, value))
+        if self.expires_at <= self.issued_at:
+            raise RecordError("expires_at", "must be after issued_at")
+
+    def canonical(self) -> list[tuple[str, str]]:
+        """(name, canonical text) of each present field, in schema order."""
+        return [
+            (name, encode(value))
+            for name, encode in _ENCODERS
+            if (value := getattr(self, name)) is not None
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON types; absent optional fields are left out."""
+        return {
+            spec.name: spec.to_json(value)
+            for spec in FIELDS
+            if (value := getattr(self, spec.name)) is not None
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ScoreRecord:
+        if not isinstance(data, Mapping):
+            raise RecordError("record", "must be a JSON object")
+        for key in data:
+            if key not in _BY_NAME:
+                raise RecordError(str(key), "is not a field of a score record")
+        return cls(**{name: data.get(name) for name in FIELD_NAMES})
+
+
+# -- sealing ---------------------------------------------------------------------------
+
+
+def _word(n: int) -> bytes:
+    return n.to_bytes(32, "big")
+
+
+def _abi_parts(name: str) -> tuple[bytes, bytes]:
+    """The fixed parts of abi.encode(name, value, salt): head offsets, and name's tail."""
+    raw = name.encode()
+    padded = raw + bytes(-len(raw) % 32)
+    return _word(0x60) + _word(0x60 + 32 + len(padded)), _word(len(raw)) + padded
+
+
+_ABI_PARTS = {name: _abi_parts(name) for name in FIELD_NAMES}
+# length word and zero padding of a value's tail, precomputed up to the longest canonical value
+_LENGTH_AND_PAD = tuple((_word(n), bytes(-n % 32)) for n in range(MAX_REASONS * 33))
+
+
+def field_leaf(name: str, value: str, salt: bytes) -> bytes:
+    """StandardMerkleTree leaf of ``[name, value, salt]`` as ``["string","string","bytes32"]``.
+
+    Hand-encoded (the hot loop); equal to ``standard_leaf(LEAF_ENCODING, ...)``.
+    """
+    parts = _ABI_PARTS.get(name)
+    if parts is None:
+        raise DisclosureError(name, "is not a field of a score record")
+    raw = value.encode()
+    try:
+        length, pad = _LENGTH_AND_PAD[len(raw)]
+    except IndexError:
+        length, pad = _word(len(raw)), bytes(-len(raw) % 32)
+    return leaf_of_encoded(parts[0] + salt + parts[1] + length + raw + pad)
+
+
+LEAF_ENCODING = ("string", "string", "bytes32")
+
+
+@dataclass(frozen=True, slots=True)
+class SealedRecord:
+    """A record with the salt of each present field and the resulting commitment.
+
+    This stays off chain with the attester (and is handed to the subject): the salts are
+    what keep the commitment from being guessed.
+    """
+
+    record: ScoreRecord
+    salts: Mapping[str, bytes]
+    commitment: bytes
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fields": self.record.to_dict(),
+            "salts": {name: _hex(salt) for name, salt in self.salts.items()},
+            "commitment": _hex(self.commitment),
+        }
+
+    def to_json(self) -> str:
+        return orjson.dumps(self.to_dict()).decode()
+
+    @classmethod
+    def from_dict(cls, data: Any) -> SealedRecord:
+        """Read and check: the commitment must follow from the record and its salts."""
+        if not isinstance(data, Mapping):
+            raise RecordError("sealed", "must be a JSON object")
+        record = ScoreRecord.from_dict(data.get("fields"))
+        raw_salts = data.get("salts")
+        if not isinstance(raw_salts, Mapping):
+            raise RecordError("salts", "must be a JSON object of 0x-hex salts")
+        salts = {name: _hex_field(RecordError, f"salts.{name}", v) for name, v in raw_salts.items()}
+        sealed = seal(record, salts)
+        if _hex_field(RecordError, "commitment", data.get("commitment")) != sealed.commitment:
+            raise RecordError("commitment", "does not match the record and its salts")
+        return sealed
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> SealedRecord:
+        return cls.from_dict(_loads(RecordError, "sealed", text))
+
+
+def _root(canonical: Iterable[tuple[str, str]], salts: Mapping[str, bytes]) -> bytes:
+    return merkle_root([field_leaf(name, value, salts[name]) for name, value in canonical])
+
+
+def seal(record: ScoreRecord, salts: Mapping[str, bytes] | None = None) -> SealedRecord:
+    """Commit to ``record``; fresh random salts unless given (one per present field)."""
+    canonical = record.canonical()
+    if salts is None:
+        entropy = os.urandom(SALT_BYTES * len(canonical))
+        salts = {name: entropy[i * 32 : i * 32 + 32] for i, (name, _) in enumerate(canonical)}
+    else:
+        _check_salts(salts, [name for name, _ in canonical])
+    return SealedRecord(record, dict(salts), _root(canonical, salts))
+
+
+def seal_many(records: Iterable[ScoreRecord]) -> list[SealedRecord]:
+    """``seal`` for many records at once: one system call for all salts (the service's hot loop)."""
+    records = list(records)
+    entropy = os.urandom(SALT_BYTES * len(FIELDS) * len(records))
+    sealed = []
+    pos = 0
+    for i, record in enumerate(records):
+        if type(record) is not ScoreRecord:
+            raise RecordError(f"records[{i}]", "must be a ScoreRecord")
+        canonical = record.canonical()
+        salts = {}
+        for name, _ in canonical:
+            salts[name] = entropy[pos : pos + 32]
+            pos += 32
+        sealed.append(SealedRecord(record, salts, _root(canonical, salts)))
+    return sealed
+
+
+def commitment(sealed: SealedRecord) -> bytes:
+    """Recompute the commitment from the record and salts (equals ``sealed.commitment``)."""
+    return _root(sealed.record.canonical(), sealed.salts)
+
+
+def _check_salts(salts: Mapping[str, bytes], present: list[str]) -> None:
+    for name in present:
+        salt = salts.get(name)
+        if not isinstance(salt, bytes) or len(salt) != SALT_BYTES:
+            raise RecordError(f"salts.{name}", f"must be {SALT_BYTES} bytes")
+    for name in salts:
+        if name not in present:
+            raise RecordError(f"salts.{name}", "has no field in this record")
+
+
+# -- disclosure ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DisclosedField:
+    """One shown field: its canonical text, its salt and its proof to the commitment."""
+
+    name: str
+    value: str
+    salt: bytes
+    proof: tuple[bytes, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Disclosure:
+    """Some fields of a sealed record, provable against its commitment; nothing else."""
+
+    commitment: bytes
+    fields: tuple[DisclosedField, ...]
+
+    def shown(self) -> dict[str, str]:
+        """The shown fields' canonical texts by name."""
+        return {f.name: f.value for f in self.fields}
+
+    def values(self) -> dict[str, Any]:
+        """The shown fields as typed values (e.g. ``score`` as int, ``model_id`` as bytes)."""
+        return {f.name: parse_value(f.name, f.value) for f in self.fields}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "commitment": _hex(self.commitment),
+            "fields": [
+                {
+                    "name": f.name,
+                    "value": f.value,
+                    "salt": _hex(f.salt),
+                    "proof": [_hex(p) for p in f.proof],
+                }
+                for f in self.fields
+            ],
+        }
+
+    def to_json(self) -> str:
+        return orjson.dumps(self.to_dict()).decode()
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Disclosure:
+        """Read the JSON shape; ``verify_disclosure`` does the checking that matters."""
+        if not isinstance(data, Mapping):
+            raise DisclosureError("disclosure", "must be a JSON object")
+        root = _hex_field(DisclosureError, "commitment", data.get("commitment"))
+        shown = data.get("fields")
+        if not isinstance(shown, list):
+            raise DisclosureError("fields", "must be a list of {name, value, salt, proof}")
+        return cls(root, tuple(_read_field(i, item) for i, item in enumerate(shown)))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Disclosure:
+        return cls.from_dict(_loads(DisclosureError, "disclosure", text))
+
+
+def disclose(sealed: SealedRecord, fields: Iterable[str]) -> Disclosure:
+    """Show ``fields`` of ``sealed`` (each with its salt and Merkle proof), hiding the rest.
+
+    Raises ``RecordError`` for a field that the record does not have.
+    """
+    wanted = {fields} if isinstance(fields, str) else set(fields)
+    if not wanted:
+        raise RecordError("fields", "choose at least one field to show")
+    canonical = sealed.record.canonical()
+    present = [name for name, _ in canonical]
+    for name in sorted(wanted):
+        if name not in _BY_NAME:
+            raise RecordError(name, "is not a field of a score record")
+        if name not in present:
+            raise RecordError(name, "is not present in this record")
+    salts = sealed.salts
+    tree = MerkleTree.build([field_leaf(name, value, salts[name]) for name, value in canonical])
+    shown = tuple(
+        DisclosedField(name, value, salts[name], tuple(tree.proof_at(i)))
+        for i, (name, value) in enumerate(canonical)
+        if name in wanted
+    )
+    return Disclosure(sealed.commitment, shown)
+
+
+def verify_disclosure(disclosure: Disclosure) -> bytes:
+    """Check every shown field against the disclosure's commitment and return it.
+
+    The caller then checks that commitment on chain (attested, unrevoked, unexpired).
+    Raises ``DisclosureError`` naming the first field at fault.
+    """
+    if not disclosure.fields:
+        raise DisclosureError("fields", "no field is shown")
+    if len(disclosure.commitment) != 32:
+        raise DisclosureError("commitment", "must be 32 bytes")
+    seen: set[str] = set()
+    for f in disclosure.fields:
+        parse_value(f.name, f.value)
+        if f.name in seen:
+            raise DisclosureError(f.name, "is shown twice")
+        seen.add(f.name)
+        if not isinstance(f.salt, bytes) or len(f.salt) != SALT_BYTES:
+            raise DisclosureError(f.name, f"salt must be {SALT_BYTES} bytes")
+        if not all(isinstance(p, bytes) and len(p) == 32 for p in f.proof):
+            raise DisclosureError(f.name, "proof nodes must be 32 bytes each")
+        leaf = field_leaf(f.name, f.value, f.salt)
+        if process_proof(leaf, f.proof) != disclosure.commitment:
+            raise DisclosureError(f.name, "value, salt or proof does not match the commitment")
+    return disclosure.commitment
+
+
+# -- JSON helpers ----------------------------------------------------------------------
+
+
+def _loads(error: type[FieldError], what: str, text: str | bytes) -> Any:
+    try:
+        return orjson.loads(text)
+    except (orjson.JSONDecodeError, TypeError):
+        raise error(what, "is not valid JSON") from None
+
+
+def _hex_field(error: type[FieldError], field: str, value: Any) -> bytes:
+    if not isinstance(value, str) or not _HEX32.fullmatch(value.lower()):
+        raise error(field, "must be 0x followed by 64 hex digits")
+    return bytes.fromhex(value[2:])
+
+
+def _read_field(index: int, item: Any) -> DisclosedField:
+    where = f"fields[{index}]"
+    if not isinstance(item, Mapping):
+        raise DisclosureError(where, "must be an object with name, value, salt and proof")
+    name = item.get("name")
+    if not isinstance(name, str):
+        raise DisclosureError(f"{where}.name", "must be a string")
+    value = item.get("value")
+    if not isinstance(value, str):
+        raise DisclosureError(f"{where}.value", "must be a string")
+    proof = item.get("proof")
+    if not isinstance(proof, list):
+        raise DisclosureError(f"{where}.proof", "must be a list of 0x-hex nodes")
+    return DisclosedField(
+        name,
+        value,
+        _hex_field(DisclosureError, f"{where}.salt", item.get("salt")),
+        tuple(_hex_field(DisclosureError, f"{where}.proof[{i}]", p) for i, p in enumerate(proof)),
+    )
