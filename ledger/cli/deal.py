@@ -202,6 +202,9 @@ def tape_cmd(
 
 
 def register(app: typer.Typer) -> None:
+    deal_app = typer.Typer(
+        help="Securitization deals: simulate, report, loan tapes.", no_args_is_help=True
+    )
     deal_app.command("simulate")(simulate_cmd)
     deal_app.command("report")(report_cmd)
     deal_app.command("tape")(tape_cmd)

@@ -1,0 +1,112 @@
+"""Deal spec: YAML/JSON loading, validation messages naming the field, conversion to terms."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ledger.deals.spec import DealSpecError, add_months, load_spec, parse_spec
+from ledger.deals.waterfall import DayCount, PrincipalMode
+
+from .test_worked_example import SPEC
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples/deals/three-tranche-sequential.yaml"
+
+
+def changed(path: str, value: object) -> dict:
+    spec = copy.deepcopy(SPEC)
+    *parents, last = path.split(".")
+    node = spec
+    for key in parents:
+        node = node[int(key)] if key.isdigit() else node[key]
+    if value is None:
+        del node[last]
+    else:
+        node[int(last) if last.isdigit() else last] = value
+    return spec
+
+
+def test_example_spec_converts_to_terms() -> None:
+    spec = load_spec(EXAMPLE)
+    terms = spec.to_terms()
+    assert [t.size for t in terms.tranches] == [769_594_000_000, 90_540_000_000, 45_271_748_556]
+    assert terms.initial_pool_balance == 905_405_748_556
+    assert terms.principal_mode == PrincipalMode.SEQUENTIAL
+    assert terms.fee_day_count == DayCount.THIRTY_360
+    assert spec.initial_state().reserve == 9_054_000_000
+
+
+def test_json_and_yaml_give_the_same_spec(tmp_path: Path) -> None:
+    path = tmp_path / "deal.json"
+    path.write_text(json.dumps(SPEC))
+    assert load_spec(path) == parse_spec(SPEC)
+
+
+def test_tranches_are_ordered_by_seniority() -> None:
+    spec = copy.deepcopy(SPEC)
+    spec["tranches"].reverse()
+    assert parse_spec(spec).tranche_names == ["A", "B", "Equity"]
+
+
+def test_period_ends_follow_the_calendar() -> None:
+    spec = parse_spec(changed("period.first_payment_date", "2026-01-31"))
+    assert spec.period_end(1) == 1_769_817_600  # 2026-01-31 00:00 UTC
+    assert spec.period_end(2) - spec.period_end(1) == 28 * 86_400  # clipped to 28 Feb
+    assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
+    assert add_months(date(2026, 11, 15), 3) == date(2027, 2, 15)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (
+            "tranches.0.coupon_bps",
+            -1,
+            "tranches.0.coupon_bps: Input should be greater than or equal to 0",
+        ),
+        (
+            "tranches.1.day_count",
+            "30/365",
+            "tranches.1.day_count: Input should be '30/360', 'ACT/360' or 'ACT/365'",
+        ),
+        ("tranches.2.seniority", 1, "tranches: seniority must be 1..3, each once"),
+        ("tranches.0.size", "1.5", "tranches.A.size: more decimals than the token's 0"),
+        ("pool_balance", 900_000, "tranches: sizes add up to 1000000, more than pool_balance"),
+        ("principal_mode", "turbo", "principal_mode: Input should be 'sequential' or 'pro_rata'"),
+        (
+            "period.first_payment_date",
+            "2025-12-01",
+            "period: first_payment_date must be after closing_date",
+        ),
+        ("settlement_token", None, "settlement_token: Field required"),
+        ("reserve.target", "lots", "reserve.target: must be a number"),
+        (
+            "fees.servicer_bps",
+            200_000,
+            "fees.servicer_bps: Input should be less than or equal to 100000",
+        ),
+        ("colour", "blue", "colour: Extra inputs are not permitted"),
+    ],
+)
+def test_errors_name_the_field(path: str, value: object, message: str) -> None:
+    spec = changed(path, value)
+    with pytest.raises(DealSpecError) as exc:
+        parse_spec(spec)
+    assert message in str(exc.value)
+
+
+def test_unreadable_files_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(DealSpecError, match="cannot read"):
+        load_spec(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed\n")
+    with pytest.raises(DealSpecError, match="not valid yaml"):
+        load_spec(bad)
+    listing = tmp_path / "list.yaml"
+    listing.write_text("- 1\n- 2\n")
+    with pytest.raises(DealSpecError, match="expected a mapping"):
+        load_spec(listing)
