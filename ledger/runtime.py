@@ -164,17 +164,20 @@ class Runtime:
         return manifest if alive else None
 
     def fund_dev_keys(self, roles: tuple[str, ...] = ("admin", "attester", "relayer")) -> None:
-        """On a development node, give the role keys ether from the node's unlocked account."""
-        dev = self.w3.eth.accounts[0] if self.w3.eth.accounts else None
-        if dev is None:
-            return  # external chains: the operator funds keys
+        """On a development node, give the role keys ether (external chains: the operator does)."""
         for role in roles:
             address = self.keystore.signer(role).address
             if self.w3.eth.get_balance(address) < DEV_FUNDING_WEI // 2:
-                tx = self.w3.eth.send_transaction(
-                    {"from": dev, "to": address, "value": DEV_FUNDING_WEI}
-                )
-                self.w3.eth.wait_for_transaction_receipt(tx)
+                self._dev_fund(address)
+
+    def _dev_fund(self, address: str) -> None:
+        amount = hex(DEV_FUNDING_WEI)
+        for method in ("anvil_setBalance", "evm_setAccountBalance"):  # Anvil, Ganache
+            if "error" not in self.w3.provider.make_request(method, [address, amount]):
+                return
+        if self.w3.eth.accounts:  # any other dev node with an unlocked account
+            tx = {"from": self.w3.eth.accounts[0], "to": address, "value": DEV_FUNDING_WEI}
+            self.w3.eth.wait_for_transaction_receipt(self.w3.eth.send_transaction(tx))
 
     def bootstrap(self) -> Manifest:
         """Deploy the contracts on a fresh chain and register the service's attester."""

@@ -37,26 +37,27 @@ def _issue(svc: ServicesDep, body: IssueRequest) -> IssueResponse:
     for i, item in enumerate(body.records):
         if not attest.model_known(item.model_id):
             raise ApiError(422, "model is not registered on chain", field=f"records.{i}.model_id")
-    try:
-        records = [
-            attest.new_record(
-                subject_id=r.subject_id,
-                score=r.score,
-                grade=r.grade,
-                model_id=r.model_id,
-                expires_at=r.expires_at or now + r.valid_days * 86_400,
-                pd_bps=r.pd_bps,
-                reasons=r.reasons,
-                issued_at=now,
+    records = []
+    for i, r in enumerate(body.records):
+        try:
+            records.append(
+                attest.new_record(
+                    subject_id=r.subject_id,
+                    score=r.score,
+                    grade=r.grade,
+                    model_id=r.model_id,
+                    expires_at=r.expires_at or now + r.valid_days * 86_400,
+                    pd_bps=r.pd_bps,
+                    reasons=r.reasons,
+                    issued_at=now,
+                )
             )
-            for r in body.records
-        ]
-    except RecordError as exc:
-        raise ApiError(422, str(exc), field=f"records.{exc.field}" if exc.field else None) from exc
+        except RecordError as exc:
+            raise ApiError(422, exc.reason, field=f"records.{i}.{exc.field}") from exc
     try:
         sealed = attest.issue(records, mode=body.mode)
     except IssueError as exc:
-        raise ApiError(422, str(exc)) from exc
+        raise ApiError(409, str(exc)) from exc
     out = [
         IssuedOut(
             commitment="0x" + s.commitment.hex(),

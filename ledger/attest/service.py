@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -186,6 +186,9 @@ class AttestationService:
             raise IssueError("records: at least one record is required")
         if mode not in ("batch", "single"):
             raise IssueError("mode: must be 'batch' or 'single'")
+        attester = self.registry.attester(self.attester_id)
+        if attester is None or attester.suspended:
+            raise IssueError("attester: suspended or not registered; it cannot issue now")
         sealed = seal_many(records)
         self._store_pending(sealed, mode, request_key)
         if mode == "single":
@@ -194,8 +197,11 @@ class AttestationService:
             return sealed
         futures = self.batcher.submit(sealed)
         if wait:
-            for fut in futures:
-                fut.result(timeout=timeout)
+            try:
+                for fut in futures:
+                    fut.result(timeout=timeout)
+            except ContractRevert as exc:
+                raise IssueError(f"the registry refused the batch: {exc.error}") from exc
         return sealed
 
     def _store_pending(self, sealed: Sequence[SealedRecord], mode: str, key: str | None) -> None:
@@ -219,12 +225,16 @@ class AttestationService:
 
     def _anchor_single(self, sealed: SealedRecord) -> None:
         commitment = hex32(sealed.commitment)
-        receipt = self.registry.attest(
-            sealed.commitment,
-            sealed.record.model_id,
-            sealed.record.expires_at,
-            idempotency_key=f"attest:{commitment}",
-        )
+        try:
+            receipt = self.registry.attest(
+                sealed.commitment,
+                sealed.record.model_id,
+                sealed.record.expires_at,
+                idempotency_key=f"attest:{commitment}",
+            )
+        except ContractRevert as exc:
+            self._discard([commitment])
+            raise IssueError(f"the registry refused: {exc.error}") from exc
         with session_scope(self.engine) as session:
             row = session.get(IssuedRecord, commitment)
             assert row is not None
@@ -260,15 +270,26 @@ class AttestationService:
                     for r, proof in zip(records, tree.proofs(), strict=True)
                 ],
             )
-        receipt = self.registry.anchor_batch(
-            tree.root,
-            len(records),
-            first.model_id,
-            first.expires_at,
-            idempotency_key=f"anchor:{root}",
-        )
+        try:
+            receipt = self.registry.anchor_batch(
+                tree.root,
+                len(records),
+                first.model_id,
+                first.expires_at,
+                idempotency_key=f"anchor:{root}",
+            )
+        except ContractRevert:
+            self._discard([hex32(r.commitment) for r in records], root)
+            raise
         self._mark_anchored(root, receipt["transactionHash"].to_0x_hex())
         return root
+
+    def _discard(self, commitments: Sequence[str], root: str | None = None) -> None:
+        """Forget records the chain refused, so a failed request leaves nothing behind."""
+        with session_scope(self.engine) as session:
+            session.execute(delete(IssuedRecord).where(IssuedRecord.commitment.in_(commitments)))
+            if root is not None:
+                session.execute(delete(Batch).where(Batch.root == root))
 
     def _mark_anchored(self, root: str, tx_hash: str) -> None:
         with session_scope(self.engine) as session:
