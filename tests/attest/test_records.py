@@ -66,8 +66,7 @@ KNOWN_ROOT = "82eb7c869b80eb930d717320ad6a9baee7b2013dfb958cb1128885b7831be923"
 KNOWN_ROOT_REQUIRED_ONLY = "e3f9f6ca367085f7fcdee4bd9aceb015be0e6f26a1a3b287d6e61d67e794b798"
 
 
-def oz_root(values: list[list[str]]) -> str:
-    payload = {"encoding": list(LEAF_ENCODING), "values": values}
+def oz(payload: dict[str, Any]) -> dict[str, Any]:
     out = subprocess.run(
         ["node", str(ORACLE)],
         input=json.dumps(payload),
@@ -77,7 +76,11 @@ def oz_root(values: list[list[str]]) -> str:
         check=True,
         timeout=60,
     )
-    return json.loads(out.stdout)["root"][2:]
+    return json.loads(out.stdout)
+
+
+def oz_root(values: list[list[str]]) -> str:
+    return oz({"encoding": list(LEAF_ENCODING), "values": values})["root"][2:]
 
 
 def test_commitment_is_stable_and_matches_openzeppelin() -> None:
@@ -110,6 +113,18 @@ def test_every_subset_of_fields_discloses_and_verifies() -> None:
             assert verify_disclosure(disclosure) == sealed.commitment
             again = Disclosure.from_json(disclosure.to_json())
             assert again == disclosure and verify_disclosure(again) == sealed.commitment
+
+
+def test_openzeppelin_verifies_each_disclosed_field() -> None:
+    disclosure = disclose(seal(RECORD), FIELD_NAMES).to_dict()
+    root = disclosure["commitment"]
+    checks = [
+        {"root": root, "value": [f["name"], f["value"], f["salt"]], "proof": f["proof"]}
+        for f in disclosure["fields"]
+    ]
+    forged = {**checks[1], "value": ["score", "999", checks[1]["value"][2]]}
+    result = oz({"encoding": list(LEAF_ENCODING), "verify": [*checks, forged]})
+    assert result["verified"] == [True] * len(FIELD_NAMES) + [False]
 
 
 def test_disclosed_values_read_back_typed() -> None:

@@ -2,6 +2,7 @@
 // stdin:  {"kind": "standard" | "simple", "encoding": [...], "values": [...],
 //          "sortLeaves": true, "multiproof": [value indices]}
 // stdout: {"root", "dump", "proofs" (per value index), "multiproof" (+ "leafHashes"), "render"}
+// or, given {"encoding", "verify": [{"root", "value", "proof"}]}: {"verified": [bool]}
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -12,6 +13,14 @@ const require = createRequire(path.join(root, "package.json"));
 const { StandardMerkleTree, SimpleMerkleTree } = require("@openzeppelin/merkle-tree");
 
 const input = JSON.parse(readFileSync(0, "utf8"));
+if (input.verify) {
+  // {"verify": [{"root", "value", "proof"}], "encoding"}: StandardMerkleTree.verify for each
+  const results = input.verify.map(({ root, value, proof }) =>
+    StandardMerkleTree.verify(root, input.encoding, value, proof),
+  );
+  process.stdout.write(JSON.stringify({ verified: results }));
+  process.exit(0);
+}
 const options = { sortLeaves: input.sortLeaves ?? true };
 const tree =
   (input.kind ?? "standard") === "simple"
