@@ -23,7 +23,6 @@ app = typer.Typer(
     name="score", help="Fit, apply, validate and explain credit scorecards.", no_args_is_help=True
 )
 console = Console()
-err_console = Console(stderr=True)
 
 ModelArg = Annotated[Path, typer.Argument(help="scorecard artifact (JSON)", dir_okay=False)]
 DataArg = Annotated[Path, typer.Argument(help="CSV with a header row", dir_okay=False)]
@@ -38,12 +37,10 @@ def _clean_errors(command: Callable[..., None]) -> Callable[..., None]:
         try:
             command(*args, **kwargs)
         except ScoringError as e:
-            err_console.print(f"error: {e}", markup=False, highlight=False)
+            typer.echo(f"error: {e}", err=True)
             raise typer.Exit(2) from None
         except OSError as e:
-            err_console.print(
-                f"error: {e.filename or ''}: {e.strerror or e}", markup=False, highlight=False
-            )
+            typer.echo(f"error: {e.filename or ''}: {e.strerror or e}", err=True)
             raise typer.Exit(2) from None
 
     return wrapper

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import warnings
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import Any
@@ -250,8 +251,14 @@ def _bin(
     iv = {}
     for name, ob in binnings.items():
         ob.fit(_values(cols, name)[train], y)
-        iv[name] = float(ob.binning_table.build().loc["Totals", "IV"])
+        iv[name] = float(_binning_table(ob).loc["Totals", "IV"])
     return binnings, iv
+
+
+def _binning_table(ob: OptimalBinning) -> Any:
+    with warnings.catch_warnings():  # optbinning's own pandas deprecation, not ours
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return ob.binning_table.build()
 
 
 def _regress(
@@ -348,7 +355,7 @@ def _artifact(
 def _feature_spec(
     name: str, ob: OptimalBinning, coef: float, iv: float, reason_code: str, config: FitConfig
 ) -> dict[str, Any]:
-    rows = ob.binning_table.build().drop(index="Totals")
+    rows = _binning_table(ob).drop(index="Totals")
     counts = rows["Count"].astype(int).tolist()
     bads = rows["Event"].astype(int).tolist()
     woes = [float(w) if w != "" else 0.0 for w in rows["WoE"]]

@@ -154,6 +154,7 @@ class Scorecard:
             self._pd = np.array(artifact["pd_bp"]["values"], dtype=np.int64)
         except (KeyError, TypeError, ValueError) as e:
             raise ArtifactError(f"malformed scorecard artifact: {e!r}") from None
+        self._reason_keys = self._shortfall_keys()
 
     @classmethod
     def load(cls, path: str | Path) -> Scorecard:
@@ -225,6 +226,17 @@ class Scorecard:
             )
         return self._pd[i]
 
+    def _shortfall_keys(self) -> list[np.ndarray]:
+        """Per feature and slot, one integer that orders (shortfall desc, feature order);
+        distinct across features, and -1 where the slot loses no points."""
+        n = len(self.features)
+        return [
+            np.where(
+                f.max_points - f.points > 0, (f.max_points - f.points) * n + (n - 1 - j), -1
+            ).astype(np.int32)
+            for j, f in enumerate(self.features)
+        ]
+
     def reasons(self, slots: np.ndarray, top: int = DEFAULT_REASONS) -> np.ndarray:
         """(rows, top) feature indices of the largest shortfalls, -1 where none is left.
 
@@ -235,13 +247,9 @@ class Scorecard:
         n_features, n = slots.shape
         best = [np.full(n, -1, dtype=np.int32) for _ in range(min(top, n_features))]
         spare = np.empty(n, dtype=np.int32)
-        for j, f in enumerate(self.features):
-            # One distinct integer per (row, feature) orders by shortfall, then feature order;
-            # -1 marks no shortfall. Bubble it into the row's running top list.
-            shortfall = f.max_points - f.points
-            keys = np.where(shortfall > 0, shortfall * n_features + (n_features - 1 - j), -1)
-            candidate = keys.astype(np.int32)[slots[j].astype(np.intp)]
-            for k, level in enumerate(best):
+        for keys, feature_slots in zip(self._reason_keys, slots, strict=True):
+            candidate = keys[feature_slots.astype(np.intp)]
+            for k, level in enumerate(best):  # bubble the candidate into the running top list
                 np.maximum(level, candidate, out=spare)
                 np.minimum(level, candidate, out=candidate)
                 best[k], spare = spare, level
