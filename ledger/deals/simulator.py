@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
+import numpy as np
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -364,21 +365,21 @@ def irr(price: int, years: list[float], cash: list[int]) -> float | None:
     """
     if price <= 0:
         return None
+    t = np.asarray(years, dtype=float)
+    c = np.asarray(cash, dtype=float)
 
     def npv(rate: float) -> float:
-        return sum(c / (1 + rate) ** t for t, c in zip(years, cash, strict=True)) - price
+        return float((c * (1.0 + rate) ** -t).sum()) - price
 
     low, high = -0.9999, 100.0
     if npv(low) < 0 or npv(high) > 0:
         return None
-    for _ in range(200):
+    while high - low > 1e-10:
         mid = (low + high) / 2
         if npv(mid) > 0:
             low = mid
         else:
             high = mid
-        if high - low < 1e-12:
-            break
     return (low + high) / 2
 
 
