@@ -58,12 +58,17 @@ interface IAttestationRegistry {
         uint16 reason;
     }
 
+    /// @notice An attester was registered under signing key `key` (name and URI are kept in events only).
     event AttesterRegistered(
         uint32 indexed attesterId, address indexed key, string name, string metadataURI, uint40 registeredAt
     );
+    /// @notice An attester was suspended; its records report AttesterSuspended until reinstated.
     event AttesterSuspended(uint32 indexed attesterId, uint16 reason, uint40 suspendedAt);
+    /// @notice A suspension was lifted.
     event AttesterReinstated(uint32 indexed attesterId, uint40 reinstatedAt);
+    /// @notice An attester's signing key changed; `oldKey` is retired for good.
     event AttesterKeyRotated(uint32 indexed attesterId, address indexed oldKey, address indexed newKey);
+    /// @notice A scoring model was registered (metadata URI kept in events only).
     event ModelRegistered(
         bytes32 indexed modelId,
         uint32 indexed modelIndex,
@@ -72,11 +77,13 @@ interface IAttestationRegistry {
         ModelMetrics metrics,
         uint40 registeredAt
     );
+    /// @notice A single record commitment was anchored (directly or by signature).
     event Attested(
         bytes32 indexed commitment, uint32 indexed attesterId, bytes32 indexed modelId, uint40 issuedAt, uint40 expiresAt
     );
     /// @notice Emitted by attestBySig when it consumes the signer's nonce (so nonces can be rebuilt from events).
     event NonceConsumed(address indexed signer, uint256 nonce);
+    /// @notice The Merkle root of `count` record commitments was anchored.
     event BatchAnchored(
         bytes32 indexed root,
         uint32 indexed attesterId,
@@ -85,7 +92,9 @@ interface IAttestationRegistry {
         uint40 issuedAt,
         uint40 expiresAt
     );
+    /// @notice A single record, or a whole batch (`key` is its root), was revoked.
     event Revoked(bytes32 indexed key, uint32 indexed attesterId, uint16 reason, uint40 revokedAt);
+    /// @notice One record inside batch `root` was revoked.
     event BatchLeafRevoked(
         bytes32 indexed root, bytes32 indexed commitment, uint32 indexed attesterId, uint16 reason, uint40 revokedAt
     );
@@ -94,23 +103,41 @@ interface IAttestationRegistry {
     error ZeroAddress(string field);
     /// @notice `field` must not be zero.
     error ZeroHash(string field);
+    /// @notice `key` belongs, or belonged, to an attester; keys are never reused.
     error KeyAlreadyUsed(address key);
+    /// @notice No attester has this id.
     error UnknownAttester(uint32 attesterId);
+    /// @notice `account` is not the current key of any attester.
     error NotAttester(address account);
+    /// @notice Only the registrar, or the attester's current key while active, may rotate it.
     error NotRegistrarOrKey(address account);
+    /// @notice The attester is suspended: it cannot issue, register models, or be suspended again.
     error SuspendedAttester(uint32 attesterId);
+    /// @notice Reinstating an attester that is not suspended.
     error AttesterNotSuspended(uint32 attesterId);
+    /// @notice A model id can be registered once.
     error ModelAlreadyRegistered(bytes32 modelId);
+    /// @notice Records must name a registered model.
     error UnknownModel(bytes32 modelId);
+    /// @notice A commitment or root can be anchored once.
     error AlreadyAnchored(bytes32 key);
+    /// @notice `expiresAt` must be later than the current block's timestamp.
     error ExpiryNotInFuture(uint40 expiresAt);
+    /// @notice A batch needs at least one leaf (`count` > 0).
     error EmptyBatch();
+    /// @notice The signed attestation's `deadline` has passed.
     error SignatureExpired(uint256 deadline);
+    /// @notice The signature is not `signer`'s (ECDSA or ERC-1271) over the digest with its current nonce.
     error InvalidSignature(address signer);
+    /// @notice Nothing is anchored under `key`.
     error UnknownRecord(bytes32 key);
+    /// @notice `root` is a single record, not a batch.
     error NotABatch(bytes32 root);
+    /// @notice Only the issuing attester's current key may revoke.
     error NotIssuer(bytes32 key, address account);
+    /// @notice The record, batch or leaf is already revoked.
     error AlreadyRevoked(bytes32 key);
+    /// @notice The proof does not show `commitment` is a leaf of `root`.
     error InvalidProof(bytes32 root, bytes32 commitment);
 
     // --- attesters (REGISTRAR_ROLE) ---

@@ -694,6 +694,7 @@ def test_gas_budgets(attester, expiry):
     commitment = os.urandom(32)
     attester.attest(commitment, MODEL, expiry)
     revoke = gas(attester.revoke(commitment, 3))
+    print(f"attest {single:,}  anchorBatch(10) {small:,}  (100,000) {large:,}  revoke {revoke:,}")
     assert single <= 60_000, single
     assert small <= 80_000 and large <= 80_000, (small, large)
     assert abs(large - small) <= 64, (small, large)  # only calldata bytes of `count` differ
