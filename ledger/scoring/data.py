@@ -49,9 +49,10 @@ class Table:
         header = list(records[0])
         rows = []
         for i, rec in enumerate(records, start=1):
-            if list(rec) != header:
-                raise MalformedInputError("has different fields from row 1", row=i)
-            rows.append([_as_text(v) for v in rec.values()])
+            if rec.keys() != records[0].keys():
+                odd = sorted(set(rec) ^ set(header))[0]
+                raise MalformedInputError("is in some rows and not in others", column=odd, row=i)
+            rows.append([_as_text(rec[name]) for name in header])
         return cls.from_rows(header, rows)
 
 
