@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+
+import {IInvestorRegistry} from "./IInvestorRegistry.sol";
+import {ISecuritizationPool} from "./ISecuritizationPool.sol";
+import {ITrancheToken} from "./ITrancheToken.sol";
+import {Waterfall} from "./Waterfall.sol";
+
+/// @title SecuritizationPool
+/// @notice One deal: subscription in the settlement token, permissioned tranche tokens, and
+/// the period waterfall (docs/waterfall.md) run on chain when the servicer pays the
+/// collections in. Distributions are pulled by holders from the tranche tokens, so no
+/// function here loops over holders or loans. Deployed as a clone by PoolFactory.
+contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+
+    bytes32 public constant STRUCTURER_ROLE = keccak256("STRUCTURER_ROLE");
+    bytes32 public constant SERVICER_ROLE = keccak256("SERVICER_ROLE");
+
+    /// @notice Current lifecycle state.
+    State public state;
+    /// @notice Token subscriptions, collections and distributions are paid in.
+    IERC20 public settlementToken;
+    /// @notice Allowlist every subscriber must be on.
+    IInvestorRegistry public registry;
+    /// @notice Receives the proceeds at close.
+    address public originator;
+    /// @notice Receives the servicer fee.
+    address public servicerFeeRecipient;
+    /// @notice Receives the trustee fee.
+    address public trusteeFeeRecipient;
+    /// @notice Start of the first accrual period.
+    uint256 public closingTime;
+    /// @notice Reserve funded at close out of the proceeds.
+    uint256 public initialReserve;
+
+    ITrancheToken[] internal _tokens;
+    Waterfall.Terms internal _terms;
+    Waterfall.State internal _deal;
+    Tape internal _tape;
+
+    constructor() {
+        _disableInitializers();
+    }
+
+    modifier inState(State expected) {
+        if (state != expected) revert WrongState(state);
+        _;
+    }
+
+    /// @notice Sets the deal up once (the factory calls it in the clone's creation transaction).
+    /// @param p terms, roles, parties and the opening loan tape
+    /// @param tokens one tranche token per tranche, most senior first, minted only by this pool
+    function initialize(InitParams calldata p, address[] calldata tokens) external initializer {
+        _requireNonZero(p);
+        Waterfall.checkTerms(p.terms);
+        if (tokens.length != p.terms.tranches.length) revert Waterfall.InvalidTerms("tokens");
+        if (p.tape.balance != p.terms.initialPoolBalance) {
+            revert TapeBalanceMismatch(p.tape.balance, p.terms.initialPoolBalance);
+        }
+        _grantRole(DEFAULT_ADMIN_ROLE, p.admin);
+        _grantRole(STRUCTURER_ROLE, p.structurer);
+        _grantRole(SERVICER_ROLE, p.servicer);
+        settlementToken = IERC20(p.settlementToken);
+        registry = IInvestorRegistry(p.registry);
+        originator = p.originator;
+        servicerFeeRecipient = p.servicerFeeRecipient;
+        trusteeFeeRecipient = p.trusteeFeeRecipient;
+        closingTime = p.closingTime;
+        initialReserve = p.initialReserve;
+        _terms = p.terms;
+        _tape = p.tape;
+        for (uint256 i; i < tokens.length; ++i) {
+            _tokens.push(ITrancheToken(tokens[i]));
+        }
+        emit PoolInitialized(p, tokens);
+    }
+
+    // ---------------------------------------------------------------- subscription
+
+    /// @notice Opens subscription; the terms can no longer change.
+    function openSubscription() external onlyRole(STRUCTURER_ROLE) inState(State.Structuring) {
+        _moveTo(State.Subscription);
+    }
+
+    /// @notice Subscribes `amount` of the settlement token to `tranche`. Tranche tokens are
+    /// minted 1:1 at once and redeem 1:1 through `refund` if the deal is cancelled.
+    /// @dev Minting here rather than at close keeps `close` independent of the number of
+    /// subscribers.
+    /// @param tranche tranche index (0 = most senior)
+    /// @param amount settlement-token units; the tranche's size is its cap
+    function subscribe(uint256 tranche, uint256 amount)
+        external
+        nonReentrant
+        inState(State.Subscription)
+    {
+        ITrancheToken token = _token(tranche);
+        if (amount == 0) revert ZeroAmount();
+        if (!registry.isAllowed(msg.sender)) revert NotAllowed(msg.sender);
+        uint256 remaining = _terms.tranches[tranche].size - token.totalSupply();
+        if (amount > remaining) revert CapExceeded(tranche, remaining);
+        settlementToken.safeTransferFrom(msg.sender, address(this), amount);
+        token.mint(msg.sender, amount);
+        emit Subscribed(msg.sender, tranche, amount);
+    }
+
+    /// @notice Closes the deal: each tranche's face (and waterfall size) becomes what was
+    /// subscribed to it, the initial reserve is kept, the rest of the proceeds go to the
+    /// originator, and the pool becomes Active.
+    function close() external nonReentrant onlyRole(STRUCTURER_ROLE) inState(State.Subscription) {
+        uint256 n = _tokens.length;
+        uint256[] memory faces = new uint256[](n);
+        uint256 proceeds;
+        for (uint256 i; i < n; ++i) {
+            faces[i] = _tokens[i].totalSupply();
+            proceeds += faces[i];
+            _terms.tranches[i].size = faces[i];
+            _deal.balances.push(faces[i]);
+            _deal.shortfalls.push(0);
+            _deal.writedowns.push(0);
+        }
+        if (proceeds == 0) revert NothingSubscribed();
+        if (initialReserve > proceeds) revert ReserveExceedsProceeds(initialReserve, proceeds);
+        _deal.reserve = initialReserve;
+        _deal.poolBalance = _terms.initialPoolBalance;
+        _deal.lastPeriodEnd = closingTime;
+        _moveTo(State.Active);
+        settlementToken.safeTransfer(originator, proceeds - initialReserve);
+        emit Closed(originator, proceeds - initialReserve, initialReserve, faces);
+    }
+
+    /// @notice Cancels the deal during subscription; subscribers then `refund`.
+    function cancel() external onlyRole(STRUCTURER_ROLE) inState(State.Subscription) {
+        _moveTo(State.Cancelled);
+    }
+
+    /// @notice After a cancel, burns the caller's `tranche` tokens and pays back as much of
+    /// the settlement token.
+    /// @param tranche tranche index
+    function refund(uint256 tranche) external nonReentrant inState(State.Cancelled) {
+        ITrancheToken token = _token(tranche);
+        uint256 amount = token.balanceOf(msg.sender);
+        if (amount == 0) revert NothingToRefund(msg.sender, tranche);
+        token.burn(msg.sender, amount);
+        settlementToken.safeTransfer(msg.sender, amount);
+        emit Refunded(msg.sender, tranche, amount);
+    }
+
+    // ---------------------------------------------------------------- periods
+
+    /// @notice The servicer reports a period and pays its collections in (transferFrom of
+    /// interest + scheduled principal + prepayments + recoveries); the waterfall runs, fees
+    /// are paid, and each tranche's interest and principal (plus the residual, for equity)
+    /// are distributed to its holders. Reports go on after a call or a pool balance of 0,
+    /// for recoveries of earlier defaults, until the deal matures or winds down.
+    /// @param report the period's collections, defaults, delinquencies and new tape root
+    /// @param stats aggregates of the new tape
+    function reportPeriod(Waterfall.Report calldata report, TapeStats calldata stats)
+        external
+        nonReentrant
+        onlyRole(SERVICER_ROLE)
+    {
+        if (state != State.Active && state != State.Amortising && state != State.Called) {
+            revert WrongState(state);
+        }
+        _runPeriod(report, stats);
+    }
+
+    /// @notice Declares the deal matured once the last report left no loans in the pool.
+    function mature() external onlyRole(SERVICER_ROLE) {
+        _requireRunning();
+        if (_deal.poolBalance != 0) revert PoolNotRetired(_deal.poolBalance);
+        _moveTo(State.Matured);
+    }
+
+    /// @notice Clean-up call: once the pool factor is at or under the deal's threshold, the
+    /// servicer buys the remaining loans; the price comes in as prepayments of a final
+    /// period (report.poolBalance must be 0), as the simulator models it. Later reports may
+    /// still bring in recoveries of loans that defaulted before the call.
+    /// @param report the final period, the purchase price included in prepayments
+    /// @param stats aggregates of the (now empty) tape
+    function exerciseCall(Waterfall.Report calldata report, TapeStats calldata stats)
+        external
+        nonReentrant
+        onlyRole(SERVICER_ROLE)
+    {
+        _requireRunning();
+        uint256 poolBalance = _deal.poolBalance;
+        if (poolBalance == 0 || !Waterfall.cleanupEligible(_terms, poolBalance)) {
+            revert CallNotEligible(poolBalance);
+        }
+        if (report.poolBalance != 0) revert CallMustRetirePool(report.poolBalance);
+        _runPeriod(report, stats);
+        _moveTo(State.Called);
+    }
+
+    /// @notice Winds a matured or called deal down: what is left in the reserve is released
+    /// to the equity tranche's holders.
+    function windDown() external nonReentrant onlyRole(STRUCTURER_ROLE) {
+        if (state != State.Matured && state != State.Called) revert WrongState(state);
+        uint256 released = _deal.reserve;
+        _deal.reserve = 0;
+        _moveTo(State.WoundDown);
+        _distribute(_tokens.length - 1, released);
+        emit WoundDown(released);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice Number of tranches (the last one is equity).
+    /// @return count
+    function trancheCount() external view returns (uint256) {
+        return _tokens.length;
+    }
+
+    /// @notice Token of `tranche`.
+    /// @param tranche tranche index (0 = most senior)
+    /// @return the ERC-20 tranche token
+    function trancheToken(uint256 tranche) external view returns (address) {
+        return address(_token(tranche));
+    }
+
+    /// @notice Deal terms; after close, tranche sizes are the subscribed faces.
+    /// @return terms
+    function terms() external view returns (Waterfall.Terms memory) {
+        return _terms;
+    }
+
+    /// @notice Waterfall state after the last period (empty vectors before close).
+    /// @return deal state
+    function dealState() external view returns (Waterfall.State memory) {
+        return _deal;
+    }
+
+    /// @notice Current loan-tape commitment.
+    /// @return tape root and aggregates
+    function tape() external view returns (Tape memory) {
+        return _tape;
+    }
+
+    /// @notice Whether `leaf` (a StandardMerkleTree leaf hash of a loan) is in the current tape.
+    /// @param proof the loan's Merkle proof
+    /// @param leaf the loan's leaf hash
+    /// @return true when the proof leads to the stored root
+    function isLoanInTape(bytes32[] calldata proof, bytes32 leaf) external view returns (bool) {
+        return MerkleProof.verifyCalldata(proof, _tape.root, leaf);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _runPeriod(Waterfall.Report calldata report, TapeStats calldata stats) internal {
+        if (report.periodEnd > block.timestamp) revert PeriodNotEnded(report.periodEnd, block.timestamp);
+        Waterfall.State memory s = _deal;
+        Waterfall.Result memory res = Waterfall.applyPeriod(_terms, s, report);
+        _deal = s;
+        _tape = Tape(
+            report.tapeRoot,
+            stats.count,
+            report.poolBalance,
+            stats.waRateBps,
+            stats.waScore,
+            stats.waRemainingTermMonths
+        );
+        emit PeriodReported(s.period, report, stats, res);
+        _settle(res);
+        if (state == State.Active && _principalPaid(res)) _moveTo(State.Amortising);
+    }
+
+    /// @dev Moves the cash: collections in, fees and distributions out, the reserve stays.
+    function _settle(Waterfall.Result memory res) internal {
+        if (res.cashIn > 0) settlementToken.safeTransferFrom(msg.sender, address(this), res.cashIn);
+        _pay(servicerFeeRecipient, res.servicerFeePaid);
+        _pay(trusteeFeeRecipient, res.trusteeFeePaid);
+        uint256 n = res.tranches.length;
+        uint256 cashOut = res.servicerFeePaid + res.trusteeFeePaid + res.residualToEquity;
+        for (uint256 i; i < n; ++i) {
+            uint256 amount = res.tranches[i].interestPaid + res.tranches[i].principalPaid;
+            cashOut += amount;
+            if (i == n - 1) amount += res.residualToEquity;
+            _distribute(i, amount);
+        }
+        // §13 conservation, checked on every period; it holds by construction.
+        if (res.cashIn + res.reserveBefore != cashOut + res.reserveAfter) {
+            revert CashNotConserved(res.cashIn, cashOut, res.reserveAfter);
+        }
+    }
+
+    function _distribute(uint256 tranche, uint256 amount) internal {
+        if (amount == 0) return;
+        ITrancheToken token = _tokens[tranche];
+        settlementToken.safeTransfer(address(token), amount);
+        token.distribute(amount);
+    }
+
+    function _pay(address to, uint256 amount) internal {
+        if (amount > 0) settlementToken.safeTransfer(to, amount);
+    }
+
+    function _principalPaid(Waterfall.Result memory res) internal pure returns (bool) {
+        for (uint256 i; i < res.tranches.length; ++i) {
+            if (res.tranches[i].principalPaid > 0) return true;
+        }
+        return false;
+    }
+
+    function _requireRunning() internal view {
+        if (state != State.Active && state != State.Amortising) revert WrongState(state);
+    }
+
+    function _requireNonZero(InitParams calldata p) internal pure {
+        if (p.admin == address(0)) revert ZeroAddress("admin");
+        if (p.structurer == address(0)) revert ZeroAddress("structurer");
+        if (p.servicer == address(0)) revert ZeroAddress("servicer");
+        if (p.originator == address(0)) revert ZeroAddress("originator");
+        if (p.servicerFeeRecipient == address(0)) revert ZeroAddress("servicerFeeRecipient");
+        if (p.trusteeFeeRecipient == address(0)) revert ZeroAddress("trusteeFeeRecipient");
+        if (p.settlementToken == address(0)) revert ZeroAddress("settlementToken");
+        if (p.registry == address(0)) revert ZeroAddress("registry");
+    }
+
+    function _token(uint256 tranche) internal view returns (ITrancheToken) {
+        if (tranche >= _tokens.length) revert UnknownTranche(tranche);
+        return _tokens[tranche];
+    }
+
+    function _moveTo(State next) internal {
+        emit StateChanged(state, next);
+        state = next;
+    }
+}
