@@ -156,6 +156,7 @@ class Sender:
 
     def _build(self, fn: ContractFunction | None, tx: dict[str, Any]) -> dict[str, Any]:
         tx = {"from": self.address, "chainId": self._chain_id, **tx}
+        explicit_gas = "gas" in tx
         try:
             if fn is not None:
                 tx = fn.build_transaction(tx)  # estimates gas: reverts surface here
@@ -166,10 +167,8 @@ class Sender:
             raise ContractRevert(
                 self.errors.decode(data) if data and self.errors else str(exc)
             ) from exc
-        tx.setdefault("gas", self.w3.eth.estimate_gas(tx))
-        tx["gas"] = (
-            int(tx["gas"] * 1.2) + 10_000
-        )  # headroom against state drift between estimate and mining
+        if not explicit_gas:  # headroom against state drift between the estimate and mining
+            tx["gas"] = int(tx["gas"] * 1.2) + 10_000
         if "gasPrice" not in tx and "maxFeePerGas" not in tx:
             tx.update(self.fees())
         return tx
