@@ -5,7 +5,8 @@ CSV columns (one loan a row; amounts are integers in the settlement token's smal
 (YYYY-MM-DD), score_uid (0x + 64 hex: the attestation uid of the borrower's score), score``.
 
 A raw loan id never leaves this module: each loan is named by its keyed pseudonym
-``HMAC-SHA256(key, loan_id)``. A leaf is ``standard_leaf(LEAF_TYPES, loan.values())``, so
+``HMAC-SHA256(key, loan_id)`` (``ledger.attest.records.pseudonym``; the key is at least 16
+bytes). A leaf is ``standard_leaf(LEAF_TYPES, loan.values())``, so
 anyone holding the tape can prove a loan in the pool with the standard tools and
 re-derive the aggregates the pool stores (``aggregate``), which round down.
 """
@@ -13,13 +14,12 @@ re-derive the aggregates the pool stores (``aggregate``), which round down.
 from __future__ import annotations
 
 import csv
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 
+from ledger.attest.records import RecordError, pseudonym
 from ledger.merkle import MerkleTree, standard_leaf
 
 LEAF_TYPES = (
@@ -59,8 +59,11 @@ class TapeError(ValueError):
 
 
 def loan_pseudonym(key: bytes, loan_id: str) -> bytes:
-    """The 32-byte keyed pseudonym of a loan id (HMAC-SHA256 under the originator's key)."""
-    return hmac.new(key, loan_id.encode(), hashlib.sha256).digest()
+    """The 32-byte keyed pseudonym of a loan id: the same HMAC-SHA256 as score subjects."""
+    try:
+        return bytes.fromhex(pseudonym(key, loan_id)[2:])
+    except RecordError as exc:
+        raise TapeError(f"pseudonym key: {exc}") from None
 
 
 @dataclass(frozen=True)

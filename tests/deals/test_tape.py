@@ -55,7 +55,9 @@ def test_pseudonyms_are_keyed_and_raw_ids_are_not_in_leaves() -> None:
     tape = read_tape(SAMPLE, KEY, CUT_OFF)
     first = tape.loans[0]
     assert first.loan == loan_pseudonym(KEY, "LN-00001")
-    assert first.loan != loan_pseudonym(b"another key", "LN-00001")
+    assert first.loan != loan_pseudonym(b"another originator key", "LN-00001")
+    with pytest.raises(TapeError, match="pseudonym key: secret: must be at least 16 bytes"):
+        loan_pseudonym(b"short", "LN-00001")
     assert b"LN-00001" not in b"".join(str(v).encode() for v in first.values())
 
 
