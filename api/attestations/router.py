@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 
 from api.attestations.schemas import (
     AttestationOut,
+    DelegatedRequest,
     IssuedOut,
     IssueRequest,
     IssueResponse,
@@ -21,6 +22,7 @@ from api.deps import AnyRole, Role, ServicesDep, require
 from api.errors import ApiError
 from api.idempotency import fingerprint, run_once
 from api.types import Hex32
+from api.writes import TxOut, chain_write
 from ledger.attest.records import RecordError
 from ledger.attest.service import IssueError
 
@@ -155,3 +157,22 @@ def revoke_many(
     fp = fingerprint("POST", request.url.path, body.model_dump())
     work = lambda: _revoke(svc, body.commitments, body.reason)
     return run_once(svc.runtime.engine, idempotency_key, fp, 200, work)
+
+
+@router.post("/delegated", response_model=TxOut, dependencies=[CanWrite])
+def relay_delegated(
+    body: DelegatedRequest,
+    svc: ServicesDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+):
+    """Relay an attestation another attester signed with EIP-712; this service pays the gas."""
+    call = lambda: svc.runtime.registry("relayer").attest_by_sig(
+        bytes.fromhex(body.commitment[2:]),
+        bytes.fromhex(body.model_id[2:]),
+        body.expires_at,
+        body.signer,
+        body.deadline,
+        bytes.fromhex(body.signature[2:]),
+    )
+    return chain_write(svc, request, idempotency_key, body.model_dump(), call)

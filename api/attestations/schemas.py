@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.types import Hex32
+from api.types import Address, Hex32
 
 MAX_RECORDS_PER_REQUEST = 50_000
 
@@ -82,3 +82,16 @@ class RevokeManyRequest(BaseModel):
 class RevokeResponse(BaseModel):
     revoked: list[str]
     tx_hash: str
+
+
+class DelegatedRequest(BaseModel):
+    """An attestation signed (EIP-712) by an attester's key; the service relays it and pays gas."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    commitment: Hex32
+    model_id: Hex32
+    expires_at: int = Field(gt=0, lt=2**40)
+    signer: Address = Field(description="the attester key that signed (EOA or ERC-1271 wallet)")
+    deadline: int = Field(gt=0, description="unix seconds after which the signature is void")
+    signature: str = Field(pattern=r"^0x([0-9a-fA-F]{2})+$", max_length=2 + 2 * 1024)

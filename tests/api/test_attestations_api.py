@@ -288,3 +288,50 @@ def test_unknown_commitment_verifies_as_unknown(app_client: TestClient, model_id
 def test_openapi_docs_are_served(app_client: TestClient):
     spec = app_client.get("/openapi.json").json()
     assert "/v1/attestations" in spec["paths"] and "/v1/verify" in spec["paths"]
+
+
+def test_relays_an_eip712_signed_attestation(app_client: TestClient, runtime, dev_accounts):
+    import secrets
+    import time
+
+    from ledger.attest.registry import Registry, Status, sign_attestation
+    from ledger.tx import Sender
+
+    outside = dev_accounts[7]  # another institution, with its own key
+    response = app_client.post(
+        "/v1/attesters", json={"key": outside.address, "name": "Other bureau"}, headers=ADMIN
+    )
+    assert response.status_code == 200, response.text
+    own = Registry(
+        runtime.contract("AttestationRegistry"), Sender(runtime.w3, outside, errors=runtime.errors)
+    )
+    model = secrets.token_bytes(32)
+    own.register_model(model, "m", (7000, 4000, 4000, 10, 100))
+    commitment, expires, deadline = (
+        secrets.token_bytes(32),
+        int(time.time()) + 86_400,
+        int(time.time()) + 600,
+    )
+    signature = sign_attestation(
+        outside,
+        own.address,
+        runtime.w3.eth.chain_id,
+        commitment,
+        model,
+        expires,
+        own.nonce(outside.address),
+        deadline,
+    )
+    body = {
+        "commitment": "0x" + commitment.hex(),
+        "model_id": "0x" + model.hex(),
+        "expires_at": expires,
+        "signer": outside.address,
+        "deadline": deadline,
+        "signature": "0x" + signature.hex(),
+    }
+    relayed = app_client.post("/v1/attestations/delegated", json=body, headers=ATTESTER)
+    assert relayed.status_code == 200, relayed.text
+    assert own.status_of(commitment) is Status.Valid
+    replay = app_client.post("/v1/attestations/delegated", json=body, headers=ATTESTER)
+    assert replay.status_code == 409  # the nonce was consumed: a signature works once
