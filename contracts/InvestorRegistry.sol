@@ -2,13 +2,16 @@
 pragma solidity 0.8.30;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {IInvestorRegistry} from "./IInvestorRegistry.sol";
 
 /// @title InvestorRegistry
 /// @notice The KYC allowlist shared by every permissioned tranche token of a deployment.
 /// COMPLIANCE_ROLE admits, updates, removes, freezes and unfreezes investors and blocks
 /// jurisdictions; the admin (DEFAULT_ADMIN_ROLE) grants and revokes COMPLIANCE_ROLE.
-contract InvestorRegistry is AccessControl, IInvestorRegistry {
+/// `multicall` batches calls (e.g. onboarding many investors) in one transaction, each
+/// checked against the caller's roles as if sent alone.
+contract InvestorRegistry is AccessControl, Multicall, IInvestorRegistry {
     bytes32 public constant COMPLIANCE_ROLE = keccak256("COMPLIANCE_ROLE");
 
     mapping(address account => Investor) private _investors;

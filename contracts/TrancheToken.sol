@@ -5,20 +5,22 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 import {IInvestorRegistry} from "./IInvestorRegistry.sol";
 import {ITrancheToken} from "./ITrancheToken.sol";
 
 /// @title TrancheToken
 /// @notice A permissioned ERC-20 for one tranche of a securitization pool. Only investors
 /// the registry allows, and this token has not frozen, can receive or send it. The pool
-/// mints, burns and distributes; AGENT_ROLE freezes and forces transfers.
+/// mints, burns and distributes; AGENT_ROLE freezes and forces transfers. `multicall`
+/// batches calls (e.g. the pool minting to every subscriber at close) in one transaction.
 /// @dev Distributions use a magnified per-token accumulator: a distribution adds
 /// floor((amount * 2**128 + carried) / supply) to `magnifiedPerToken` and carries the
 /// remainder into the next one. Each holder's accrual is settled into `_owed` (kept
 /// magnified, so no fraction is dropped) before its balance changes, so a transfer never
 /// moves past distributions with the tokens. A claim pays floor(owed / 2**128) and keeps
 /// the fraction. Rebuilding from events: accruals follow from Transfer and Distributed.
-contract TrancheToken is ERC20, AccessControl, ITrancheToken {
+contract TrancheToken is ERC20, AccessControl, Multicall, ITrancheToken {
     using SafeERC20 for IERC20;
 
     bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");

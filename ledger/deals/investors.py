@@ -72,11 +72,11 @@ def uint(field: str, value: int, maximum: int = UINT256_MAX, minimum: int = 0) -
     return value
 
 
-def jurisdiction_code(value: str) -> bytes:
+def jurisdiction_code(value: str, field: str = "jurisdiction") -> bytes:
     """ISO 3166-1 alpha-2 code (two upper-case letters) as the contract's ``bytes2``."""
     if not isinstance(value, str) or not _JURISDICTION.fullmatch(value):
         raise InvestorInputError(
-            "jurisdiction", f"must be two upper-case letters (ISO 3166-1 alpha-2), got {value!r}"
+            field, f"must be two upper-case letters (ISO 3166-1 alpha-2), got {value!r}"
         )
     return value.encode("ascii")
 
@@ -117,6 +117,13 @@ class _Client:
     def _send(self, fn: Any) -> TxReceipt:
         return self.sender.send(fn)
 
+    def _send_batch(self, function: str, arg_lists: list[tuple[Any, ...]]) -> TxReceipt:
+        """Call ``function`` once per argument tuple, all in one ``multicall`` transaction."""
+        if not arg_lists:
+            raise InvestorInputError("batch", "must not be empty")
+        data = [self.contract.encode_abi(function, args=list(args)) for args in arg_lists]
+        return self._send(self.contract.functions.multicall(data))
+
     def has_role(self, role: str, account: str) -> bool:
         return self.contract.functions.hasRole(self._role(role), address("account", account)).call()
 
@@ -155,6 +162,20 @@ class InvestorRegistryClient(_Client):
             jurisdiction_code(jurisdiction),
         )
         return self._send(fn)
+
+    def set_investors(self, investors: list[tuple[str, int, str]]) -> TxReceipt:
+        """Admit or update many ``(investor, kyc_expiry, jurisdiction)`` in one transaction."""
+        return self._send_batch(
+            "setInvestor",
+            [
+                (
+                    address(f"investors[{i}].investor", investor),
+                    uint(f"investors[{i}].kyc_expiry", expiry, UINT40_MAX, minimum=1),
+                    jurisdiction_code(code, f"investors[{i}].jurisdiction"),
+                )
+                for i, (investor, expiry, code) in enumerate(investors)
+            ],
+        )
 
     def remove_investor(self, investor: str) -> TxReceipt:
         return self._send(self.contract.functions.removeInvestor(address("investor", investor)))
@@ -230,6 +251,16 @@ class TrancheTokenClient(_Client):
     # pool
     def mint(self, to: str, amount: int) -> TxReceipt:
         return self._send(self.contract.functions.mint(address("to", to), uint("amount", amount)))
+
+    def mint_many(self, mints: list[tuple[str, int]]) -> TxReceipt:
+        """Mint to many ``(to, amount)`` in one transaction (e.g. every subscriber at close)."""
+        return self._send_batch(
+            "mint",
+            [
+                (address(f"mints[{i}].to", to), uint(f"mints[{i}].amount", amount))
+                for i, (to, amount) in enumerate(mints)
+            ],
+        )
 
     def burn(self, holder: str, amount: int) -> TxReceipt:
         fn = self.contract.functions.burn(address("from", holder), uint("amount", amount))

@@ -203,3 +203,29 @@ def test_client_rejects_bad_input_naming_the_field(registry, call, field):
         call(registry)
     assert exc.value.field == field
     assert str(exc.value).startswith(f"{field}: ")
+
+
+def test_batch_onboarding_in_one_transaction(registry, dev_accounts, w3):
+    expiry = now(w3) + YEAR
+    investors = [(a.address, expiry, "DE") for a in dev_accounts[4:9]]
+    receipt = registry.set_investors(investors)
+    logs = registry.contract.events.InvestorSet().process_receipt(receipt, errors=DISCARD)
+    assert [log["args"]["investor"] for log in logs] == [a for a, _, _ in investors]
+    assert all(registry.is_allowed(a) for a, _, _ in investors)
+
+
+def test_a_batch_is_checked_against_the_callers_roles(registry, make_sender, dev_accounts, w3):
+    outsider = registry.as_sender(make_sender(dev_accounts[0]))
+    with pytest.raises(ContractRevert) as exc:
+        outsider.set_investors([(STRANGER, now(w3) + YEAR, "DE")])
+    assert exc.value.error.startswith("AccessControlUnauthorizedAccount(")
+    assert not registry.is_allowed(STRANGER)
+
+
+def test_client_names_the_bad_entry_of_a_batch(registry, w3):
+    with pytest.raises(InvestorInputError) as exc:
+        registry.set_investors([(STRANGER, now(w3) + YEAR, "DE"), (STRANGER, 1, "de")])
+    assert exc.value.field == "investors[1].jurisdiction"
+    with pytest.raises(InvestorInputError) as exc:
+        registry.set_investors([])
+    assert exc.value.field == "batch"
