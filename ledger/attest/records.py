@@ -323,7 +323,10 @@ def seal(record: ScoreRecord, salts: Mapping[str, bytes] | None = None) -> Seale
     canonical = record.canonical()
     if salts is None:
         entropy = os.urandom(SALT_BYTES * len(canonical))
-        salts = {name: entropy[i * 32 : i * 32 + 32] for i, (name, _) in enumerate(canonical)}
+        salts = {
+            name: entropy[i * SALT_BYTES : (i + 1) * SALT_BYTES]
+            for i, (name, _) in enumerate(canonical)
+        }
     else:
         _check_salts(salts, [name for name, _ in canonical])
     return SealedRecord(record, dict(salts), _root(canonical, salts))
@@ -341,8 +344,8 @@ def seal_many(records: Iterable[ScoreRecord]) -> list[SealedRecord]:
         canonical = record.canonical()
         salts = {}
         for name, _ in canonical:
-            salts[name] = entropy[pos : pos + 32]
-            pos += 32
+            salts[name] = entropy[pos : pos + SALT_BYTES]
+            pos += SALT_BYTES
         sealed.append(SealedRecord(record, salts, _root(canonical, salts)))
     return sealed
 
