@@ -135,6 +135,7 @@ class Runtime:
             pseudonym_secret=self.pseudonym_secret(),
             max_batch_size=self.settings.batch_max_size,
             max_wait_s=self.settings.batch_max_wait_s,
+            seal_workers=self.settings.seal_workers,
         )
 
     def indexer(self) -> Indexer:

@@ -22,8 +22,9 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from ledger.attest.records import ScoreRecord, SealedRecord, disclose, pseudonym, seal_many
+from ledger.attest.records import ScoreRecord, SealedRecord, disclose, pseudonym
 from ledger.attest.registry import Registry, Status
+from ledger.attest.sealing import ParallelSealer
 from ledger.merkle import MerkleTree, bytes32_leaf
 from ledger.store.db import session_scope
 from ledger.store.tables import Batch, IssuedRecord
@@ -127,8 +128,10 @@ class AttestationService:
         pseudonym_secret: bytes,
         max_batch_size: int = 10_000,
         max_wait_s: float = 0.5,
+        seal_workers: int = 0,
     ) -> None:
         self.engine = engine
+        self.sealer = ParallelSealer(seal_workers)
         self.registry = registry
         self._pseudonym_secret = pseudonym_secret
         self._known_models: set[str] = set()
@@ -189,7 +192,7 @@ class AttestationService:
         attester = self.registry.attester(self.attester_id)
         if attester is None or attester.suspended:
             raise IssueError("attester: suspended or not registered; it cannot issue now")
-        sealed = seal_many(records)
+        sealed = self.sealer.seal_many(records)
         self._store_pending(sealed, mode, request_key)
         if mode == "single":
             for item in sealed:
@@ -408,3 +411,4 @@ class AttestationService:
 
     def close(self) -> None:
         self.batcher.close()
+        self.sealer.close()
