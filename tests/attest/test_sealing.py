@@ -8,7 +8,7 @@ def test_parallel_sealing_gives_valid_commitments_in_order():
     now = int(time.time())
     records = [
         ScoreRecord(
-            subject=f"{i:064x}",
+            subject=f"0x{i:064x}",
             score=i % 1000,
             grade="B",
             model_id=b"\x01" * 32,
