@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlmodel import Session, select
 
 from api.attestations.router import IdempotencyKey
-from api.attesters.schemas import AttesterIn, AttesterOut, RotateKeyIn, SuspendIn
+from api.attesters.schemas import AttesterIn, RotateKeyIn, SuspendIn
 from api.deps import AnyRole, ServicesDep, require
 from api.errors import ApiError
 from api.writes import TxOut, chain_write
@@ -16,13 +16,13 @@ router = APIRouter(prefix="/v1/attesters", tags=["attesters"])
 AdminOnly = Depends(require())
 
 
-@router.get("", response_model=list[AttesterOut])
+@router.get("", response_model=list[Attester])
 def list_attesters(svc: ServicesDep, _: AnyRole):
     with Session(svc.runtime.engine) as session:
         return session.exec(select(Attester).order_by(Attester.attester_id)).all()
 
 
-@router.get("/{attester_id}", response_model=AttesterOut)
+@router.get("/{attester_id}", response_model=Attester)
 def read_attester(attester_id: int, svc: ServicesDep, _: AnyRole):
     with Session(svc.runtime.engine) as session:
         row = session.get(Attester, attester_id)

@@ -25,14 +25,3 @@ class RotateKeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     new_key: Address
-
-
-class AttesterOut(BaseModel):
-    attester_id: int
-    key: str
-    name: str
-    metadata_uri: str
-    suspended: bool
-    suspended_at: int | None
-    suspension_reason: int | None
-    registered_block: int

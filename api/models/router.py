@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from api.attestations.router import IdempotencyKey
 from api.deps import AnyRole, Role, ServicesDep, require
 from api.errors import ApiError
-from api.models.schemas import ModelIn, ModelOut
+from api.models.schemas import ModelIn
 from api.types import Hex32
 from api.writes import TxOut, chain_write
 from ledger.store.tables import Model
@@ -16,13 +16,13 @@ from ledger.store.tables import Model
 router = APIRouter(prefix="/v1/models", tags=["models"])
 
 
-@router.get("", response_model=list[ModelOut])
+@router.get("", response_model=list[Model])
 def list_models(svc: ServicesDep, _: AnyRole):
     with Session(svc.runtime.engine) as session:
         return session.exec(select(Model).order_by(Model.model_index)).all()
 
 
-@router.get("/{model_id}", response_model=ModelOut)
+@router.get("/{model_id}", response_model=Model)
 def read_model(model_id: Hex32, svc: ServicesDep, _: AnyRole):
     with Session(svc.runtime.engine) as session:
         row = session.get(Model, model_id)

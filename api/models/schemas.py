@@ -23,16 +23,3 @@ class ModelIn(BaseModel):
     model_id: Hex32 = Field(description="keccak-256 of the model artifact's canonical bytes")
     metadata_uri: str = Field(default="", max_length=500)
     metrics: MetricsIn
-
-
-class ModelOut(BaseModel):
-    model_id: str
-    model_index: int
-    attester_id: int
-    metadata_uri: str
-    auc_bps: int
-    ks_bps: int
-    gini_bps: int
-    psi_bps: int
-    sample_size: int
-    registered_block: int
