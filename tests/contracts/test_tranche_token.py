@@ -15,6 +15,7 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.logs import DISCARD
 
+from ledger.chain.compiler import artifact
 from ledger.chain.deploy import deploy
 from ledger.deals.investors import (
     InvestorInputError,
@@ -150,6 +151,21 @@ def test_metadata_roles_and_wiring(module_deal: Deal, dev_accounts):
     assert token.has_role("AGENT_ROLE", dev_accounts[2].address)
     assert not token.has_role("AGENT_ROLE", dev_accounts[0].address)
     assert fns.MAGNITUDE().call() == MAG
+    assert fns.supportsInterface(interface_id("ITrancheToken")).call()
+    assert fns.supportsInterface(bytes.fromhex("7965db0b")).call()  # IAccessControl
+
+
+ERC20_FUNCTIONS = {"totalSupply", "balanceOf", "transfer", "allowance", "approve", "transferFrom"}
+
+
+def interface_id(name: str) -> bytes:
+    """ERC-165 id of ``name``: XOR of the selectors it declares (its IERC20 base excluded)."""
+    result = 0
+    for item in artifact(name).abi:
+        if item["type"] == "function" and item["name"] not in ERC20_FUNCTIONS:
+            signature = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
+            result ^= int.from_bytes(Web3.keccak(text=signature)[:4], "big")
+    return result.to_bytes(4, "big")
 
 
 @pytest.mark.parametrize("position", ["registry", "settlementToken", "pool", "admin"])
