@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ledger.attest.records import Disclosure, DisclosureError, verify_disclosure
-from ledger.attest.registry import Registry, Status
+from ledger.attest.registry import Record, Registry, Status
 
 EXPLANATIONS = {
     Status.Unknown: "no attestation with this commitment (or batch proof) exists on chain",
@@ -70,9 +70,13 @@ def verify(
     leaf_revocation = (
         registry.leaf_revocation(batch_root, commitment) if batch_root is not None else None
     )
-    result.revoked_at = record.revoked_at or (leaf_revocation.revoked_at if leaf_revocation else None)
-    result.revocation_reason = record.revocation_reason if record.revoked_at else (
-        leaf_revocation.reason if leaf_revocation else None
+    result.revoked_at = record.revoked_at or (
+        leaf_revocation.revoked_at if leaf_revocation else None
+    )
+    result.revocation_reason = (
+        record.revocation_reason
+        if record.revoked_at
+        else (leaf_revocation.reason if leaf_revocation else None)
     )
     mismatches = _mismatches(registry, shown, record)
     if mismatches:
@@ -81,13 +85,15 @@ def verify(
     return result
 
 
-def _mismatches(registry: Registry, shown: dict[str, str], record) -> list[str]:  # type: ignore[no-untyped-def]
+def _mismatches(registry: Registry, shown: dict[str, str], record: Record) -> list[str]:
     """Disclosed fields that contradict the on-chain record."""
     problems = []
     if "attester" in shown and int(shown["attester"]) != record.attester_id:
         problems.append(f"attester: disclosed {shown['attester']}, on chain {record.attester_id}")
     if "expires_at" in shown and int(shown["expires_at"]) != record.expires_at:
-        problems.append(f"expires_at: disclosed {shown['expires_at']}, on chain {record.expires_at}")
+        problems.append(
+            f"expires_at: disclosed {shown['expires_at']}, on chain {record.expires_at}"
+        )
     if "model_id" in shown:
         model = registry.model(bytes.fromhex(shown["model_id"][2:]))
         if model is None or model.index != record.model_index:
