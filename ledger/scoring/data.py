@@ -115,13 +115,17 @@ def parse_numbers(cells: np.ndarray, column: str) -> np.ndarray:
 def first_non_number(cells: np.ndarray) -> int:
     """1-based row of the first present cell that is not a number (0 if none)."""
     for i, cell in enumerate(cells, start=1):
-        if cell in MISSING_TOKENS:
-            continue
-        try:
-            float(cell)
-        except (TypeError, ValueError):
+        if cell not in MISSING_TOKENS and not is_number(cell):
             return i
     return 0
+
+
+def is_number(cell: object) -> bool:
+    try:
+        float(cell)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _check_header(header: Sequence[str]) -> None:

@@ -25,7 +25,7 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 
 from ledger.scoring.artifact import FORMAT, ROUNDING_RULE, model_id  # noqa: E402
-from ledger.scoring.data import MISSING_TOKENS, Table, first_non_number, missing_mask  # noqa: E402
+from ledger.scoring.data import MISSING_TOKENS, Table, first_non_number, is_number, missing_mask  # noqa: E402
 from ledger.scoring.errors import ConfigError, MissingColumnError, NonNumericValueError, TargetError  # noqa: E402
 from ledger.scoring.score import Scorecard  # noqa: E402
 from ledger.scoring.validate import Validation, bad_flags, psi_reference, to_bp, validate  # noqa: E402
@@ -126,10 +126,6 @@ class _Columns:
     categorical: dict[str, np.ndarray] = field(default_factory=dict)
     status: dict[str, str] = field(default_factory=dict)  # column -> why it is not a feature
 
-    @property
-    def candidates(self) -> list[str]:
-        return [*self.numeric, *self.categorical]
-
 
 def fit_scorecard(table: Table, config: FitConfig) -> FitResult:
     """Fit on a stratified split, then validate the *artifact's* integer scores on the holdout."""
@@ -145,10 +141,13 @@ def fit_scorecard(table: Table, config: FitConfig) -> FitResult:
         raise ConfigError(f"no column reaches information value {config.min_iv}", column="min_iv")
     woe = {n: binnings[n].transform(_values(cols, n)[train], metric="woe") for n in selected}
     selected, lr = _regress(woe, is_bad[train], config, cols.status)
+    # The artifact is completed in stages, each scored through the artifact itself: points
+    # first, then what depends on training scores (grade bad rates, PSI reference), then
+    # the holdout metrics.
     artifact = _artifact(table, config, cols, binnings, iv, selected, lr)
     card = Scorecard(artifact)
     train_scores = card.score_table(_rows(table, train)).score
-    _calibrate(artifact, train_scores)
+    _calibrate(artifact, card, train_scores)
     card = Scorecard(artifact)
     holdout_scores = card.score_table(_rows(table, hold)).score
     holdout = validate(card, holdout_scores, is_bad[hold])
@@ -195,7 +194,7 @@ def _classify(table: Table, config: FitConfig) -> _Columns:
 
 
 def _as_numbers(name: str, cells: np.ndarray, present: np.ndarray) -> np.ndarray | None:
-    ok = np.array([_is_number(c) for c in present])
+    ok = np.array([is_number(c) for c in present])
     if ok.all():
         return np.where(missing_mask(cells), "nan", cells).astype(np.float64)
     if ok.mean() >= NUMERIC_MAJORITY:
@@ -204,14 +203,6 @@ def _as_numbers(name: str, cells: np.ndarray, present: np.ndarray) -> np.ndarray
             f"{cells[row - 1]!r} is not a number in a numeric column", column=name, row=row
         )
     return None
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
 
 
 def _is_row_index(x: np.ndarray) -> bool:
@@ -409,9 +400,8 @@ def _pd_table(
     return {"min_score": lo, "values": values}
 
 
-def _calibrate(artifact: dict[str, Any], train_scores: np.ndarray) -> None:
+def _calibrate(artifact: dict[str, Any], card: Scorecard, train_scores: np.ndarray) -> None:
     """Fill what depends on the training scores: grade bad rates and the PSI reference."""
-    card = Scorecard(artifact)
     pd_bp = card.pd_bp(train_scores)
     grade = card.grade_index(train_scores)
     lo = artifact["pd_bp"]["min_score"]
