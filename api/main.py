@@ -13,6 +13,7 @@ from api.attestations.router import router as attestations_router
 from api.attesters.router import router as attesters_router
 from api.deps import Role, Services
 from api.models.router import router as models_router
+from api.scores.router import router as scores_router
 from api.verify.router import router as verify_router
 from ledger.runtime import Runtime
 
@@ -57,7 +58,13 @@ def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool
     app = FastAPI(title="Credence", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.services = svc
     errors.install(app)
-    for router in (attestations_router, verify_router, attesters_router, models_router):
+    for router in (
+        attestations_router,
+        verify_router,
+        attesters_router,
+        models_router,
+        scores_router,
+    ):
         app.include_router(router)
 
     @app.get("/v1/health", tags=["health"])

@@ -23,3 +23,18 @@ class ModelIn(BaseModel):
     model_id: Hex32 = Field(description="keccak-256 of the model artifact's canonical bytes")
     metadata_uri: str = Field(default="", max_length=500)
     metrics: MetricsIn
+
+
+class ArtifactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    artifact: dict = Field(
+        description="a credence-scorecard/1 artifact (from `credence score fit`)"
+    )
+    uri: str = Field(default="", max_length=500, description="where others can fetch the artifact")
+
+
+class ArtifactRegistered(BaseModel):
+    model_id: str
+    metrics: MetricsIn
+    already_registered: bool

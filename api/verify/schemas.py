@@ -27,6 +27,11 @@ class VerifyRequest(BaseModel):
     commitment: Hex32 = Field(description="the record commitment the fields claim to belong to")
     fields: list[DisclosedField] = Field(min_length=1, max_length=32)
     batch: BatchMembership | None = Field(default=None, description="set for batched records")
+    inputs: dict[str, str | int | float | None] | None = Field(
+        default=None,
+        description="the applicant's model inputs, to recompute the score from the model "
+        "artifact (needs model_id and score disclosed)",
+    )
 
 
 class VerifyResponse(BaseModel):
@@ -43,3 +48,4 @@ class VerifyResponse(BaseModel):
     expires_at: int | None
     revoked_at: int | None
     revocation_reason: int | None
+    recomputed_score: int | None

@@ -36,6 +36,12 @@ class Verification:
     expires_at: int | None = None
     revoked_at: int | None = None
     revocation_reason: int | None = None
+    recomputed_score: int | None = None
+
+    def contradict(self, problems: list[str]) -> None:
+        """Disclosed data disagrees with the chain or the model: not valid, say why."""
+        if problems:
+            self.status, self.valid, self.reasons = "mismatch", False, problems
 
 
 def verify(
@@ -78,10 +84,7 @@ def verify(
         if record.revoked_at
         else (leaf_revocation.reason if leaf_revocation else None)
     )
-    mismatches = _mismatches(registry, shown, record)
-    if mismatches:
-        result.status, result.valid = "mismatch", False
-        result.reasons = mismatches
+    result.contradict(_mismatches(registry, shown, record))
     return result
 
 
