@@ -2,8 +2,9 @@
 
 ``Runtime.open()`` is what the CLI, the API and the scripts call. With no RPC URL it
 starts a managed node whose state lives under the data directory; on a fresh chain it
-deploys the contracts, writes the manifest, funds the role keys from the node's dev
-account and registers the service's attester.
+deploys the contracts (the attestation registry; the investor registry, pool factory and,
+on a dev chain, a mock stablecoin), writes the manifest, funds the role keys from the
+node's dev account, registers the service's attester and grants the agent compliance.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from web3.contract import Contract
 from ledger.attest.registry import Registry
 from ledger.attest.service import AttestationService
 from ledger.chain.compiler import compile_contracts
-from ledger.chain.deploy import Manifest, contract_at, deploy
+from ledger.chain.deploy import DeployedContract, Manifest, contract_at, deploy
 from ledger.chain.node import LocalNode, rpc_ready
 from ledger.indexer import Indexer
 from ledger.indexer.attestations import REGISTRY_PROJECTION
+from ledger.indexer.deals import DEALS_PROJECTION, POOL_CONTRACTS, POOL_DISCOVERY
 from ledger.keys import Keystore
 from ledger.settings import Settings, get_settings
 from ledger.store import create_db
@@ -31,6 +33,9 @@ from ledger.store.outbox import SqlIdempotencyStore
 from ledger.tx import ErrorDecoder, Sender
 
 DEV_FUNDING_WEI = Web3.to_wei(1_000, "ether")
+DEV_CHAIN_IDS = (31337, 1337)  # Anvil, Ganache
+SERVICE_ROLES = ("admin", "attester", "relayer", "structurer", "servicer", "agent")
+DEAL_CONTRACTS = ("InvestorRegistry", "PoolFactory")  # followed from deployment on
 SERVICE_ATTESTER_NAME = "Credence local scoring institution"
 
 
@@ -142,14 +147,18 @@ class Runtime:
         """An indexer over every deployed contract that has a projection."""
         if self.manifest is None:
             raise SetupError("no deployment: run `credence up` first")
+        static = ["AttestationRegistry", *DEAL_CONTRACTS]
+        deployed = [name for name in static if name in self.manifest.contracts]
         return Indexer(
             self.w3,
             self.engine,
-            {"AttestationRegistry": self.contract("AttestationRegistry")},
-            [REGISTRY_PROJECTION],
+            {name: self.contract(name) for name in deployed},
+            [REGISTRY_PROJECTION, DEALS_PROJECTION],
             start_block=self.manifest.start_block,
             confirmations=self.settings.confirmations,
             chunk_size=self.settings.index_chunk_size,
+            discoveries=[POOL_DISCOVERY],
+            handled_only=POOL_CONTRACTS,
         )
 
     # -- deployment --------------------------------------------------------------------
@@ -181,8 +190,9 @@ class Runtime:
             self.w3.eth.wait_for_transaction_receipt(self.w3.eth.send_transaction(tx))
 
     def bootstrap(self) -> Manifest:
-        """Deploy the contracts on a fresh chain and register the service's attester."""
-        self.fund_dev_keys()
+        """Deploy the contracts on a fresh chain, register the service's attester and give
+        the role keys their on-chain roles."""
+        self.fund_dev_keys(SERVICE_ROLES)
         admin = self.sender("admin")
         registry, record = deploy(admin, "AttestationRegistry", admin.address)
         manifest = Manifest(chain_id=self.w3.eth.chain_id, contracts={record.name: record})
@@ -190,5 +200,25 @@ class Runtime:
         admin.send(
             registry.functions.registerAttester(attester, SERVICE_ATTESTER_NAME, "credence://local")
         )
+        for record in self._deploy_deal_contracts(admin):
+            manifest.contracts[record.name] = record
         manifest.save(self.settings.manifest_path)
         return manifest
+
+    def is_dev_chain(self) -> bool:
+        """Anvil's or Ganache's default chain id: balances there are worth nothing."""
+        return self.w3.eth.chain_id in DEV_CHAIN_IDS
+
+    def _deploy_deal_contracts(self, admin: Sender) -> list[DeployedContract]:
+        """The investor registry (compliance: the agent key), the pool implementation and
+        factory, and on a dev chain a mock stablecoin to settle in. Pool roles (structurer,
+        servicer) and token agent roles are granted per pool when it is created."""
+        investors, registry = deploy(admin, "InvestorRegistry", admin.address)
+        compliance = Web3.keccak(text="COMPLIANCE_ROLE")
+        admin.send(investors.functions.grantRole(compliance, self.keystore.signer("agent").address))
+        implementation, pool = deploy(admin, "SecuritizationPool")
+        _, factory = deploy(admin, "PoolFactory", implementation.address)
+        records = [registry, pool, factory]
+        if self.is_dev_chain():
+            records.append(deploy(admin, "MockStablecoin")[1])
+        return records

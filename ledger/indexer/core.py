@@ -17,6 +17,7 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.types import LogReceipt
 
+from ledger.chain.deploy import contract_at
 from ledger.store.db import session_scope
 from ledger.store.tables import Checkpoint, EventLog
 
@@ -32,6 +33,17 @@ class Projection:
 
     handlers: dict[str, Handler]
     tables: list[type[SQLModel]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """Contracts created at run time: when contract ``source`` emits ``event``, follow every
+    ``(contract name, address)`` that ``reveal(args)`` returns. The followed set is derived
+    from the event log, so it survives a restart, a rewind and a rebuild."""
+
+    source: str
+    event: str
+    reveal: Callable[[dict[str, Any]], list[tuple[str, str]]]
 
 
 def jsonable(value: Any) -> Any:
@@ -56,7 +68,15 @@ class Indexer:
         start_block: int = 0,
         confirmations: int = 0,
         chunk_size: int = 2_000,
+        discoveries: Iterable[Discovery] = (),
+        handled_only: Iterable[str] = (),
     ) -> None:
+        """Follow ``contracts`` (name -> contract) and whatever ``discoveries`` reveal.
+
+        Contracts named in ``handled_only`` (static or discovered) are read only for the
+        events some projection or discovery handles (their AccessControl and ERC-20
+        bookkeeping events are not logged); the others for every event they emit.
+        """
         self.w3 = w3
         self.engine = engine
         self.name = name
@@ -68,12 +88,80 @@ class Indexer:
         for projection in self.projections:
             for event_name, handler in projection.handlers.items():
                 self.handlers.setdefault(event_name, []).append(handler)
-        self.addresses = [c.address for c in contracts.values()]
+        self.discoveries = {(d.source, d.event): d for d in discoveries}
+        self.handled_only = frozenset(handled_only)
+        self._static = dict(contracts)
+        self._reset_followed()
+
+    # -- followed contracts ------------------------------------------------------------
+
+    def _reset_followed(self) -> None:
+        """Follow the static contracts and every contract discovered in the event log."""
+        self._full: list[str] = []  # addresses read for every event
+        self._selective: list[str] = []  # addresses read for handled events only
+        self._followed: set[str] = set()
         self._decoders: dict[tuple[str, bytes], tuple[str, Any]] = {}
-        for cname, contract in contracts.items():
-            for event in contract.all_events():
-                topic = bytes(HexBytes(event.topic))
-                self._decoders[(contract.address.lower(), topic)] = (cname, event)
+        for cname, contract in self._static.items():
+            self._follow(cname, contract)
+        for found in self._discovered_in_log():
+            self._follow(*found)
+
+    def _discovered_in_log(self) -> list[tuple[str, Contract]]:
+        if not self.discoveries:
+            return []
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(EventLog)
+                .where(EventLog.event.in_([event for _, event in self.discoveries]))
+                .order_by(EventLog.block_number, EventLog.log_index)
+            ).all()
+        found = []
+        for row in rows:
+            discovery = self.discoveries.get((row.contract, row.event))
+            if discovery is not None:
+                found += self._reveal(discovery, json.loads(row.args))
+        return found
+
+    def _reveal(self, discovery: Discovery, args: dict[str, Any]) -> list[tuple[str, Contract]]:
+        return [(name, contract_at(self.w3, name, addr)) for name, addr in discovery.reveal(args)]
+
+    def _follow(self, cname: str, contract: Contract) -> bool:
+        """Start following ``contract``; False if it was followed already."""
+        address = contract.address
+        if address in self._followed:
+            return False
+        self._followed.add(address)
+        selective = cname in self.handled_only
+        (self._selective if selective else self._full).append(address)
+        for event in contract.all_events():
+            if selective and not self._handled(cname, event.event_name):
+                continue
+            topic = bytes(HexBytes(event.topic))
+            self._decoders[(address.lower(), topic)] = (cname, event)
+        return True
+
+    def _handled(self, cname: str, event_name: str) -> bool:
+        return event_name in self.handlers or (cname, event_name) in self.discoveries
+
+    @property
+    def addresses(self) -> list[str]:
+        return self._full + self._selective
+
+    def _topics(self, addresses: list[str]) -> list[str]:
+        wanted = {addr.lower() for addr in addresses}
+        topics = {topic for (addr, topic) in self._decoders if addr in wanted}
+        return sorted("0x" + t.hex() for t in topics)
+
+    def _get_logs(self, full: list[str], selective: list[str], first: int, last: int) -> list:
+        """Logs of the given addresses in blocks ``first..last``, in chain order."""
+        logs: list[LogReceipt] = []
+        window = {"fromBlock": first, "toBlock": last}
+        if full:
+            logs += self.w3.eth.get_logs({**window, "address": full})
+        if selective:
+            topics = self._topics(selective)
+            logs += self.w3.eth.get_logs({**window, "address": selective, "topics": [topics]})
+        return sorted(logs, key=lambda raw: (raw["blockNumber"], raw["logIndex"]))
 
     # -- state -----------------------------------------------------------------------
 
@@ -105,22 +193,42 @@ class Indexer:
         return applied
 
     def _apply_chunk(self, from_block: int, to_block: int) -> int:
-        logs = self.w3.eth.get_logs(
-            {"fromBlock": from_block, "toBlock": to_block, "address": self.addresses}
-        )
+        pending = self._get_logs(self._full, self._selective, from_block, to_block)
         to_hash = self._chain_hash(to_block)
         if to_hash is None:
             return 0
-        with session_scope(self.engine) as session:
-            for raw in logs:
-                self._apply_log(session, raw)
-            session.merge(Checkpoint(name=self.name, block_number=to_block, block_hash=to_hash))
-        return len(logs)
+        applied = 0
+        try:
+            with session_scope(self.engine) as session:
+                while applied < len(pending):
+                    raw = pending[applied]
+                    found = self._apply_log(session, raw)
+                    applied += 1
+                    if found:
+                        # A contract created in this chunk: read its logs from its creation
+                        # block on (some precede the discovery event in the same block).
+                        rest = self._merge(pending[applied:], found, raw["blockNumber"], to_block)
+                        pending = pending[:applied] + rest
+                merge = Checkpoint(name=self.name, block_number=to_block, block_hash=to_hash)
+                session.merge(merge)
+        except BaseException:
+            self._reset_followed()  # forget what a rolled-back chunk discovered
+            raise
+        return applied
 
-    def _apply_log(self, session: Session, raw: LogReceipt) -> None:
+    def _merge(self, pending: list, found: list[tuple[str, Contract]], first: int, last: int):
+        full = [c.address for n, c in found if n not in self.handled_only]
+        selective = [c.address for n, c in found if n in self.handled_only]
+        return sorted(
+            pending + self._get_logs(full, selective, first, last),
+            key=lambda raw: (raw["blockNumber"], raw["logIndex"]),
+        )
+
+    def _apply_log(self, session: Session, raw: LogReceipt) -> list[tuple[str, Contract]]:
+        """Log, project and (for a discovery event) follow; returns newly followed contracts."""
         decoder = self._decoders.get((raw["address"].lower(), bytes(raw["topics"][0])))
         if decoder is None:
-            return
+            return []
         contract_name, event = decoder
         decoded = event.process_log(raw)
         row = EventLog(
@@ -135,6 +243,11 @@ class Indexer:
         )
         session.add(row)
         self._project(session, row)
+        discovery = self.discoveries.get((contract_name, row.event))
+        if discovery is None:
+            return []
+        found = self._reveal(discovery, json.loads(row.args))
+        return [(name, contract) for name, contract in found if self._follow(name, contract)]
 
     def _project(self, session: Session, row: EventLog) -> None:
         args = json.loads(row.args)
@@ -167,6 +280,7 @@ class Indexer:
                 if cp:
                     session.delete(cp)
             self._rebuild(session)
+        self._reset_followed()  # contracts discovered in the dropped blocks are gone
         return keep
 
     def rebuild(self) -> int:
