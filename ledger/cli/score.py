@@ -142,6 +142,14 @@ def apply_cmd(
         list[str] | None, typer.Option(help="extra column to allow (repeatable)")
     ] = None,
     top: Annotated[int, typer.Option(help="adverse reasons per row")] = 4,
+    attest: Annotated[
+        bool, typer.Option(help="attest every score on chain (the model must be registered)")
+    ] = False,
+    id_column: Annotated[
+        str | None,
+        typer.Option(help="subject id column for --attest (pseudonymised); default: row number"),
+    ] = None,
+    valid_days: Annotated[int, typer.Option(help="validity of attested records")] = 365,
     as_json: JsonOpt = False,
 ) -> None:
     """Score every row of a CSV: score, grade, PD (bp) and adverse reason codes."""
@@ -150,15 +158,24 @@ def apply_cmd(
     from ledger.scoring.validate import drift
 
     card = Scorecard.load(model)
-    scores = card.score_table(read_csv(data), strict=strict, ignore=ignore or ())
+    table = read_csv(data)
+    keep = set(ignore or ()) | ({id_column} if id_column else set())
+    if id_column and id_column not in table.columns:
+        raise ScoringError("no such column for --id-column", column=id_column)
+    scores = card.score_table(table, strict=strict, ignore=keep)
     reasons = scores.reason_codes(top)
+    commitments = _attest(card, scores, table, id_column, valid_days, top) if attest else None
     with open(out, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["row", "score", "grade", "pd_bp", "reasons"])
+        writer.writerow(
+            ["row", "score", "grade", "pd_bp", "reasons"]
+            + (["commitment", "batch_root"] if commitments else [])
+        )
         for i, (s, g, p, r) in enumerate(
             zip(scores.score, scores.grades, scores.pd_bp, reasons, strict=True)
         ):
-            writer.writerow([i + 1, int(s), g, int(p), ";".join(r)])
+            extra = list(commitments[i]) if commitments else []
+            writer.writerow([i + 1, int(s), g, int(p), ";".join(r), *extra])
     grades = dict.fromkeys(card.grade_names, 0)
     for g in scores.grades:
         grades[g] += 1
@@ -179,6 +196,81 @@ def apply_cmd(
     console.print(
         f"{len(scores):,} rows scored to {out}; PSI against training {payload['psi']:.4f}"
     )
+    if commitments:
+        roots = {root for _, root in commitments}
+        console.print(f"{len(commitments):,} scores attested under {len(roots)} batch root(s)")
+
+
+def _attest(
+    card: Any, scores: Any, table: Any, id_column: str | None, valid_days: int, top: int
+) -> list[tuple[str, str]]:
+    """Attest every scored row in batches, with a progress bar; returns (commitment, root)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from ledger.cli.common import fail, runtime
+    from ledger.scoring.anchor import score_records
+
+    rows = scores.rows(top)
+    subjects = (
+        [str(v) for v in table.columns[id_column]]
+        if id_column
+        else [f"row-{i + 1}" for i in range(len(rows))]
+    )
+    out: list[tuple[str, str]] = []
+    with runtime() as rt:
+        service = rt.attestation_service()
+        try:
+            if not service.model_known(card.model_id):
+                fail(
+                    f"model {card.model_id} is not registered on chain: run `credence score register` first"
+                )
+            columns = (TextColumn("attesting"), BarColumn(), MofNCompleteColumn())
+            with Progress(*columns, console=console) as progress:
+                task = progress.add_task("attest", total=len(rows))
+                for start in range(0, len(rows), 5_000):
+                    part = slice(start, start + 5_000)
+                    records = score_records(
+                        service, card, subjects[part], rows[part], valid_days=valid_days
+                    )
+                    sealed = service.issue(records)
+                    roots = service.roots_of(sealed)
+                    out += [
+                        ("0x" + x.commitment.hex(), r or "")
+                        for x, r in zip(sealed, roots, strict=True)
+                    ]
+                    progress.advance(task, len(records))
+        finally:
+            service.close()
+    return out
+
+
+@app.command("register")
+@_clean_errors
+def register_cmd(
+    model: ModelArg,
+    uri: Annotated[str, typer.Option(help="where others can fetch the artifact")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Register a scorecard on chain: its id (keccak-256 of the artifact) and holdout metrics."""
+    from ledger.cli.common import runtime
+    from ledger.scoring.anchor import model_store, register_model
+    from ledger.scoring.artifact import read_artifact
+
+    artifact = read_artifact(model)
+    with runtime() as rt:
+        reg = register_model(
+            rt.registry("attester"), model_store(rt.settings.data_dir), artifact, uri or str(model)
+        )
+    payload = {
+        "model_id": reg.model_id,
+        "metrics_bp": reg.metrics,
+        "already_registered": reg.already,
+    }
+    if as_json:
+        _emit(payload)
+        return
+    state = "was already registered" if reg.already else "registered on chain"
+    console.print(f"model {reg.model_id} {state}; metrics (bp) {reg.metrics}")
 
 
 @app.command("report")

@@ -1,0 +1,119 @@
+"""The CLI against a real Anvil: register a scorecard, score and attest a CSV, show,
+disclose, verify, revoke; bad input exits with code 2 and one line."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ledger import PROJECT_ROOT
+from ledger.chain.node import LocalNode
+from ledger.cli import _register_subcommands, app
+
+SAMPLE = PROJECT_ROOT / "data" / "samples" / "german_credit.csv"
+runner = CliRunner()
+_register_subcommands()
+
+
+@pytest.fixture(scope="module")
+def env(anvil: LocalNode, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    data_dir = tmp_path_factory.mktemp("cli")
+    return {"CREDENCE_DATA_DIR": str(data_dir), "CREDENCE_RPC_URL": anvil.url}
+
+
+def run(env: dict[str, str], *args: str) -> tuple[int, str]:
+    from ledger.settings import get_settings
+
+    get_settings.cache_clear()
+    result = runner.invoke(app, list(args), env=env)
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def model(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("model") / "card.json"
+    code, output = run(
+        env,
+        "score",
+        "fit",
+        str(SAMPLE),
+        "--target",
+        "creditability",
+        "--bad",
+        "bad",
+        "--out",
+        str(out),
+        "--json",
+    )
+    assert code == 0, output
+    code, output = run(env, "score", "register", str(out), "--json")
+    assert code == 0, output
+    assert (
+        json.loads(output)["model_id"]
+        == json.loads(out.read_text() and run(env, "score", "register", str(out), "--json")[1])[
+            "model_id"
+        ]
+    )
+    return out
+
+
+def test_score_apply_attest_then_verify(env, model: Path, tmp_path: Path):
+    data = tmp_path / "applicants.csv"
+    with SAMPLE.open(newline="") as src, data.open("w", newline="") as dst:
+        rows = list(csv.DictReader(src))[:40]
+        writer = csv.DictWriter(dst, [c for c in rows[0] if c != "creditability"] + ["customer"])
+        writer.writeheader()
+        for i, row in enumerate(rows):
+            row.pop("creditability")
+            writer.writerow({**row, "customer": f"C{i:04d}"})
+    scored = tmp_path / "scored.csv"
+    code, output = run(
+        env,
+        "score",
+        "apply",
+        str(model),
+        str(data),
+        "--out",
+        str(scored),
+        "--attest",
+        "--id-column",
+        "customer",
+    )
+    assert code == 0, output
+    lines = list(csv.DictReader(scored.open()))
+    assert len(lines) == 40 and all(line["commitment"].startswith("0x") for line in lines)
+
+    commitment = lines[5]["commitment"]
+    code, output = run(env, "show", commitment)
+    assert code == 0 and "valid" in output
+    disclosure = tmp_path / "disclosure.json"
+    code, output = run(
+        env, "disclose", commitment, "--fields", "score,grade", "--out", str(disclosure)
+    )
+    assert code == 0, output
+    code, output = run(env, "verify", str(disclosure))
+    assert code == 0 and "valid" in output
+    code, output = run(env, "revoke", commitment, "--reason", "5")
+    assert code == 0, output
+    code, output = run(env, "verify", str(disclosure))
+    assert code == 1 and "revoked" in output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("show", "0x1234"),
+        ("verify", "/nonexistent/disclosure.json"),
+        ("attest", "/nonexistent.csv", "--model", "0x" + "11" * 32),
+        ("revoke", "0x" + "ab" * 32),
+        ("score", "apply", "/nonexistent.json", "/nonexistent.csv", "--out", "/tmp/x.csv"),
+    ],
+)
+def test_bad_input_exits_2(env, args):
+    code, output = run(env, *args)
+    assert code == 2, output
+    assert "Traceback" not in output
