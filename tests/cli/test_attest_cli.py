@@ -52,12 +52,10 @@ def model(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path
     assert code == 0, output
     code, output = run(env, "score", "register", str(out), "--json")
     assert code == 0, output
-    assert (
-        json.loads(output)["model_id"]
-        == json.loads(out.read_text() and run(env, "score", "register", str(out), "--json")[1])[
-            "model_id"
-        ]
-    )
+    first = json.loads(output)
+    code, output = run(env, "score", "register", str(out), "--json")
+    again = json.loads(output)
+    assert again["model_id"] == first["model_id"] and again["already_registered"]
     return out
 
 
