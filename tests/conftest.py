@@ -42,9 +42,14 @@ def error_decoder() -> ErrorDecoder:
 
 
 @pytest.fixture(scope="session")
-def make_sender(w3: Web3, error_decoder: ErrorDecoder):
+def senders() -> dict[str, Sender]:
+    """Every Sender the tests made, by address (the snapshot fixture resyncs their nonces)."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def make_sender(w3: Web3, error_decoder: ErrorDecoder, senders: dict[str, Sender]):
     """``make_sender(account)``: a Sender for ``account`` on the session node."""
-    senders: dict[str, Sender] = {}
 
     def make(account: LocalAccount) -> Sender:
         if account.address not in senders:
@@ -55,8 +60,10 @@ def make_sender(w3: Web3, error_decoder: ErrorDecoder):
 
 
 @pytest.fixture
-def snapshot(w3: Web3) -> Iterator[None]:
+def snapshot(w3: Web3, senders: dict[str, Sender]) -> Iterator[None]:
     """Run a test on a snapshot of the chain and roll back afterwards."""
     snap = w3.provider.make_request("evm_snapshot", [])["result"]
     yield
     w3.provider.make_request("evm_revert", [snap])
+    for sender in senders.values():  # nonces used inside the snapshot are free again
+        sender.resync_nonce()
