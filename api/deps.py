@@ -17,6 +17,18 @@ class Role(StrEnum):
     attester = "attester"
     verifier = "verifier"
     auditor = "auditor"
+    structurer = "structurer"
+    servicer = "servicer"
+    investor = "investor"
+    agent = "agent"  # compliance: the investor registry, freezes, forced transfers
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: the key's role, and for an investor's own key, the investor's name."""
+
+    role: Role
+    investor: str | None = None
 
 
 @dataclass
@@ -29,22 +41,32 @@ class Services:
     registrar: Any  # the same registry, signing as the admin (registrar role)
     api_keys: dict[str, Role] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
+    deals: Any = None  # ledger.deals.service.DealService
 
 
 def services(request: Request) -> Services:
     return request.app.state.services
 
 
-def caller_role(
+def caller(
     request: Request,
     x_api_key: Annotated[str | None, Header(description="API key; its role decides access")] = None,
-) -> Role:
+) -> Caller:
+    """The configured keys, then the keys the agent issued to investors it admitted."""
     if not x_api_key:
         raise ApiError(401, "missing X-API-Key header", field="X-API-Key")
-    role = services(request).api_keys.get(x_api_key)
-    if role is None:
+    svc = services(request)
+    role = svc.api_keys.get(x_api_key)
+    if role is not None:
+        return Caller(role)
+    investor = svc.deals.investor_for_key(x_api_key) if svc.deals is not None else None
+    if investor is None:
         raise ApiError(401, "unknown API key", field="X-API-Key")
-    return role
+    return Caller(Role.investor, investor)
+
+
+def caller_role(caller: Annotated[Caller, Depends(caller)]) -> Role:
+    return caller.role
 
 
 def require(*roles: Role) -> Callable[..., Role]:
@@ -61,3 +83,4 @@ def require(*roles: Role) -> Callable[..., Role]:
 
 ServicesDep = Annotated[Services, Depends(services)]
 AnyRole = Annotated[Role, Depends(caller_role)]
+CallerDep = Annotated[Caller, Depends(caller)]

@@ -12,15 +12,19 @@ from api import errors
 from api.attestations.router import router as attestations_router
 from api.attesters.router import router as attesters_router
 from api.deps import Role, Services
+from api.investors.router import router as investors_router
 from api.models.router import router as models_router
+from api.pools.router import router as pools_router
 from api.scores.router import router as scores_router
 from api.verify.router import router as verify_router
+from ledger.deals.service import DealService
 from ledger.runtime import Runtime
 
 DESCRIPTION = """
 Credence anchors credit score records on chain as salted hashes and lets lenders verify
-what a customer discloses. Authenticate with an `X-API-Key` header; the key's role
-(admin, attester, verifier, auditor) decides what it may do. Writes accept an
+what a customer discloses; it runs securitization pools whose waterfall executes on chain.
+Authenticate with an `X-API-Key` header; the key's role (admin, attester, verifier,
+auditor, structurer, servicer, investor, agent) decides what it may do. Writes accept an
 `Idempotency-Key` header: retrying with the same key never issues twice.
 """
 
@@ -32,6 +36,7 @@ def build_services(runtime: Runtime, api_keys: dict[str, Role]) -> Services:
         registry=runtime.registry("attester"),
         registrar=runtime.registry("admin"),
         api_keys=api_keys,
+        deals=DealService(runtime),
     )
 
 
@@ -64,6 +69,8 @@ def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool
         attesters_router,
         models_router,
         scores_router,
+        pools_router,
+        investors_router,
     ):
         app.include_router(router)
 

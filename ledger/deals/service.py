@@ -386,7 +386,7 @@ class DealService:
         """A tranche by index (0 = most senior) or by its name in the deal spec."""
         if isinstance(tranche, int) or (isinstance(tranche, str) and tranche.isdigit()):
             return int(tranche)
-        names = self._names(address)
+        names = self.tranche_names(address)
         if tranche not in names:
             raise DealError("tranche", f"no tranche {tranche!r}; the deal has {', '.join(names)}")
         return names.index(tranche)
@@ -540,7 +540,7 @@ class DealService:
             rows = session.exec(
                 select(DealTranche).where(DealTranche.pool == pool.address).order_by("tranche")
             ).all()
-        names = self._names(pool.address, len(rows))
+        names = self.tranche_names(pool.address, len(rows))
         return list(zip(names, rows, strict=True))
 
     def subscriptions(self, address: str) -> list[DealSubscription]:
@@ -628,13 +628,13 @@ class DealService:
                 return report
         raise DealNotFound("period", f"period {number} of {address} is not indexed")
 
-    def _stored_spec(self, address: str) -> DealSpec | None:
+    def stored_spec(self, address: str) -> DealSpec | None:
         with Session(self.runtime.engine) as session:
             row = session.get(DealSpecRecord, address)
         return parse_spec(json.loads(row.spec)) if row else None
 
-    def _names(self, address: str, count: int | None = None) -> list[str]:
-        spec = self._stored_spec(Web3.to_checksum_address(address))
+    def tranche_names(self, address: str, count: int | None = None) -> list[str]:
+        spec = self.stored_spec(Web3.to_checksum_address(address))
         if spec is not None:
             return spec.tranche_names
         if count is None:
@@ -644,7 +644,7 @@ class DealService:
     def _report_spec(self, pool: DealPool, tranches: list[DealTranche]) -> DealSpec:
         """The deal as the chain has it (faces, terms, dates), named as in the stored spec;
         a pool created elsewhere gets its token's symbol and numbered class names."""
-        stored = self._stored_spec(pool.address)
+        stored = self.stored_spec(pool.address)
         if stored is not None:
             name, symbol, decimals = (
                 stored.name,
@@ -656,7 +656,7 @@ class DealService:
             name = f"pool {pool.address}"
             symbol = token.functions.symbol().call()[:11] or "TOKEN"
             decimals = token.functions.decimals().call()
-        names = self._names(pool.address, len(tranches))
+        names = self.tranche_names(pool.address, len(tranches))
         terms = json.loads(pool.terms)
         closing = datetime.fromtimestamp(pool.closing_time, UTC).date()
 

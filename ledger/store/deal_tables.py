@@ -88,11 +88,7 @@ class DealPool(SQLModel, table=True):
     released_to_equity: int = big()
 
 
-class DealTranche(SQLModel, table=True):
-    """One tranche of a pool and its permissioned token."""
-
-    pool: str = Field(primary_key=True)
-    tranche: int = Field(primary_key=True)  # 0 = most senior
+class DealTrancheFigures(SQLModel):
     token: str = Field(default="", index=True)
     size: int = big()  # the terms' size; the subscribed face from close on
     coupon_bps: int = 0
@@ -106,6 +102,13 @@ class DealTranche(SQLModel, table=True):
     supply: int = big()
     distributed: int = big()
     claimed: int = big()
+
+
+class DealTranche(DealTrancheFigures, table=True):
+    """One tranche of a pool and its permissioned token."""
+
+    pool: str = Field(primary_key=True)
+    tranche: int = Field(primary_key=True)  # 0 = most senior
     per_token: int = big()  # the token's magnified (x 2**128) accumulator
     carried: int = big()  # magnified remainder carried to the next distribution
 
@@ -123,11 +126,7 @@ class DealSubscription(SQLModel, table=True):
     tx_hash: str
 
 
-class DealPeriod(SQLModel, table=True):
-    """Every figure of one ``PeriodReported`` event (per-tranche ones in DealPeriodTranche)."""
-
-    pool: str = Field(primary_key=True)
-    period: int = Field(primary_key=True)
+class DealPeriodFigures(SQLModel):
     block_number: int = block()
     tx_hash: str
     period_end: int = block()
@@ -164,13 +163,17 @@ class DealPeriod(SQLModel, table=True):
     trigger_breached: bool
     cleanup_eligible: bool
     cash_in: int = big()
+
+
+class DealPeriod(DealPeriodFigures, table=True):
+    """Every figure of one ``PeriodReported`` event (per-tranche ones in DealPeriodTranche)."""
+
+    pool: str = Field(primary_key=True)
+    period: int = Field(primary_key=True)
     event_args: str = Field(sa_column=Column(Text, nullable=False))  # the event, as JSON
 
 
-class DealPeriodTranche(SQLModel, table=True):
-    pool: str = Field(primary_key=True)
-    period: int = Field(primary_key=True)
-    tranche: int = Field(primary_key=True)
+class DealPeriodTrancheFigures(SQLModel):
     interest_due: int = big()
     interest_paid: int = big()
     interest_shortfall: int = big()
@@ -179,6 +182,12 @@ class DealPeriodTranche(SQLModel, table=True):
     writeup: int = big()
     balance: int = big()
     writedowns_outstanding: int = big()
+
+
+class DealPeriodTranche(DealPeriodTrancheFigures, table=True):
+    pool: str = Field(primary_key=True)
+    period: int = Field(primary_key=True)
+    tranche: int = Field(primary_key=True)
 
 
 class DealInvestor(SQLModel, table=True):
