@@ -9,9 +9,11 @@ managed Anvil node and SQLite in a fresh demo directory, nothing to configure.
 
 from __future__ import annotations
 
+import csv
 import shutil
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,11 +54,26 @@ def serve(app: Any, port: int) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def fit_model(out_dir: Path) -> tuple[str, dict[str, int], list[dict[str, Any]]]:
-    """Fit the sample scorecard; returns model id, metrics (bps) and scored applicants."""
-    from ledger.scoring.demo import fit_and_score  # the scoring library's demo hook
+def fit_model(out_dir: Path) -> tuple[dict[str, Any], list[dict[str, str]], dict[str, float]]:
+    """Fit the sample scorecard (70/30 split, seed 42); returns the artifact, the
+    applicants (inputs without the target) and the holdout metrics."""
+    from ledger.scoring.data import read_csv
+    from ledger.scoring.fit import FitConfig, fit_scorecard
+    from ledger.scoring.report import report_paths, write_report
 
-    return fit_and_score(SAMPLE, out_dir)
+    result = fit_scorecard(read_csv(SAMPLE), FitConfig(target="creditability", bad="bad"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    artifact_path = out_dir / "german_credit_scorecard.json"
+    from ledger.scoring.artifact import write_artifact
+
+    write_artifact(result.artifact, artifact_path)
+    write_report(result.scorecard, result.holdout, report_paths(artifact_path), train=result.train)
+    with SAMPLE.open(newline="") as fh:
+        applicants = [
+            {k: v for k, v in row.items() if k != "creditability"} for row in csv.DictReader(fh)
+        ]
+    h = result.holdout
+    return result.artifact, applicants, {"auc": h.auc, "ks": h.ks, "gini": h.gini}
 
 
 def run(data_dir: Path | None = None) -> None:
@@ -89,43 +106,45 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     admin = httpx.Client(base_url=url, headers={"X-API-Key": "demo-admin"}, timeout=120)
 
     step("2. Scoring institution fits a scorecard and registers the model on chain")
-    model_id, metrics, applicants = fit_model(data_dir / "model")
-    ok(
-        attester.post(
-            "/v1/models",
-            json={"model_id": model_id, "metadata_uri": "file://model.json", "metrics": metrics},
-        )
+    artifact, applicants, holdout = fit_model(data_dir / "model")
+    registered = ok(attester.post("/v1/models/artifacts", json={"artifact": artifact}))
+    model_id = registered["model_id"]
+    console.print(
+        f"scorecard on {SAMPLE.name}: holdout AUC {holdout['auc']:.3f}, KS {holdout['ks']:.3f}; "
+        f"model {model_id[:18]}… registered with metrics (bp) {registered['metrics']}"
     )
-    console.print(f"model {model_id[:18]}… registered with metrics {metrics}")
 
     step(f"3. Score and attest {len(applicants):,} applicants in one request (one Merkle batch)")
+    body = {
+        "model_id": model_id,
+        "applicants": [
+            {"subject_id": f"applicant-{i}", "inputs": a} for i, a in enumerate(applicants)
+        ],
+    }
     t0 = time.perf_counter()
-    issued = ok(
-        attester.post(
-            "/v1/attestations", json={"records": applicants}, headers={"Idempotency-Key": "demo-1"}
-        )
-    )
+    scored = ok(attester.post("/v1/scores", json=body, headers={"Idempotency-Key": "demo-1"}))
     elapsed = time.perf_counter() - t0
-    roots = {r["batch_root"] for r in issued["records"]}
+    results = scored["results"]
+    grades = Counter(r["grade"] for r in results)
     console.print(
-        f"{issued['count']:,} records anchored under {len(roots)} root(s) in {elapsed:.2f}s"
+        f"{scored['count']:,} scores attested under {len({r['batch_root'] for r in results})} "
+        f"root(s) in {elapsed:.2f}s; grades {dict(sorted(grades.items()))}"
     )
-    again = ok(
-        attester.post(
-            "/v1/attestations", json={"records": applicants}, headers={"Idempotency-Key": "demo-1"}
-        )
-    )
+    again = ok(attester.post("/v1/scores", json=body, headers={"Idempotency-Key": "demo-1"}))
+    same = again["results"][0]["commitment"] == results[0]["commitment"]
     console.print(
-        f"retry with the same Idempotency-Key returned the same {again['count']:,} records, no new batch: "
-        f"{again['records'][0]['commitment'] == issued['records'][0]['commitment']}"
+        f"retry with the same Idempotency-Key replays the first answer, nothing new: {same}"
     )
 
-    step("4. A customer discloses only score and grade; the lender verifies on chain")
-    commitment = issued["records"][0]["commitment"]
-    disclosure = ok(
-        attester.get(f"/v1/attestations/{commitment}/disclosure", params={"fields": "score,grade"})
-    )
+    step("4. A customer discloses score, grade and model; the lender verifies on chain")
+    commitment = results[0]["commitment"]
+    fields = {"fields": "score,grade,model_id"}
+    disclosure = ok(attester.get(f"/v1/attestations/{commitment}/disclosure", params=fields))
     show_verification("honest disclosure", ok(verifier.post("/v1/verify", json=disclosure)))
+    with_inputs = {**disclosure, "inputs": applicants[0]}
+    show_verification(
+        "score recomputed from the inputs", ok(verifier.post("/v1/verify", json=with_inputs))
+    )
 
     step("5. Tampering, revocation and suspension are caught")
     forged = {**disclosure, "fields": [dict(f) for f in disclosure["fields"]]}
@@ -137,7 +156,7 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     console.print(f"verifier trying to revoke: HTTP {denied.status_code} {denied.json()['detail']}")
     ok(attester.post(f"/v1/attestations/{commitment}/revoke", json={"reason": 7}))
     show_verification("after revocation", ok(verifier.post("/v1/verify", json=disclosure)))
-    other = issued["records"][1]["commitment"]
+    other = results[1]["commitment"]
     other_disclosure = ok(
         attester.get(f"/v1/attestations/{other}/disclosure", params={"fields": "grade"})
     )
@@ -186,5 +205,9 @@ def ok(response: httpx.Response) -> Any:
 
 def show_verification(label: str, result: dict[str, Any]) -> None:
     colour = "green" if result["valid"] else "red"
-    shown = ", ".join(f"{k}={v}" for k, v in result["disclosed"].items())
-    console.print(f"{label}: [{colour}]{result['status']}[/] ({result['reasons'][0]}) {shown}")
+    shown = ", ".join(
+        f"{k}={v[:18] + '…' if len(v) > 20 else v}" for k, v in result["disclosed"].items()
+    )
+    console.print(
+        f"{label}: [{colour}]{result['status']}[/] ({'; '.join(result['reasons'])}) {shown}"
+    )

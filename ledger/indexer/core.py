@@ -23,6 +23,8 @@ from ledger.store.tables import Checkpoint, EventLog
 
 log = logging.getLogger(__name__)
 
+_LOCKS: dict[tuple[str, str], threading.RLock] = {}
+
 # A projection applies one decoded event to the indexed tables, inside the chunk's transaction.
 Handler = Callable[[Session, dict[str, Any], EventLog], None]
 
@@ -91,6 +93,9 @@ class Indexer:
         self.discoveries = {(d.source, d.event): d for d in discoveries}
         self.handled_only = frozenset(handled_only)
         self._static = dict(contracts)
+        # One writer per index in this process (a thread and a caller may both poll);
+        # across processes the unique event key and the checkpoint keep them apart.
+        self._lock = _LOCKS.setdefault((str(engine.url), name), threading.RLock())
         self._reset_followed()
 
     # -- followed contracts ------------------------------------------------------------
@@ -180,6 +185,10 @@ class Indexer:
 
     def poll_once(self) -> int:
         """Index everything up to the current head (less confirmations); returns events applied."""
+        with self._lock:
+            return self._poll()
+
+    def _poll(self) -> int:
         number, block_hash = self.checkpoint()
         if block_hash is not None and self._chain_hash(number) != block_hash:
             self.rewind()
@@ -259,7 +268,7 @@ class Indexer:
 
     def rewind(self) -> int:
         """Roll back to the last indexed block still on the canonical chain; returns it."""
-        with session_scope(self.engine) as session:
+        with self._lock, session_scope(self.engine) as session:
             blocks = session.exec(
                 select(EventLog.block_number, EventLog.block_hash)
                 .distinct()
@@ -285,7 +294,7 @@ class Indexer:
 
     def rebuild(self) -> int:
         """Drop every projection and replay it from the event log; returns events replayed."""
-        with session_scope(self.engine) as session:
+        with self._lock, session_scope(self.engine) as session:
             return self._rebuild(session)
 
     def _rebuild(self, session: Session) -> int:
