@@ -17,7 +17,9 @@ def _register_subcommands() -> None:
     from ledger.cli import attest as attest_cli
     from ledger.cli import chain as chain_cli
     from ledger.cli import deal as deal_cli
+    from ledger.cli import investor as investor_cli
     from ledger.cli import node as node_cli
+    from ledger.cli import pool as pool_cli
     from ledger.cli import score as score_cli
 
     node_cli.register(app)
@@ -25,6 +27,8 @@ def _register_subcommands() -> None:
     chain_cli.register(app)
     score_cli.register(app)
     deal_cli.register(app)
+    pool_cli.register(app)
+    investor_cli.register(app)
     app.command("demo")(demo_cmd)
 
 

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from pool_samples import REPORT_FIELDS, SCENARIO, SPEC, loans, period_body, tape_csv
 
 from api.deps import Role
 from api.main import create_app
 from ledger.deals.reports import simulation_reports, to_csv
-from ledger.deals.simulator import Scenario, simulate
+from ledger.deals.simulator import simulate
 from ledger.deals.spec import parse_spec
 from ledger.runtime import Runtime
 
@@ -33,63 +34,6 @@ AGENT = {"X-API-Key": "k-agent"}
 AUDITOR = {"X-API-Key": "k-auditor"}
 VERIFIER = {"X-API-Key": "k-verifier"}
 KYC_UNTIL = "2100-01-01"
-SPEC = {
-    "name": "Service 2016-1",
-    "settlement_token": {"symbol": "USDC", "decimals": 6},
-    "period": {"months": 1, "closing_date": "2016-01-01", "first_payment_date": "2016-02-01"},
-    "pool_balance": 1_000_000,
-    "tranches": [
-        {"name": "A", "size": 800_000, "coupon_bps": 600, "day_count": "30/360", "seniority": 1},
-        {"name": "B", "size": 150_000, "coupon_bps": 1200, "day_count": "ACT/360", "seniority": 2},
-        {"name": "Equity", "size": 50_000, "coupon_bps": 0, "day_count": "30/360", "seniority": 3},
-    ],
-    "fees": {"servicer_bps": 120, "trustee_bps": 12, "day_count": "ACT/365"},
-    "principal_mode": "sequential",
-    "triggers": {"oc_min_bps": 10300, "ic_min_bps": 15000},
-    "reserve": {"target": 10_000, "initial": 10_000},
-    "cleanup_call_bps": 1000,
-    "collateral": {"rate_bps": 1200, "remaining_term_months": 12, "amortization": "linear"},
-}
-SCENARIO = Scenario(cdr=0.08, cpr=0.10, severity=0.40, recovery_lag=2)
-REPORT_FIELDS = (
-    "interest",
-    "scheduled_principal",
-    "prepayments",
-    "recoveries",
-    "new_defaults",
-    "delinquent_30",
-    "delinquent_60",
-    "delinquent_90",
-    "pool_balance",
-)
-
-
-def loans(balance: int, count: int = 4) -> list[dict]:
-    each = balance // count
-    return [
-        {
-            "loan_id": f"LN-{i}",
-            "original_principal": each + 1_000_000,
-            "current_principal": each if i < count - 1 else balance - each * (count - 1),
-            "rate_bps": 1200,
-            "term_months": 24,
-            "origination_date": "2015-06-01",
-            "score_uid": "0x" + f"{i + 1:064x}",
-            "score": 650 + i,
-        }
-        for i in range(count)
-    ]
-
-
-def tape_csv(rows: list[dict]) -> str:
-    header = ",".join(rows[0])
-    return "\n".join([header, *(",".join(str(v) for v in r.values()) for r in rows)]) + "\n"
-
-
-def period_body(record) -> dict:
-    r = record.report
-    body = {name: getattr(r, name) for name in REPORT_FIELDS}
-    return {**body, "period_end": r.period_end, "tape_root": "0x" + r.tape_root.hex()}
 
 
 def ok(response, status: int = 200) -> dict:
