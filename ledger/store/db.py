@@ -22,8 +22,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
 
 def create_db(url: str) -> Engine:
     """Create the engine and any missing tables."""
-    import ledger.store.deal_tables  # noqa: F401  (registers the tables)
-    import ledger.store.tables  # noqa: F401
+    import ledger.store.deal_tables
+    import ledger.store.tables  # noqa: F401  (both register their tables)
 
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
