@@ -17,13 +17,11 @@ from ledger.deals.pool import (
     PoolInputError,
     PoolSetup,
     PoolState,
+    Sandbox,
     Subscription,
     TapeCommitment,
     init_params,
     launch,
-)
-from ledger.deals.pool import (
-    Sandbox as Env,
 )
 from ledger.deals.simulator import Scenario, simulate
 from ledger.deals.spec import DealSpec, load_spec, parse_spec
@@ -32,7 +30,6 @@ from ledger.deals.waterfall import PeriodReport, apply_period
 from ledger.tx import ContractRevert
 
 USDC = 10**6
-YEAR = 365 * 86_400
 STRUCTURER_ROLE = "0x" + Web3.keccak(text="STRUCTURER_ROLE").hex()
 SERVICER_ROLE = "0x" + Web3.keccak(text="SERVICER_ROLE").hex()
 
@@ -88,12 +85,12 @@ def reverts(call, expected: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def module_env(w3, dev_accounts, make_sender) -> Env:
-    return Env.deploy([make_sender(a) for a in dev_accounts])
+def module_env(w3, dev_accounts, make_sender) -> Sandbox:
+    return Sandbox.deploy([make_sender(a) for a in dev_accounts])
 
 
 @pytest.fixture
-def env(module_env: Env) -> Iterator[Env]:
+def env(module_env: Sandbox) -> Iterator[Sandbox]:
     snap = module_env.snapshot()
     yield module_env
     module_env.rollback(snap)
@@ -113,7 +110,7 @@ def commitment(tape: LoanTape) -> TapeCommitment:
     return TapeCommitment(tape.root, tape.aggregates)
 
 
-def full_orders(env: Env, setup: PoolSetup) -> list[Subscription]:
+def full_orders(env: Sandbox, setup: PoolSetup) -> list[Subscription]:
     """Every tranche filled: two investors per tranche, the first taking the odd unit."""
     orders = []
     for i, t in enumerate(setup.terms.tranches):
@@ -124,14 +121,14 @@ def full_orders(env: Env, setup: PoolSetup) -> list[Subscription]:
     return [o for o in orders if o.amount > 0]
 
 
-def launched(env: Env, spec: DealSpec, tape: LoanTape) -> PoolClient:
+def launched(env: Sandbox, spec: DealSpec, tape: LoanTape) -> PoolClient:
     setup = PoolSetup.from_spec(spec)
     pool = env.create(setup, commitment(tape))
     launch(pool, full_orders(env, setup))
     return pool
 
 
-def fund_servicer(env: Env, amount: int) -> None:
+def fund_servicer(env: Sandbox, amount: int) -> None:
     env.mint(env.servicer.address, amount)
 
 
