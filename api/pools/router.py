@@ -287,7 +287,7 @@ def subscribe(
     """Subscribe settlement tokens to a tranche (tranche tokens are minted 1:1 at once)."""
     name = acting_investor(caller, body.investor)
     work = lambda: _written(svc.deals.subscribe(address, name, body.tranche, body.amount))
-    return write(svc, request, idempotency_key, body.model_dump(), work, 201)
+    return write(svc, request, idempotency_key, body.model_dump() | {"investor": name}, work, 201)
 
 
 @router.post("/{address}/refunds", response_model=WrittenOut, dependencies=[Investor])
@@ -302,7 +302,7 @@ def refund(
     """After a cancel: burn the investor's tranche tokens and pay the money back."""
     name = acting_investor(caller, body.investor)
     work = lambda: _written(svc.deals.refund(address, name, body.tranche))
-    return write(svc, request, idempotency_key, body.model_dump(), work)
+    return write(svc, request, idempotency_key, body.model_dump() | {"investor": name}, work)
 
 
 @router.get("/{address}/claims", response_model=ClaimableOut)
@@ -339,7 +339,7 @@ def claim(
         index = svc.deals.tranche_index(address, body.tranche)
         return ClaimOut(tranche=index, amount=svc.deals.claim(address, name, index))
 
-    return write(svc, request, idempotency_key, body.model_dump(), work)
+    return write(svc, request, idempotency_key, body.model_dump() | {"investor": name}, work)
 
 
 @router.post("/{address}/transfers", response_model=WrittenOut, dependencies=[Investor])
@@ -354,4 +354,4 @@ def transfer(
     """Transfer tranche tokens to another allowlisted investor (settles the sender's accrual)."""
     name = acting_investor(caller, body.investor)
     work = lambda: _written(svc.deals.transfer(address, name, body.tranche, body.to, body.amount))
-    return write(svc, request, idempotency_key, body.model_dump(), work)
+    return write(svc, request, idempotency_key, body.model_dump() | {"investor": name}, work)

@@ -67,6 +67,7 @@ from ledger.store.deal_tables import (
     DealTranche,
     InvestorAccount,
 )
+from ledger.tx import Sender
 
 if TYPE_CHECKING:
     from ledger.runtime import Runtime
@@ -361,7 +362,9 @@ class DealService:
             raise DealError("action", f"must be one of {', '.join(calls)} or mature")
         return Written.of(calls[action]())
 
-    def report_period(self, address: str, period: PeriodInput, *, call: bool = False):
+    def report_period(
+        self, address: str, period: PeriodInput, *, call: bool = False
+    ) -> PeriodOutcome:
         """Pay the period's cash in and run the waterfall on chain (servicer); with ``call``
         the period is the clean-up call (the price in prepayments, pool balance 0)."""
         pool = self.pool(address, "servicer")
@@ -369,12 +372,11 @@ class DealService:
             report, stats = period.to_report(), period.to_stats()
             self._ensure_funds(pool, pool.sender.address, report.cash_in)
             run = pool.exercise_call if call else pool.report_period
-            outcome: PeriodOutcome = run(report, stats)
-        return outcome
+            return run(report, stats)
 
     # -- investors' own operations -----------------------------------------------------
 
-    def investor_sender(self, name: str):
+    def investor_sender(self, name: str) -> Sender:
         account = self.account(name)
         if not account.custodial:
             raise DealConflict(
@@ -384,9 +386,12 @@ class DealService:
 
     def tranche_index(self, address: str, tranche: int | str) -> int:
         """A tranche by index (0 = most senior) or by its name in the deal spec."""
+        count = self.pool(address).contract.functions.trancheCount().call()
         if isinstance(tranche, int) or (isinstance(tranche, str) and tranche.isdigit()):
+            if not 0 <= int(tranche) < count:
+                raise DealError("tranche", f"the deal has tranches 0..{count - 1}, not {tranche}")
             return int(tranche)
-        names = self.tranche_names(address)
+        names = self.tranche_names(address, count)
         if tranche not in names:
             raise DealError("tranche", f"no tranche {tranche!r}; the deal has {', '.join(names)}")
         return names.index(tranche)
@@ -418,14 +423,9 @@ class DealService:
         with input_errors("amount"):
             return Written.of(token.transfer(self.resolve(to), amount))
 
-    def _token(self, address: str, tranche: int | str, sender: Any) -> TrancheTokenClient:
+    def _token(self, address: str, tranche: int | str, sender: Sender) -> TrancheTokenClient:
         index = self.tranche_index(address, tranche)
-        tokens = self.pool(address).tokens()
-        if index >= len(tokens):
-            raise DealError(
-                "tranche", f"the deal has {len(tokens)} tranches (0..{len(tokens) - 1})"
-            )
-        return TrancheTokenClient.at(sender, tokens[index])
+        return TrancheTokenClient.at(sender, self.pool(address).tokens()[index])
 
     # -- compliance (agent) ------------------------------------------------------------
 

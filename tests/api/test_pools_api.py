@@ -233,6 +233,8 @@ def test_bad_input_is_a_4xx_naming_the_field(client, investors, deal, spec):
     url = f"/v1/pools/{address}/subscriptions"
     refused(client.post(url, json={"tranche": 0, "amount": 0}, headers=alice), 422, "amount")
     refused(client.post(url, json={"tranche": "Z", "amount": 5}, headers=alice), 422, "tranche")
+    claims = f"/v1/pools/{address}/claims"
+    refused(client.post(claims, json={"tranche": 7}, headers=alice), 422, "tranche")
     period = {name: 0 for name in REPORT_FIELDS}
     refused(
         client.post(f"/v1/pools/{address}/periods", json=period, headers=SERVICER),
@@ -259,6 +261,12 @@ def test_retries_with_the_same_idempotency_key_send_once(client, investors, spec
     first = ok(client.post(f"/v1/pools/{pool}/subscriptions", json=order, headers=headers), 201)
     second = ok(client.post(f"/v1/pools/{pool}/subscriptions", json=order, headers=headers), 201)
     assert first == second
+    bob = as_investor(investors, "bob") | {"Idempotency-Key": "sub-1"}
+    refused(
+        client.post(f"/v1/pools/{pool}/subscriptions", json=order, headers=bob),
+        409,
+        "Idempotency-Key",
+    )
     other = {"tranche": "A", "amount": 6_000}
     refused(
         client.post(f"/v1/pools/{pool}/subscriptions", json=other, headers=headers),
