@@ -113,6 +113,20 @@ def test_discovered_pools_survive_a_restart_and_a_rebuild(rt: Runtime, deal: str
     assert snapshot(rt) == after_claim
 
 
+def test_indexers_sharing_a_database_follow_each_others_discoveries(rt: Runtime, deal: str):
+    first, second = rt.indexer(), rt.indexer()  # e.g. the API's thread and a CLI sync
+    first.poll_once()
+    svc = DealService(rt)
+    spec = parse_spec({**SPEC, "name": "Shared 2016-3"})
+    rows = [LoanRow(**row) for row in loans(spec.units(spec.pool_balance))]
+    pool = svc.create_pool(spec, tape_from_rows(rows, rt.pseudonym_secret(), date(2016, 1, 1)))
+    first.poll_once()  # discovers the pool
+    svc.transition(pool.address, "open")
+    assert second.poll_once() >= 1  # learns of it from the event log before reading on
+    with Session(rt.engine) as session:
+        assert session.get(DealPool, pool.address).state == "subscription"
+
+
 def test_a_reorg_forgets_a_pool_it_dropped(rt: Runtime, deal: str):
     indexer = rt.indexer()
     indexer.poll_once()

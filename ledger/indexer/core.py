@@ -102,6 +102,7 @@ class Indexer:
 
     def _reset_followed(self) -> None:
         """Follow the static contracts and every contract discovered in the event log."""
+        self._synced_at = self.checkpoint()  # the index this followed set is current for
         self._full: list[str] = []  # addresses read for every event
         self._selective: list[str] = []  # addresses read for handled events only
         self._followed: set[str] = set()
@@ -190,6 +191,8 @@ class Indexer:
 
     def _poll(self) -> int:
         number, block_hash = self.checkpoint()
+        if (number, block_hash) != self._synced_at:
+            self._reset_followed()  # another writer moved the index: it may have discovered
         if block_hash is not None and self._chain_hash(number) != block_hash:
             self.rewind()
             number, _ = self.checkpoint()
@@ -220,6 +223,7 @@ class Indexer:
                         pending = pending[:applied] + rest
                 merge = Checkpoint(name=self.name, block_number=to_block, block_hash=to_hash)
                 session.merge(merge)
+            self._synced_at = (to_block, to_hash)
         except BaseException:
             self._reset_followed()  # forget what a rolled-back chunk discovered
             raise
