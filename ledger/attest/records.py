@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from ledger.errors import FieldError
 from ledger.merkle import MerkleTree, leaf_of_encoded, merkle_root, process_proof
 
 SALT_BYTES = 32
@@ -34,15 +35,6 @@ _HEX32 = re.compile(r"0x[0-9a-f]{64}")
 _DECIMAL = re.compile(r"0|[1-9][0-9]*")
 _GRADE = re.compile(r"[A-Za-z0-9+-]{1,16}")
 _REASON = re.compile(r"[A-Za-z0-9_.-]{1,32}")
-
-
-class FieldError(ValueError):
-    """Bad input, naming the field at fault and the reason."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 class RecordError(FieldError):

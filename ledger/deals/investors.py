@@ -18,21 +18,16 @@ from web3.contract import Contract
 from web3.types import TxReceipt
 
 from ledger.chain.deploy import contract_at, deploy
+from ledger.errors import UINT256_MAX, FieldError, checked_address, checked_uint
 from ledger.tx import Sender
 
 UINT40_MAX = 2**40 - 1
 UINT16_MAX = 2**16 - 1
-UINT256_MAX = 2**256 - 1
 _JURISDICTION = re.compile(r"[A-Z]{2}")
 
 
-class InvestorInputError(ValueError):
+class InvestorInputError(FieldError):
     """An argument was rejected before anything was sent; the message names the field."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 class InvestorStatus(IntEnum):
@@ -56,20 +51,11 @@ class Investor:
 
 def address(field: str, value: str) -> str:
     """A checksummed, non-zero address, or ``InvestorInputError``."""
-    if not isinstance(value, str) or not Web3.is_address(value):
-        raise InvestorInputError(field, f"not an address: {value!r}")
-    checksummed = Web3.to_checksum_address(value)
-    if int(checksummed, 16) == 0:
-        raise InvestorInputError(field, "must not be the zero address")
-    return checksummed
+    return checked_address(field, value, InvestorInputError)
 
 
 def uint(field: str, value: int, maximum: int = UINT256_MAX, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvestorInputError(field, f"must be an integer, got {value!r}")
-    if not minimum <= value <= maximum:
-        raise InvestorInputError(field, f"must be between {minimum} and {maximum}, got {value}")
-    return value
+    return checked_uint(field, value, maximum, minimum, InvestorInputError)
 
 
 def jurisdiction_code(value: str, field: str = "jurisdiction") -> bytes:

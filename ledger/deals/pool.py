@@ -37,16 +37,13 @@ from ledger.deals.waterfall import (
     TrancheResult,
     TrancheTerms,
 )
+from ledger.errors import FieldError, checked_uint
+from ledger.errors import checked_address as _checked_address
 from ledger.tx import Sender
 
 
-class PoolInputError(ValueError):
+class PoolInputError(FieldError):
     """An argument was rejected before anything was sent; the message names the field."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 class PoolState(IntEnum):
@@ -122,20 +119,11 @@ class PeriodOutcome:
 
 
 def checked_address(field: str, value: str) -> str:
-    if not isinstance(value, str) or not Web3.is_address(value):
-        raise PoolInputError(field, f"not an address: {value!r}")
-    checksummed = Web3.to_checksum_address(value)
-    if int(checksummed, 16) == 0:
-        raise PoolInputError(field, "must not be the zero address")
-    return checksummed
+    return _checked_address(field, value, PoolInputError)
 
 
 def checked_amount(field: str, value: int, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise PoolInputError(field, f"must be an integer, got {value!r}")
-    if not minimum <= value <= MAX_AMOUNT:
-        raise PoolInputError(field, f"must be between {minimum} and 2**128 - 1, got {value}")
-    return value
+    return checked_uint(field, value, MAX_AMOUNT, minimum, PoolInputError)
 
 
 def token_symbol(deal: str, tranche: str) -> str:
