@@ -20,7 +20,7 @@ from eth_utils import keccak
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract.contract import ContractFunction
-from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted
+from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted, Web3RPCError
 from web3.types import TxReceipt
 
 TRANSIENT = (requests.ConnectionError, requests.Timeout, ConnectionError, TimeoutError)
@@ -209,7 +209,7 @@ class Sender:
     def _broadcast(self, raw: bytes, tx_hash: HexBytes) -> None:
         try:
             self._retry(lambda: self.w3.eth.send_raw_transaction(raw))
-        except ValueError as exc:
+        except (ValueError, Web3RPCError) as exc:
             # A retry after a lost response may find the node already has it.
             if "already known" in str(exc) or self._known(tx_hash):
                 return
