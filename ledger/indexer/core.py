@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hexbytes import HexBytes
-from sqlalchemy import delete, func
+from sqlalchemy import Connection, delete, func, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 from web3 import Web3
@@ -321,10 +322,27 @@ class Indexer:
     # -- running ---------------------------------------------------------------------
 
     def run(self, stop: threading.Event, interval: float = 0.2) -> None:
-        """Poll until ``stop`` is set; transient errors are logged and retried."""
-        while not stop.is_set():
-            try:
-                self.poll_once()
-            except Exception:
-                log.exception("indexer %s: poll failed; retrying", self.name)
-            stop.wait(interval)
+        """Poll until ``stop`` is set; transient errors are logged and retried.
+
+        On PostgreSQL, where several API processes share one database, only the holder
+        of the index's advisory lock polls; the others wait as warm standbys.
+        """
+        with self.engine.connect() as conn:
+            while not stop.is_set() and not self._leader(conn):
+                stop.wait(1.0)
+            while not stop.is_set():
+                try:
+                    self.poll_once()
+                except Exception:
+                    log.exception("indexer %s: poll failed; retrying", self.name)
+                stop.wait(interval)
+
+    def _leader(self, conn: Connection) -> bool:
+        if conn.dialect.name != "postgresql":
+            return True  # SQLite: one process per database file
+        key = int.from_bytes(
+            hashlib.sha256(f"credence-indexer:{self.name}".encode()).digest()[:8],
+            "big",
+            signed=True,
+        )
+        return bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
