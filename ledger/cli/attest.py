@@ -25,7 +25,9 @@ def _read_rows(path: Path) -> list[dict[str, str]]:
         reader = csv.DictReader(fh)
         missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            fail(f"{path}: missing column(s) {', '.join(missing)} (need {', '.join(REQUIRED_COLUMNS)})")
+            fail(
+                f"{path}: missing column(s) {', '.join(missing)} (need {', '.join(REQUIRED_COLUMNS)})"
+            )
         rows = list(reader)
     if not rows:
         fail(f"{path}: no rows")
@@ -45,7 +47,9 @@ def _int(row: dict[str, str], column: str, line: int, default: int | None = None
 
 
 def attest_cmd(
-    csv_path: Annotated[Path, typer.Argument(help="CSV with subject_id, score, grade[, pd_bps, reasons]")],
+    csv_path: Annotated[
+        Path, typer.Argument(help="CSV with subject_id, score, grade[, pd_bps, reasons]")
+    ],
     model: Annotated[str, typer.Option(help="registered model id (0x + 64 hex)")],
     valid_days: Annotated[int, typer.Option(min=1, max=3650)] = 365,
     mode: Annotated[str, typer.Option(help="batch or single")] = "batch",
@@ -223,7 +227,7 @@ def status_cmd() -> None:
         table.add_row("chain id", str(rt.w3.eth.chain_id))
         table.add_row("head block", str(rt.w3.eth.block_number))
         table.add_row("indexed block", str(indexer.checkpoint()[0]))
-        for name, dep in (rt.manifest.contracts.items() if rt.manifest else []):
+        for name, dep in rt.manifest.contracts.items() if rt.manifest else []:
             table.add_row(name, dep.address)
         for name, value in counts.items():
             table.add_row(name, f"{value:,}")

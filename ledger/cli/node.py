@@ -42,7 +42,9 @@ def deploy_cmd() -> None:
     """Deploy the contracts if the configured chain has none yet, and print the manifest."""
     with runtime() as rt:
         assert rt.manifest is not None
-        table = Table("contract", "address", "block", "code hash", title=f"chain {rt.manifest.chain_id}")
+        table = Table(
+            "contract", "address", "block", "code hash", title=f"chain {rt.manifest.chain_id}"
+        )
         for name, dep in rt.manifest.contracts.items():
             table.add_row(name, dep.address, str(dep.block), dep.code_hash[:18] + "…")
         console.print(table)
@@ -67,7 +69,9 @@ def check_code_cmd() -> None:
 
 def index_cmd(
     follow: Annotated[bool, typer.Option(help="keep following new blocks")] = False,
-    rebuild: Annotated[bool, typer.Option(help="drop projections and replay the event log")] = False,
+    rebuild: Annotated[
+        bool, typer.Option(help="drop projections and replay the event log")
+    ] = False,
 ) -> None:
     """Index chain events into the database (once, or following the chain)."""
     import threading

@@ -48,7 +48,9 @@ def attester_key_rotated(session: Session, a: Args, _: EventLog) -> None:
 def _metrics(raw: Any) -> dict[str, int]:
     names = ("aucBps", "ksBps", "giniBps", "psiBps", "sampleSize")
     values = [raw[n] for n in names] if isinstance(raw, dict) else list(raw)
-    return dict(zip(("auc_bps", "ks_bps", "gini_bps", "psi_bps", "sample_size"), values, strict=True))
+    return dict(
+        zip(("auc_bps", "ks_bps", "gini_bps", "psi_bps", "sample_size"), values, strict=True)
+    )
 
 
 def model_registered(session: Session, a: Args, ev: EventLog) -> None:
