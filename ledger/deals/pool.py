@@ -11,7 +11,8 @@ So a period's on-chain result can be compared with ``apply_period`` by plain equ
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
 from enum import IntEnum
 from typing import Any, Self
 
@@ -28,6 +29,7 @@ from ledger.deals.spec import DealSpec
 from ledger.deals.tape import TapeAggregates
 from ledger.deals.waterfall import (
     MAX_AMOUNT,
+    REPORT_AMOUNTS,
     DayCount,
     DealState,
     DealTerms,
@@ -185,18 +187,21 @@ def state_from_tuple(raw: Any) -> DealState:
     )
 
 
-REPORT_FIELDS = (
-    "period_end",
-    "interest",
-    "scheduled_principal",
-    "prepayments",
-    "recoveries",
-    "new_defaults",
-    "delinquent_30",
-    "delinquent_60",
-    "delinquent_90",
-    "pool_balance",
-)
+REPORT_FIELDS = ("period_end", *REPORT_AMOUNTS)
+# ``PeriodResult``'s own values (not its tranches or the state after it) and a tranche's.
+RESULT_SCALARS = tuple(f.name for f in fields(PeriodResult) if f.name not in ("tranches", "state"))
+TRANCHE_RESULT_FIELDS = tuple(f.name for f in fields(TrancheResult))
+
+
+def event_fields(struct: Any, names: Iterable[str]) -> dict[str, Any]:
+    """``struct``'s values by snake_case ``names``: the contract's structs name their fields
+    as the Python dataclasses do, in camelCase (``delinquent_30`` is ``delinquent30``)."""
+    return {name: struct[_camel(name)] for name in names}
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.capitalize() for part in rest)
 
 
 def report_tuple(report: PeriodReport) -> tuple:
@@ -222,16 +227,7 @@ def result_from_event(args: Any, previous: DealState) -> PeriodResult:
     and the state before it: the event carries everything else."""
     res, report = args["result"], args["report"]
     tranches = tuple(
-        TrancheResult(
-            interest_due=t["interestDue"],
-            interest_paid=t["interestPaid"],
-            interest_shortfall=t["interestShortfall"],
-            principal_paid=t["principalPaid"],
-            writedown=t["writedown"],
-            writeup=t["writeup"],
-            balance=t["balance"],
-        )
-        for t in res["tranches"]
+        TrancheResult(**event_fields(t, TRANCHE_RESULT_FIELDS)) for t in res["tranches"]
     )
     writedowns = tuple(
         before + t.writedown - t.writeup
@@ -249,29 +245,7 @@ def result_from_event(args: Any, previous: DealState) -> PeriodResult:
         trigger_breached=bool(res["triggerBreached"]),
         period=args["period"],
     )
-    return PeriodResult(
-        tranches=tranches,
-        accrual_days=res["accrualDays"],
-        servicer_fee_due=res["servicerFeeDue"],
-        servicer_fee_paid=res["servicerFeePaid"],
-        trustee_fee_due=res["trusteeFeeDue"],
-        trustee_fee_paid=res["trusteeFeePaid"],
-        principal_due=res["principalDue"],
-        reserve_before=res["reserveBefore"],
-        reserve_target=res["reserveTarget"],
-        reserve_trapped=res["reserveTrapped"],
-        reserve_after=res["reserveAfter"],
-        residual_to_equity=res["residualToEquity"],
-        trigger_in_force=bool(res["triggerInForce"]),
-        oc_ratio_bps=res["ocRatioBps"],
-        ic_ratio_bps=res["icRatioBps"],
-        oc_pass=bool(res["ocPass"]),
-        ic_pass=bool(res["icPass"]),
-        trigger_breached=bool(res["triggerBreached"]),
-        cleanup_eligible=bool(res["cleanupEligible"]),
-        cash_in=res["cashIn"],
-        state=state,
-    )
+    return PeriodResult(tranches=tranches, **event_fields(res, RESULT_SCALARS), state=state)
 
 
 def init_params(

@@ -132,6 +132,20 @@ class PeriodReport:
         return self.interest + self.scheduled_principal + self.prepayments + self.recoveries
 
 
+# The report's amounts, in the contract's order (between ``period_end`` and ``tape_root``).
+REPORT_AMOUNTS = (
+    "interest",
+    "scheduled_principal",
+    "prepayments",
+    "recoveries",
+    "new_defaults",
+    "delinquent_30",
+    "delinquent_60",
+    "delinquent_90",
+    "pool_balance",
+)
+
+
 @dataclass(frozen=True)
 class TrancheResult:
     interest_due: int  # current interest plus the shortfall carried in
@@ -382,17 +396,7 @@ def _check_inputs(terms: DealTerms, state: DealState, report: PeriodReport) -> N
             _amount(value, f"state.{name}[{i}]")
     for name in ("servicer_fee_shortfall", "trustee_fee_shortfall", "reserve", "pool_balance"):
         _amount(getattr(state, name), f"state.{name}")
-    for name in (
-        "interest",
-        "scheduled_principal",
-        "prepayments",
-        "recoveries",
-        "new_defaults",
-        "delinquent_30",
-        "delinquent_60",
-        "delinquent_90",
-        "pool_balance",
-    ):
+    for name in REPORT_AMOUNTS:
         _amount(getattr(report, name), f"report.{name}")
     _amount(report.cash_in, "report.cash_in")
     _require(

@@ -15,7 +15,13 @@ from typing import Any
 from sqlmodel import Session, select
 from web3 import Web3
 
-from ledger.deals.pool import PoolState
+from ledger.deals.pool import (
+    REPORT_FIELDS,
+    RESULT_SCALARS,
+    TRANCHE_RESULT_FIELDS,
+    PoolState,
+    event_fields,
+)
 from ledger.deals.waterfall import BPS, PrincipalMode
 from ledger.indexer.core import Discovery, Projection
 from ledger.store.deal_tables import (
@@ -165,40 +171,12 @@ def period_reported(session: Session, a: Args, ev: EventLog) -> None:
             period=period,
             block_number=ev.block_number,
             tx_hash=ev.tx_hash,
-            period_end=report["periodEnd"],
-            interest=report["interest"],
-            scheduled_principal=report["scheduledPrincipal"],
-            prepayments=report["prepayments"],
-            recoveries=report["recoveries"],
-            new_defaults=report["newDefaults"],
-            delinquent_30=report["delinquent30"],
-            delinquent_60=report["delinquent60"],
-            delinquent_90=report["delinquent90"],
-            pool_balance=report["poolBalance"],
-            tape_root=report["tapeRoot"],
+            **event_fields(report, (*REPORT_FIELDS, "tape_root")),
             tape_count=stats["count"],
             tape_wa_rate_bps=stats["waRateBps"],
             tape_wa_score=stats["waScore"],
             tape_wa_remaining_term_months=stats["waRemainingTermMonths"],
-            accrual_days=res["accrualDays"],
-            servicer_fee_due=res["servicerFeeDue"],
-            servicer_fee_paid=res["servicerFeePaid"],
-            trustee_fee_due=res["trusteeFeeDue"],
-            trustee_fee_paid=res["trusteeFeePaid"],
-            principal_due=res["principalDue"],
-            reserve_before=res["reserveBefore"],
-            reserve_target=res["reserveTarget"],
-            reserve_trapped=res["reserveTrapped"],
-            reserve_after=res["reserveAfter"],
-            residual_to_equity=res["residualToEquity"],
-            trigger_in_force=res["triggerInForce"],
-            oc_ratio_bps=res["ocRatioBps"],
-            ic_ratio_bps=res["icRatioBps"],
-            oc_pass=res["ocPass"],
-            ic_pass=res["icPass"],
-            trigger_breached=res["triggerBreached"],
-            cleanup_eligible=res["cleanupEligible"],
-            cash_in=res["cashIn"],
+            **event_fields(res, RESULT_SCALARS),
             event_args=json.dumps(a),
         )
     )
@@ -212,13 +190,7 @@ def period_reported(session: Session, a: Args, ev: EventLog) -> None:
                 pool=pool.address,
                 period=period,
                 tranche=i,
-                interest_due=t["interestDue"],
-                interest_paid=t["interestPaid"],
-                interest_shortfall=t["interestShortfall"],
-                principal_paid=t["principalPaid"],
-                writedown=t["writedown"],
-                writeup=t["writeup"],
-                balance=t["balance"],
+                **event_fields(t, TRANCHE_RESULT_FIELDS),
                 writedowns_outstanding=tranche.writedowns,
             )
         )
