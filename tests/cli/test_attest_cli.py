@@ -8,29 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from ledger import PROJECT_ROOT
-from ledger.chain.node import LocalNode
-from ledger.cli import _register_subcommands, app
+
+from .conftest import run
 
 SAMPLE = PROJECT_ROOT / "data" / "samples" / "german_credit.csv"
-runner = CliRunner()
-_register_subcommands()
-
-
-@pytest.fixture(scope="module")
-def env(anvil: LocalNode, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    data_dir = tmp_path_factory.mktemp("cli")
-    return {"CREDENCE_DATA_DIR": str(data_dir), "CREDENCE_RPC_URL": anvil.url}
-
-
-def run(env: dict[str, str], *args: str) -> tuple[int, str]:
-    from ledger.settings import get_settings
-
-    get_settings.cache_clear()
-    result = runner.invoke(app, list(args), env=env)
-    return result.exit_code, result.output
 
 
 @pytest.fixture(scope="module")

@@ -10,30 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 from pool_samples import SCENARIO, SPEC, loans, period_body, tape_csv
-from typer.testing import CliRunner
 
-from ledger.chain.node import LocalNode
-from ledger.cli import _register_subcommands, app
 from ledger.deals.reports import simulation_reports, to_csv
 from ledger.deals.simulator import simulate
 from ledger.deals.spec import parse_spec
 
-runner = CliRunner()
-_register_subcommands()
-
-
-@pytest.fixture(scope="module")
-def env(anvil: LocalNode, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    data_dir = tmp_path_factory.mktemp("pool-cli")
-    return {"CREDENCE_DATA_DIR": str(data_dir), "CREDENCE_RPC_URL": anvil.url}
-
-
-def run(env: dict[str, str], *args: str) -> tuple[int, str]:
-    from ledger.settings import get_settings
-
-    get_settings.cache_clear()
-    result = runner.invoke(app, list(args), env=env)
-    return result.exit_code, result.output
+from .conftest import run
 
 
 @pytest.fixture(scope="module")
