@@ -1,9 +1,10 @@
 """A small three-tranche deal (2016 dates, so every period has ended on any chain), its
-loan tape and period reports, shared by the pool API and CLI tests."""
+loan tape and period reports, shared by the pool contract, API, CLI and indexer tests."""
 
 from __future__ import annotations
 
 from ledger.deals.simulator import Scenario
+from ledger.deals.waterfall import REPORT_AMOUNTS
 
 SPEC = {
     "name": "Service 2016-1",
@@ -23,17 +24,7 @@ SPEC = {
     "collateral": {"rate_bps": 1200, "remaining_term_months": 12, "amortization": "linear"},
 }
 SCENARIO = Scenario(cdr=0.08, cpr=0.10, severity=0.40, recovery_lag=2)
-REPORT_FIELDS = (
-    "interest",
-    "scheduled_principal",
-    "prepayments",
-    "recoveries",
-    "new_defaults",
-    "delinquent_30",
-    "delinquent_60",
-    "delinquent_90",
-    "pool_balance",
-)
+REPORT_FIELDS = REPORT_AMOUNTS
 
 
 def loans(balance: int, count: int = 4) -> list[dict]:

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pool_samples import SCENARIO, SPEC
 from web3 import Web3
 
 from ledger.chain.deploy import contract_at
@@ -33,25 +34,7 @@ USDC = 10**6
 STRUCTURER_ROLE = "0x" + Web3.keccak(text="STRUCTURER_ROLE").hex()
 SERVICER_ROLE = "0x" + Web3.keccak(text="SERVICER_ROLE").hex()
 
-SPEC = {
-    "name": "Test 2016-1",
-    "settlement_token": {"symbol": "USDC", "decimals": 6},
-    "period": {"months": 1, "closing_date": "2016-01-01", "first_payment_date": "2016-02-01"},
-    "pool_balance": 1_000_000,
-    "tranches": [
-        {"name": "A", "size": 800_000, "coupon_bps": 600, "day_count": "30/360", "seniority": 1},
-        {"name": "B", "size": 150_000, "coupon_bps": 1200, "day_count": "ACT/360", "seniority": 2},
-        {"name": "Equity", "size": 50_000, "coupon_bps": 0, "day_count": "30/360", "seniority": 3},
-    ],
-    "fees": {"servicer_bps": 120, "trustee_bps": 12, "day_count": "ACT/365"},
-    "principal_mode": "sequential",
-    "triggers": {"oc_min_bps": 10300, "ic_min_bps": 15000},
-    "reserve": {"target": 10_000, "initial": 10_000},
-    "cleanup_call_bps": 1000,
-    "collateral": {"rate_bps": 1200, "remaining_term_months": 12, "amortization": "linear"},
-}
 WORKED_EXAMPLE = Path(__file__).resolve().parents[2] / "examples/deals/worked-example.yaml"
-SCENARIO = Scenario(cdr=0.08, cpr=0.10, severity=0.40, recovery_lag=2)
 
 
 def small_tape(balance: int, count: int = 4) -> LoanTape:
@@ -142,7 +125,7 @@ def test_create_pool_stores_terms_tape_tokens_and_roles(env, spec, tape):
     assert pool.tape() == commitment(tape)
     assert env.factory.pools() == [pool.address]
     tokens = [pool.token(i) for i in range(3)]
-    assert [t.functions.symbol().call() for t in tokens] == ["TESTA", "TESTB", "TESTEQUITY"]
+    assert [t.functions.symbol().call() for t in tokens] == ["SERVA", "SERVB", "SERVEQUITY"]
     assert all(t.functions.decimals().call() == 6 for t in tokens)
     assert all(t.functions.pool().call() == pool.address for t in tokens)
     assert pool.contract.functions.hasRole(STRUCTURER_ROLE, env.structurer.address).call()

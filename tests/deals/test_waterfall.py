@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 
 from ledger.deals.waterfall import (
+    REPORT_AMOUNTS,
     DayCount,
     DealState,
     DealTerms,
@@ -58,19 +59,7 @@ def simple_terms(**changes: object) -> DealTerms:
 
 
 def report(end: int, **fields: int) -> PeriodReport:
-    base = dict.fromkeys(
-        (
-            "interest",
-            "scheduled_principal",
-            "prepayments",
-            "recoveries",
-            "new_defaults",
-            "delinquent_30",
-            "delinquent_60",
-            "delinquent_90",
-        ),
-        0,
-    )
+    base = dict.fromkeys((name for name in REPORT_AMOUNTS if name != "pool_balance"), 0)
     base.update(fields)
     return PeriodReport(period_end=end, **base)
 
