@@ -16,16 +16,12 @@ from api.investors.schemas import (
 )
 from api.pools.common import IdempotencyKey, deal_errors, write
 from api.pools.schemas import WrittenOut
-from ledger.deals.service import DealService, Written
+from ledger.deals.service import DealService
 from ledger.store.deal_tables import DealInvestor
 
 router = APIRouter(prefix="/v1/investors", tags=["investors"])
 Agent = Depends(require(Role.agent))
 Readers = Depends(require(Role.agent, Role.auditor))
-
-
-def _written(w: Written) -> WrittenOut:
-    return WrittenOut(tx_hash=w.tx_hash, block_number=w.block_number)
 
 
 def _out(name: str | None, row: DealInvestor) -> InvestorOut:
@@ -76,7 +72,7 @@ def remove_investor(
     investor: str, svc: ServicesDep, request: Request, idempotency_key: IdempotencyKey = None
 ):
     """Delist an investor (a freeze stays in force)."""
-    work = lambda: _written(svc.deals.remove_investor(investor))
+    work = lambda: WrittenOut.of(svc.deals.remove_investor(investor))
     return write(svc, request, idempotency_key, {}, work)
 
 
@@ -89,7 +85,7 @@ def freeze(
     idempotency_key: IdempotencyKey = None,
 ):
     """Freeze an address for every tranche token using this registry."""
-    work = lambda: _written(svc.deals.freeze(investor, body.reason))
+    work = lambda: WrittenOut.of(svc.deals.freeze(investor, body.reason))
     return write(svc, request, idempotency_key, body.model_dump(), work)
 
 
@@ -97,7 +93,7 @@ def freeze(
 def unfreeze(
     investor: str, svc: ServicesDep, request: Request, idempotency_key: IdempotencyKey = None
 ):
-    work = lambda: _written(svc.deals.unfreeze(investor))
+    work = lambda: WrittenOut.of(svc.deals.unfreeze(investor))
     return write(svc, request, idempotency_key, {}, work)
 
 
@@ -110,7 +106,7 @@ def forced_transfer(
     idempotency_key: IdempotencyKey = None,
 ):
     """Move an investor's tranche tokens to another eligible investor (agent)."""
-    work = lambda: _written(
+    work = lambda: WrittenOut.of(
         svc.deals.forced_transfer(
             body.pool, body.tranche, investor, body.to, body.amount, body.reason_code
         )

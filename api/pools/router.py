@@ -36,7 +36,6 @@ from ledger.deals.reports import to_csv
 from ledger.deals.service import (
     DealError,
     DealService,
-    Written,
     input_errors,
     tape_from_csv,
     tape_from_rows,
@@ -49,10 +48,6 @@ Structurer = Depends(require(Role.structurer))
 Servicer = Depends(require(Role.servicer))
 Investor = Depends(require(Role.investor))
 Format = Annotated[Literal["json", "csv"], Query(description="json or csv")]
-
-
-def _written(w: Written) -> WrittenOut:
-    return WrittenOut(tx_hash=w.tx_hash, block_number=w.block_number)
 
 
 # --- create -------------------------------------------------------------------------------------
@@ -199,7 +194,7 @@ def _lifecycle(action: str):
     def transition(
         address: Address, svc: ServicesDep, request: Request, idempotency_key: IdempotencyKey = None
     ):
-        work = lambda: _written(svc.deals.transition(address, action))
+        work = lambda: WrittenOut.of(svc.deals.transition(address, action))
         return write(svc, request, idempotency_key, {}, work)
 
     transition.__doc__ = f"{action.capitalize()} the pool (a state transition on chain)."
@@ -286,7 +281,7 @@ def subscribe(
 ):
     """Subscribe settlement tokens to a tranche (tranche tokens are minted 1:1 at once)."""
     name = acting_investor(caller, body.investor)
-    work = lambda: _written(svc.deals.subscribe(address, name, body.tranche, body.amount))
+    work = lambda: WrittenOut.of(svc.deals.subscribe(address, name, body.tranche, body.amount))
     return write(svc, request, idempotency_key, body.model_dump() | {"investor": name}, work, 201)
 
 
@@ -301,7 +296,7 @@ def refund(
 ):
     """After a cancel: burn the investor's tranche tokens and pay the money back."""
     name = acting_investor(caller, body.investor)
-    work = lambda: _written(svc.deals.refund(address, name, body.tranche))
+    work = lambda: WrittenOut.of(svc.deals.refund(address, name, body.tranche))
     return write(svc, request, idempotency_key, body.model_dump() | {"investor": name}, work)
 
 
@@ -353,5 +348,7 @@ def transfer(
 ):
     """Transfer tranche tokens to another allowlisted investor (settles the sender's accrual)."""
     name = acting_investor(caller, body.investor)
-    work = lambda: _written(svc.deals.transfer(address, name, body.tranche, body.to, body.amount))
+    work = lambda: WrittenOut.of(
+        svc.deals.transfer(address, name, body.tranche, body.to, body.amount)
+    )
     return write(svc, request, idempotency_key, body.model_dump() | {"investor": name}, work)

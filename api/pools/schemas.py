@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.types import Address
-from ledger.deals.service import UINT128, LoanRow, PeriodInput
+from ledger.deals.service import UINT128, LoanRow, PeriodInput, Written
 from ledger.deals.spec import DealSpec
 from ledger.store.deal_tables import (
     DealPeriodFigures,
@@ -64,6 +64,10 @@ class PoolCreatedOut(BaseModel):
 class WrittenOut(BaseModel):
     tx_hash: str
     block_number: int
+
+    @classmethod
+    def of(cls, written: Written) -> WrittenOut:
+        return cls(tx_hash=written.tx_hash, block_number=written.block_number)
 
 
 class PoolSummary(BaseModel):
