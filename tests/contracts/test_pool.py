@@ -30,6 +30,8 @@ from ledger.deals.tape import Loan, LoanTape
 from ledger.deals.waterfall import PeriodReport, apply_period
 from ledger.tx import ContractRevert
 
+from .reverts import err, reverts
+
 USDC = 10**6
 STRUCTURER_ROLE = "0x" + Web3.keccak(text="STRUCTURER_ROLE").hex()
 SERVICER_ROLE = "0x" + Web3.keccak(text="SERVICER_ROLE").hex()
@@ -54,17 +56,6 @@ def small_tape(balance: int, count: int = 4) -> LoanTape:
         for i in range(count)
     )
     return LoanTape(loans, as_of=date(2016, 1, 1))
-
-
-def err(name: str, *args: object) -> str:
-    shown = [a.lower() if isinstance(a, str) and a.startswith("0x") else str(a) for a in args]
-    return f"{name}({', '.join(shown)})"
-
-
-def reverts(call, expected: str) -> None:
-    with pytest.raises(ContractRevert) as exc:
-        call()
-    assert exc.value.error == expected
 
 
 @pytest.fixture(scope="module")

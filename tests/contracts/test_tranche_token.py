@@ -23,7 +23,9 @@ from ledger.deals.investors import (
     InvestorStatus,
     TrancheTokenClient,
 )
-from ledger.tx import ContractRevert, Sender
+from ledger.tx import Sender
+
+from .reverts import err, reverts
 
 MAG = 2**128
 YEAR = 365 * 24 * 3600
@@ -61,18 +63,6 @@ class Deal:
 
 def kyc_expiry(w3: Web3) -> int:
     return w3.eth.get_block("latest")["timestamp"] + YEAR
-
-
-def err(name: str, *args: object) -> str:
-    """A decoded custom error as ``ContractRevert.error`` shows it."""
-    shown = [a.lower() if isinstance(a, str) and a.startswith("0x") else str(a) for a in args]
-    return f"{name}({', '.join(shown)})"
-
-
-def reverts(call, expected: str) -> None:
-    with pytest.raises(ContractRevert) as exc:
-        call()
-    assert exc.value.error == expected
 
 
 def events(client: TrancheTokenClient, receipt, name: str) -> list[dict]:
