@@ -11,6 +11,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,17 +92,21 @@ class LocalNode:
             raise NodeError(f"port {self.port} already serves JSON-RPC; set another node_port")
         if self.state_dir:
             self.state_dir.mkdir(parents=True, exist_ok=True)
+        # The node's output goes to a file, never an unread pipe: a full pipe would
+        # block the node mid-run.
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the node)
         self.process = subprocess.Popen(
             self.command(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                err = self.process.stderr.read().decode() if self.process.stderr else ""
-                raise NodeError(f"{self.kind} exited at start: {err.strip()[:500]}")
+                self._log.seek(0)
+                err = self._log.read().decode(errors="replace")
+                raise NodeError(f"{self.kind} exited at start: {err.strip()[-500:]}")
             if rpc_ready(self.url):
                 return self
             time.sleep(0.05)
@@ -111,6 +116,9 @@ class LocalNode:
     def stop(self, timeout: float = 15.0) -> None:
         """Stop gracefully (Anvil dumps its state on SIGTERM), then kill if it hangs."""
         proc, self.process = self.process, None
+        log = getattr(self, "_log", None)
+        if log is not None:
+            log.close()
         if proc is None or proc.poll() is not None:
             return
         os.killpg(proc.pid, signal.SIGTERM)
