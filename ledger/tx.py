@@ -207,14 +207,23 @@ class Sender:
         return self.wait(tx_hash) if wait else tx_hash
 
     def _broadcast(self, raw: bytes, tx_hash: HexBytes) -> None:
+        attempts = 0
+
+        def send() -> None:
+            nonlocal attempts
+            attempts += 1
+            self.w3.eth.send_raw_transaction(raw)
+
         try:
-            self._retry(lambda: self.w3.eth.send_raw_transaction(raw))
+            self._retry(send)
         except (ValueError, Web3RPCError) as exc:
-            # A retry after a lost response may find the node already has it.
-            if "already known" in str(exc) or self._known(tx_hash):
+            # Only a retry (after a lost response) may find that the node already has our
+            # transaction. On a first attempt, a known hash means another process signed
+            # the very same bytes with this stale nonce: that is a conflict, not success.
+            if attempts > 1 and ("already known" in str(exc) or self._known(tx_hash)):
                 return
             self.resync_nonce()
-            if "nonce" in str(exc).lower():
+            if "nonce" in str(exc).lower() or "already known" in str(exc):
                 raise NonceConflict(str(exc)) from exc
             raise TxError(f"node rejected transaction: {exc}") from exc
 

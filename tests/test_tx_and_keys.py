@@ -77,3 +77,17 @@ def test_keystore_wrong_passphrase_and_bad_role(tmp_path: Path):
         Keystore(tmp_path, "wrong").signer("admin")
     with pytest.raises(KeystoreError, match="role"):
         Keystore(tmp_path, "right").signer("../etc/passwd")
+
+
+def test_a_stale_nonce_that_rebuilds_another_process_transaction_is_not_taken_as_sent(
+    funded: Sender, w3: Web3
+):
+    """Same key, same nonce, same payload and fees: the same bytes and hash. The second
+    sender must not take the first one's transaction for its own."""
+    to = Account.create().address
+    fees = {"maxFeePerGas": 10**10, "maxPriorityFeePerGas": 10**9, "gas": 21_000}
+    funded.send(to=to, value=1, **fees)
+    other = Sender(w3, funded.account)
+    other.send(to=to, value=1, **fees)  # nonce 1
+    funded.send(to=to, value=1, **fees)  # stale nonce 1: identical bytes, must resync
+    assert w3.eth.get_balance(to) == 3
