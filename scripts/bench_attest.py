@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from eth_abi import encode as abi_encode
+from eth_utils import keccak
 
 from ledger import PROJECT_ROOT
 from ledger.chain.node import LocalNode, free_port
@@ -99,16 +101,22 @@ def eas_gas(sender: Sender, eas: Any, schema: bytes) -> dict[str, int]:
     return {"eas_single_attest_gas": single, "eas_multi_attest_gas_per_record": multi // 100}
 
 
+MULTI_ATTEST = "multiAttest((bytes32,(address,uint64,bool,bytes32,bytes,uint256)[])[])"
+
+
 def eas_throughput(sender: Sender, eas: Any, schema: bytes, records: int) -> float:
+    """multiAttest in batches of 50; calldata encoded with eth_abi directly (web3's
+    contract wrapper takes longer to encode 50 nested requests than Anvil takes to run them)."""
+    selector = keccak(text=MULTI_ATTEST)[:4]
+    types = [MULTI_ATTEST[len("multiAttest(") : -1]]
     expires = int(time.time()) + 365 * 86_400
     me = sender.address
     start = time.perf_counter()
     hashes = []
     for _ in range(records // EAS_BATCH):
         data = [eas_request(me, expires) for _ in range(EAS_BATCH)]
-        hashes.append(
-            sender.send(eas.functions.multiAttest([(schema, data)]), wait=False, gas=13_000_000)
-        )
+        calldata = selector + abi_encode(types, [[(schema, data)]])
+        hashes.append(sender.send(to=eas.address, data=calldata, wait=False, gas=13_000_000))
     for h in hashes:
         sender.wait(h)
     return (records // EAS_BATCH) * EAS_BATCH / (time.perf_counter() - start)
