@@ -88,13 +88,14 @@ def test_score_apply_attest_then_verify(env, model: Path, tmp_path: Path):
     "args",
     [
         ("show", "0x1234"),
-        ("verify", "/nonexistent/disclosure.json"),
-        ("attest", "/nonexistent.csv", "--model", "0x" + "11" * 32),
+        ("verify", "missing-disclosure.json"),
+        ("attest", "missing.csv", "--model", "0x" + "11" * 32),
         ("revoke", "0x" + "ab" * 32),
-        ("score", "apply", "/nonexistent.json", "/nonexistent.csv", "--out", "/tmp/x.csv"),
+        ("score", "apply", "missing.json", "missing.csv", "--out", "scores.csv"),
     ],
 )
-def test_bad_input_exits_2(env, args):
+def test_bad_input_exits_2(env, args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # relative names: nothing there, nothing written elsewhere
     code, output = run(env, *args)
     assert code == 2, output
     assert "Traceback" not in output
