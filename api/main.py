@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from api import errors
 from api.attestations.router import router as attestations_router
 from api.attesters.router import router as attesters_router
+from api.console.app import install_console
 from api.deps import Role, Services
 from api.investors.router import router as investors_router
 from api.models.router import router as models_router
@@ -60,9 +61,17 @@ def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool
             if run_indexer:
                 thread.join(timeout=5)
 
-    app = FastAPI(title="Credence", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Credence",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # self-hosted by the console (no CDN)
+        redoc_url=None,
+    )
     app.state.services = svc
     errors.install(app)
+    install_console(app)
     for router in (
         attestations_router,
         verify_router,

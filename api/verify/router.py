@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from fastapi import APIRouter
 
-from api.deps import AnyRole, ServicesDep
+from api.deps import AnyRole, Services, ServicesDep
 from api.errors import ApiError
 from api.verify.schemas import VerifyRequest, VerifyResponse
 from ledger.attest.records import Disclosure
@@ -20,16 +20,21 @@ router = APIRouter(prefix="/v1/verify", tags=["verify"])
 @router.post("", response_model=VerifyResponse)
 def verify_disclosure(body: VerifyRequest, svc: ServicesDep, _: AnyRole):
     """Check a disclosed record: registered attester, unrevoked, unexpired, unaltered."""
+    return asdict(run_verification(svc, body))
+
+
+def run_verification(svc: Services, body: VerifyRequest) -> Verification:
+    """Verify ``body`` on chain (shared by this route and the web console)."""
     disclosure = Disclosure.from_dict(body.model_dump(exclude={"batch", "inputs"}))
     root = bytes.fromhex(body.batch.root[2:]) if body.batch else None
     proof = [bytes.fromhex(p[2:]) for p in body.batch.proof] if body.batch else []
     result = verify(svc.registry, disclosure, root, proof)
     if body.inputs is not None and result.valid:
         _recompute(svc, result, body.inputs)
-    return asdict(result)
+    return result
 
 
-def _recompute(svc: ServicesDep, result: Verification, inputs: dict) -> None:
+def _recompute(svc: Services, result: Verification, inputs: dict) -> None:
     """Re-score the disclosed inputs with the artifact the record names."""
     if "model_id" not in result.disclosed or "score" not in result.disclosed:
         raise ApiError(422, "disclose model_id and score to recompute from inputs", field="fields")
