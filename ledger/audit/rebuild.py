@@ -20,7 +20,7 @@ from ledger.store import create_db
 @dataclass(frozen=True)
 class RebuildResult:
     url: str
-    resumed_from: int  # the block the database had indexed before this run (-1: fresh)
+    resumed_from: int | None  # the block the database had indexed before this run; None: fresh
     indexed_block: int
     events_applied: int
     events_total: int
@@ -36,8 +36,9 @@ def rebuild(
     ``progress(block, head)`` is called after each committed chunk."""
     engine = create_db(into_url)
     indexer = runtime.indexer(engine)
-    before, _ = indexer.checkpoint()
+    before, before_hash = indexer.checkpoint()
     applied = indexer.poll_once(on_chunk=progress)
     after, _ = indexer.checkpoint()
-    result = RebuildResult(into_url, before, after, applied, indexer.event_count())
+    resumed = before if before_hash is not None else None
+    result = RebuildResult(into_url, resumed, after, applied, indexer.event_count())
     return result, engine

@@ -76,7 +76,8 @@ def rebuild_cmd(into: IntoOpt = None, as_json: JsonOpt = False) -> None:
         return
     table = Table("item", "value", title="audit rebuild")
     for name, value in body.items():
-        table.add_row(name.replace("_", " "), f"{value:,}" if isinstance(value, int) else value)
+        shown = "fresh" if value is None else f"{value:,}" if isinstance(value, int) else value
+        table.add_row(name.replace("_", " "), shown)
     console.print(table)
 
 

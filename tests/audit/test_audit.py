@@ -31,7 +31,7 @@ def test_rebuild_from_chain_alone_reconciles_equal(runtime: Runtime, world: Worl
     wb = Workbench(runtime, sqlite_url(tmp_path / "rebuilt.db"))
     seen: list[tuple[int, int]] = []
     result = wb.rebuild(lambda block, head: seen.append((block, head)))
-    assert result.resumed_from < result.indexed_block and result.events_total > 0
+    assert result.resumed_from is None and result.events_total > 0
     assert seen and seen[-1][0] == seen[-1][1] == result.indexed_block  # the progress bar's end
     with Session(wb.rebuilt()) as s:  # records counted from chain events alone
         assert s.exec(select(func.sum(OnchainRecord.count))).one() == len(world.batch)
