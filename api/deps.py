@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader
 
 from api.errors import ApiError
 
@@ -48,10 +49,17 @@ def services(request: Request) -> Services:
     return request.app.state.services
 
 
-def caller(
-    request: Request,
-    x_api_key: Annotated[str | None, Header(description="API key; its role decides access")] = None,
-) -> Caller:
+# A declared security scheme: OpenAPI lists it and Swagger UI offers "Authorize".
+API_KEY = APIKeyHeader(
+    name="X-API-Key",
+    scheme_name="ApiKey",
+    description="API key; its role (admin, attester, verifier, auditor, structurer, "
+    "servicer, investor, agent) decides access",
+    auto_error=False,
+)
+
+
+def caller(request: Request, x_api_key: Annotated[str | None, Security(API_KEY)] = None) -> Caller:
     """The configured keys, then the keys the agent issued to investors it admitted."""
     if not x_api_key:
         raise ApiError(401, "missing X-API-Key header", field="X-API-Key")

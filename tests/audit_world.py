@@ -6,14 +6,20 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import pytest
 from fastapi.testclient import TestClient
 from pool_samples import SCENARIO, SPEC, loans, period_body
 
 from api.deps import Role
+from api.main import create_app
+from ledger.chain.node import LocalNode
 from ledger.deals.simulator import simulate
 from ledger.deals.spec import parse_spec
+from ledger.runtime import Runtime
+from ledger.settings import Settings
 
 KEYS = {f"k-{role.value}": role for role in Role}
 
@@ -36,6 +42,27 @@ class World:
     pool: str
     investor_keys: dict[str, str]
     head: int
+
+
+@pytest.fixture(scope="module")
+def runtime(anvil: LocalNode, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    """A fresh deployment and SQLite per module, on the session's Anvil."""
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("audit"), rpc_url=anvil.url, batch_max_wait_s=0.05
+    )
+    with Runtime.open(settings) as rt:
+        yield rt
+
+
+@pytest.fixture(scope="module")
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(runtime, KEYS)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def world(client: TestClient) -> World:
+    return populate(client)
 
 
 def wait_indexed(client: TestClient, block: int) -> None:

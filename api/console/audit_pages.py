@@ -44,7 +44,7 @@ def _day(text: str | None, field: str) -> int | None:
 def records(
     request: Request,
     caller: Reader,
-    attester: Annotated[int | None, Query(ge=0)] = None,
+    attester: Annotated[str | None, Query(max_length=20)] = None,  # '' from the form: any
     model: Annotated[str | None, Query(max_length=66)] = None,
     status: Annotated[str | None, Query(pattern="^(|active|revoked|expired)$")] = None,
     since: Annotated[str | None, Query(max_length=10)] = None,
@@ -52,8 +52,10 @@ def records(
 ) -> Response:
     now = int(time.time())
     query = select(OnchainRecord)
-    if attester is not None:
-        query = query.where(OnchainRecord.attester_id == attester)
+    if attester:
+        if not attester.isdigit():
+            raise ApiError(422, f"attester: not an attester id: {attester!r}", field="attester")
+        query = query.where(OnchainRecord.attester_id == int(attester))
     if model:
         query = query.where(OnchainRecord.model_id == model.lower())
     if status == "revoked":

@@ -42,5 +42,6 @@ def install_docs(app: FastAPI) -> None:
             openapi_url=app.openapi_url or "/openapi.json",
             title=f"{title} API reference",
             redoc_js_url=f"{REDOC}/redoc.standalone.js",
+            redoc_favicon_url=f"{SWAGGER}/favicon-32x32.png",
             with_google_fonts=False,
         )
