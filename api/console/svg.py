@@ -47,7 +47,7 @@ class Column:
 def stacked(columns: list[Column], series: list[str], height: int = 220) -> Markup:
     """Stacked columns (tranche balances per period), each column linking to its source."""
     col_w, gap, axis = 34, 10, 20
-    width = max(len(columns), 1) * (col_w + gap) + gap
+    width = max(max(len(columns), 1) * (col_w + gap) + gap, len(series) * 90 + gap)
     top = max((sum(v for _, v in c.segments) for c in columns), default=0) or 1
     span = height - axis
     parts = [f'<svg class="chart" width="{width}" height="{height + 30}" role="img">']
