@@ -5,9 +5,11 @@ periods with a claim, all made through the HTTP API."""
 from __future__ import annotations
 
 import secrets
+import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -42,6 +44,7 @@ class World:
     pool: str
     investor_keys: dict[str, str]
     head: int
+    pools: list[str]
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +68,14 @@ def world(client: TestClient) -> World:
     return populate(client)
 
 
+def copy_sqlite(runtime: Runtime, target: Path) -> str:
+    """A copy of the service's SQLite database (to tamper with); returns its URL."""
+    source = runtime.settings.db_url.removeprefix("sqlite:///")
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return f"sqlite:///{target}"
+
+
 def wait_indexed(client: TestClient, block: int) -> None:
     deadline = time.monotonic() + 60
     while ok(client.get("/v1/health"))["indexed_block"] < block:
@@ -82,7 +93,28 @@ def issue(client: TestClient, model_id: str, n: int, mode: str) -> list[str]:
     return [r["commitment"] for r in out["records"]]
 
 
-def populate(client: TestClient, records: int = 20, periods: int = 3) -> World:
+def run_pool(client: TestClient, keys: dict[str, str], periods: int) -> str:
+    """Create, fill (alice and bob), close and run ``periods`` periods; alice claims."""
+    spec = parse_spec(SPEC)
+    body = {"spec": SPEC, "loans": loans(spec.units(spec.pool_balance))}
+    pool = ok(client.post("/v1/pools", json=body, headers=headers("structurer")), 201)["address"]
+    ok(client.post(f"/v1/pools/{pool}/open", headers=headers("structurer")))
+    for i, t in enumerate(spec.to_terms().tranches):
+        for name, amount in (("alice", t.size - t.size // 2), ("bob", t.size // 2)):
+            order = {"tranche": spec.tranche_names[i], "amount": amount}
+            path = f"/v1/pools/{pool}/subscriptions"
+            ok(client.post(path, json=order, headers={"X-API-Key": keys[name]}), 201)
+    ok(client.post(f"/v1/pools/{pool}/close", headers=headers("structurer")))
+    for record in simulate(spec, SCENARIO).periods[:periods]:
+        path = f"/v1/pools/{pool}/periods"
+        ok(client.post(path, json=period_body(record), headers=headers("servicer")), 201)
+    claim = {"tranche": "A"}
+    alice = {"X-API-Key": keys["alice"]}
+    assert ok(client.post(f"/v1/pools/{pool}/claims", json=claim, headers=alice))["amount"] > 0
+    return pool
+
+
+def populate(client: TestClient, records: int = 20, periods: int = 3, pools: int = 1) -> World:
     model_id = "0x" + secrets.token_bytes(32).hex()
     metrics = {
         "auc_bps": 7800,
@@ -108,24 +140,7 @@ def populate(client: TestClient, records: int = 20, periods: int = 3) -> World:
         keys[name] = ok(client.post("/v1/investors", json=body, headers=headers("agent")), 201)[
             "api_key"
         ]
-    spec = parse_spec(SPEC)
-    body = {"spec": SPEC, "loans": loans(spec.units(spec.pool_balance))}
-    pool = ok(client.post("/v1/pools", json=body, headers=headers("structurer")), 201)["address"]
-    ok(client.post(f"/v1/pools/{pool}/open", headers=headers("structurer")))
-    for i, t in enumerate(spec.to_terms().tranches):
-        for name, amount in (("alice", t.size - t.size // 2), ("bob", t.size // 2)):
-            order = {"tranche": spec.tranche_names[i], "amount": amount}
-            path = f"/v1/pools/{pool}/subscriptions"
-            ok(client.post(path, json=order, headers={"X-API-Key": keys[name]}), 201)
-    ok(client.post(f"/v1/pools/{pool}/close", headers=headers("structurer")))
-    for record in simulate(spec, SCENARIO).periods[:periods]:
-        path = f"/v1/pools/{pool}/periods"
-        ok(client.post(path, json=period_body(record), headers=headers("servicer")), 201)
-    claim = {"tranche": "A"}
-    out = ok(
-        client.post(f"/v1/pools/{pool}/claims", json=claim, headers={"X-API-Key": keys["alice"]})
-    )
-    assert out["amount"] > 0
+    addresses = [run_pool(client, keys, periods) for _ in range(pools)]
     head = client.app.state.services.runtime.w3.eth.block_number
     wait_indexed(client, head)
-    return World(model_id, batch, singles, singles[1], pool, keys, head)
+    return World(model_id, batch, singles, singles[1], addresses[0], keys, head, addresses)

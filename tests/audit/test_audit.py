@@ -6,11 +6,10 @@ journal entries sum to zero and the held balances equal the chain's."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
-from audit_world import World
+from audit_world import World, copy_sqlite
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
@@ -64,19 +63,12 @@ def test_an_interrupted_rebuild_resumes_where_it_stopped(runtime: Runtime, world
     assert reconcile(wb.rebuilt(), runtime.engine).equal
 
 
-def _copy_service_db(runtime: Runtime, target: Path) -> str:
-    source = runtime.settings.db_url.removeprefix("sqlite:///")
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    return sqlite_url(target)
-
-
 def test_altered_deleted_added_and_reorged_rows_are_each_named(
     runtime: Runtime, world: World, tmp_path
 ):
     wb = Workbench(runtime, sqlite_url(tmp_path / "rebuilt.db"))
     wb.rebuild()
-    service = create_db(_copy_service_db(runtime, tmp_path / "service.db"))
+    service = create_db(copy_sqlite(runtime, tmp_path / "service.db"))
     with Session(service) as s:
         period = s.get(DealPeriod, (world.pool, 2))
         single = s.get(OnchainRecord, world.singles[0])
