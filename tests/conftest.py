@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -67,3 +70,24 @@ def snapshot(w3: Web3, senders: dict[str, Sender]) -> Iterator[None]:
     w3.provider.make_request("evm_revert", [snap])
     for sender in senders.values():  # nonces used inside the snapshot are free again
         sender.resync_nonce()
+
+
+POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(scope="module")
+def database() -> Iterator[str]:
+    """A fresh PostgreSQL database for the module on the machine's server."""
+    name = f"credence_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(POSTGRES_SERVER, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI"):  # CI machines have the server: its absence is a failure
+            raise
+        pytest.skip(f"no PostgreSQL server on 127.0.0.1:5432 ({exc})")
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.close()
