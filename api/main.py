@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from api import errors
 from api.attestations.router import router as attestations_router
 from api.attesters.router import router as attesters_router
+from api.audit.router import router as audit_router
 from api.console.app import install_console
 from api.deps import Role, Services
 from api.investors.router import router as investors_router
@@ -80,6 +81,7 @@ def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool
         scores_router,
         pools_router,
         investors_router,
+        audit_router,
     ):
         app.include_router(router)
 

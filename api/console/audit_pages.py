@@ -15,6 +15,7 @@ from hexbytes import HexBytes
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from api.audit.router import workbench as shared_workbench
 from api.console.auth import allow, console_caller
 from api.console.render import AUDIT, READ_RECORDS, render
 from api.deps import Caller, services
@@ -135,10 +136,7 @@ def models(request: Request, caller: Reader) -> Response:
 
 
 def workbench(request: Request) -> Workbench:
-    svc = services(request)
-    if "workbench" not in svc.extras:
-        svc.extras["workbench"] = Workbench(svc.runtime)
-    return svc.extras["workbench"]
+    return shared_workbench(services(request))
 
 
 @router.get("/reconcile", response_class=HTMLResponse)

@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from ledger.audit.journal import Entry, balances, journal, unbalanced
+from ledger.audit.journal import Entry, held_check, journal, unbalanced
 from ledger.audit.reconcile import Reconciliation
 from ledger.store.deal_tables import DealPeriod, DealPeriodTranche, DealPool, DealSubscription
 from ledger.store.tables import Attester, OnchainRecord
@@ -146,7 +146,6 @@ def export_all(
 def _pool_summary(
     pool: DealPool, entries: list[Entry], chain_balances: Callable[[str], dict[str, int]] | None
 ) -> dict[str, Any]:
-    book = balances(entries)
     chain = chain_balances(pool.address) if chain_balances else {}
     return {
         "address": pool.address,
@@ -154,10 +153,7 @@ def _pool_summary(
         "periods": pool.periods,
         "entries": len(entries),
         "unbalanced": unbalanced(entries),
-        "held": [
-            {"account": a, "journal": book.get(a, 0), "chain": v, "equal": book.get(a, 0) == v}
-            for a, v in chain.items()
-        ],
+        "held": held_check(entries, chain),
     }
 
 

@@ -119,6 +119,15 @@ def balances(entries: list[Entry]) -> dict[str, int]:
     return dict(out)
 
 
+def held_check(entries: list[Entry], chain: dict[str, int]) -> list[dict[str, Any]]:
+    """Each held account's journal balance beside the chain's, and whether they agree."""
+    book = balances(entries)
+    return [
+        {"account": a, "journal": book.get(a, 0), "chain": v, "equal": book.get(a, 0) == v}
+        for a, v in chain.items()
+    ]
+
+
 def unbalanced(entries: list[Entry]) -> dict[str, int]:
     """Transactions whose entries do not sum to zero (empty for a sound journal)."""
     sums: dict[str, int] = defaultdict(int)
