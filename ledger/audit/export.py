@@ -1,6 +1,7 @@
 """Export: CSV and JSON per pool, per period and per attester, with transaction hashes,
 blocks and block times; each pool's journal; and an HTML audit report whose SHA-256 is
-written beside it (``report.html.sha256``) so the report itself can be anchored and checked.
+written beside it (``report.html.sha256``) so the report itself can be anchored and checked,
+with a PDF copy where Chromium can print one.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ledger.audit.journal import Entry, held_check, journal, unbalanced
+from ledger.audit.pdf import print_pdf
 from ledger.audit.reconcile import Reconciliation
 from ledger.store.deal_tables import DealPeriod, DealPeriodTranche, DealPool, DealSubscription
 from ledger.store.tables import Attester, OnchainRecord
@@ -107,6 +109,7 @@ def export_all(
     block_time: BlockTime,
     reconciliation: Reconciliation | None = None,
     chain_balances: Callable[[str], dict[str, int]] | None = None,
+    pdf: bool = True,
 ) -> ExportResult:
     """Write every export under ``directory`` and the HTML report last (it lists them)."""
     out = ExportResult(directory)
@@ -140,6 +143,8 @@ def export_all(
     out.report_sha256 = hashlib.sha256(report).hexdigest()
     (directory / "report.html.sha256").write_text(f"{out.report_sha256}  report.html\n")
     out.files += [path, directory / "report.html.sha256"]
+    if pdf and print_pdf(path, directory / "report.pdf"):
+        out.files.append(directory / "report.pdf")
     return out
 
 

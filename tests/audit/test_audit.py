@@ -148,3 +148,5 @@ def test_export_writes_csv_json_journal_and_a_hashed_report(
 
     assert hashlib.sha256(report).hexdigest() == out.report_sha256
     assert b"every transaction balances to zero" in report and b"DIFFERS" not in report
+    pdf = tmp_path / "export" / "report.pdf"  # Debian's chromium prints it (make install)
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf in out.files
