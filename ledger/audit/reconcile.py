@@ -3,7 +3,9 @@
 Each entity (``ledger.audit.entities``) is matched by kind and key, and each difference is
 typed: ``missing_in_db`` (on chain, not in the service's database), ``only_in_db`` (in the
 database, not on chain), ``value_differs`` (one field, both values) and ``reorged_out``
-(only in the database, from a block the canonical chain no longer has).
+(only in the database, from a block the canonical chain no longer has). The service's own
+records are checked too: every record it calls anchored must have its commitment or batch
+root on chain.
 
 A state digest per block is computed the same way on both sides: SHA-256 over the sorted
 entities that block wrote (kind, key, values). Rows that record no block of their own
@@ -23,7 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ledger.audit.entities import Entity, read_entities
-from ledger.store.tables import EventLog
+from ledger.store.tables import EventLog, IssuedRecord, OnchainRecord
 
 HEAD = "head"
 KINDS = ("missing_in_db", "only_in_db", "value_differs", "reorged_out")
@@ -105,6 +107,24 @@ def reorged_blocks(engine: Engine, canonical_hash: Callable[[int], str | None]) 
     return {number for number, block_hash in rows if canonical_hash(number) != block_hash}
 
 
+def unanchored(rebuilt: Engine, service: Engine) -> list[Difference]:
+    """Records the service says it anchored whose commitment (single) or batch root is not
+    on chain: ``only_in_db`` on the ``issuedrecord`` entity, field ``anchor``."""
+    with Session(rebuilt) as s:
+        anchored = set(s.exec(select(OnchainRecord.key)).all())
+    with Session(service) as s:
+        rows = s.exec(select(IssuedRecord).where(IssuedRecord.status == "anchored")).all()
+    out = []
+    for r in rows:
+        anchor = r.batch_root if r.mode == "batch" else r.commitment
+        if anchor not in anchored:
+            out.append(
+                Difference("only_in_db", "issuedrecord", r.commitment, None, r.tx_hash,
+                           field="anchor", db=anchor)
+            )  # fmt: skip
+    return out
+
+
 def reconcile(
     rebuilt: Engine,
     service: Engine,
@@ -133,6 +153,7 @@ def reconcile(
         if ident not in chain:
             kind = "reorged_out" if d.block in reorged else "only_in_db"
             out.append(Difference(kind, d.kind, "/".join(d.key), d.block, d.tx_hash))
+    out += unanchored(rebuilt, service)
     chain_digests, db_digests = block_digests(chain_rows), block_digests(db_rows)
     diverged = [
         b for b in set(chain_digests) | set(db_digests) if chain_digests.get(b) != db_digests.get(b)

@@ -94,6 +94,10 @@ def test_altered_deleted_added_and_reorged_rows_are_each_named(
             ),
             {"a": "0x" + "22" * 20, "b": world.head, "h": "0x" + "cd" * 32, "t": "0x" + "ef" * 32},
         )
+        s.execute(
+            text("UPDATE issuedrecord SET batch_root = :r WHERE commitment = :c"),
+            {"r": "0x" + "77" * 32, "c": world.batch[0]},
+        )
         s.commit()
     result = reconcile(wb.rebuilt(), service, wb.canonical_hash)
     assert not result.equal
@@ -107,9 +111,15 @@ def test_altered_deleted_added_and_reorged_rows_are_each_named(
     assert added.tx_hash == "0x" + "ab" * 32 and added.block == 1
     reorged = by_kind[("reorged_out", "eventlog")]
     assert reorged.block == world.head
+    unanchored = by_kind[("only_in_db", "issuedrecord")]
+    assert (unanchored.key, unanchored.field, unanchored.db) == (
+        world.batch[0],
+        "anchor",
+        "0x" + "77" * 32,
+    )
     assert result.counts() == {
         "missing_in_db": 1,
-        "only_in_db": 1,
+        "only_in_db": 2,
         "value_differs": 1,
         "reorged_out": 1,
     }
