@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, examples
 from api.attestations.router import router as attestations_router
 from api.attesters.router import router as attesters_router
 from api.audit.router import router as audit_router
@@ -73,6 +73,7 @@ def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool
     app.state.services = svc
     errors.install(app)
     install_console(app)
+    examples.install(app)
     for router in (
         attestations_router,
         verify_router,

@@ -1,0 +1,189 @@
+"""An example for every request body and response (but the two widest, PoolOut and
+PeriodOut, whose fields each carry a description), kept in one place and put
+into the OpenAPI document by ``install``; tests/api/test_openapi.py validates each one
+against its model, so an example cannot drift from its schema unnoticed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from api.attestations import schemas as att
+from api.attesters import schemas as atr
+from api.investors import schemas as inv
+from api.models import schemas as mod
+from api.pools import schemas as pools
+from api.scores import schemas as sco
+from api.verify import schemas as ver
+from api.writes import TxOut
+from ledger.deals.service import PeriodInput
+from ledger.store.deal_tables import DealSubscription
+from ledger.store.tables import Attester, Model
+
+H32 = "0x6f1c3a5e0d2b4c8a9e7f1d3b5a7c9e0f2d4b6a8c0e2f4d6b8a0c2e4f6a8b0c2d"
+ROOT = "0x1b7e3d5c9a0f2e4d6c8b0a2f4e6d8c0b2a4f6e8d0c2b4a6f8e0d2c4b6a8f0e2d"
+TX = "0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060"
+ADDR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+POOL = "0xa94400c28F5401E438855a87b2a96B62fB16d2c7"
+MODEL = "0x86b9f1c55bda21d8c3b0a3e5f7d9c1b3a5e7f9d1c3b5a7e9f1d3c5b7a9e1f3d5"
+SPEC_YAML = """name: Worked Example 1
+settlement_token: {symbol: DEMO, decimals: 0}
+period: {months: 1, closing_date: 2026-01-01, first_payment_date: 2026-02-01}
+pool_balance: 1000000
+tranches:
+  - {name: A, size: 800000, coupon_bps: 600, day_count: 30/360, seniority: 1}
+  - {name: B, size: 150000, coupon_bps: 1200, day_count: 30/360, seniority: 2}
+  - {name: Equity, size: 50000, coupon_bps: 0, day_count: 30/360, seniority: 3}
+fees: {servicer_bps: 120, trustee_bps: 12, day_count: 30/360}
+principal_mode: sequential
+triggers: {oc_min_bps: 10300, ic_min_bps: 15000}
+reserve: {target: 10000, initial: 10000}
+cleanup_call_bps: 1000
+collateral: {rate_bps: 1200, remaining_term_months: 4, amortization: linear}
+"""
+TAPE_CSV = (
+    "loan_id,original_principal,current_principal,rate_bps,term_months,origination_date,"
+    "score_uid,score\n"
+    f"LN-1,600000,500000,1200,24,2025-06-01,{H32},676\n"
+    f"LN-2,600000,500000,1200,24,2025-06-01,{ROOT},708\n"
+)
+
+EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
+    # attestations
+    att.IssueRequest: {
+        "records": [
+            {"subject_id": "customer-1042", "score": 642, "grade": "B", "model_id": MODEL,
+             "valid_days": 365, "pd_bps": 310, "reasons": ["utilisation high"]}
+        ],
+        "mode": "batch",
+    },
+    att.IssueResponse: {
+        "count": 1,
+        "records": [{"commitment": H32, "subject": "0x3e1f…", "mode": "batch",
+                     "status": "anchored", "batch_root": ROOT}],
+    },
+    att.AttestationOut: {
+        "commitment": H32, "subject": "0x3e1f…", "mode": "batch", "status": "anchored",
+        "chain_status": "valid", "batch_root": ROOT, "proof": [TX], "tx_hash": TX, "record": None,
+    },
+    att.RevokeRequest: {"reason": 7},
+    att.RevokeManyRequest: {"commitments": [H32], "reason": 7},
+    att.RevokeResponse: {"revoked": [H32], "tx_hash": TX},
+    att.DelegatedRequest: {
+        "commitment": H32, "model_id": MODEL, "expires_at": 1830297600, "signer": ADDR,
+        "deadline": 1798761600, "signature": "0x" + "ab" * 65,
+    },
+    # attesters and models
+    atr.AttesterIn: {"key": ADDR, "name": "Northwind Credit Bureau", "metadata_uri": "https://northwind.example/attester.json"},
+    atr.SuspendIn: {"reason": 3},
+    atr.RotateKeyIn: {"new_key": ADDR},
+    mod.ModelIn: {
+        "model_id": MODEL, "metadata_uri": "ipfs://bafy…/card.json",
+        "metrics": {"auc_bps": 7812, "ks_bps": 4630, "gini_bps": 5624, "psi_bps": 90, "sample_size": 300},
+    },
+    mod.ArtifactIn: {"artifact": {"format": "credence-scorecard/1", "…": "from `credence score fit`"}, "uri": "https://northwind.example/card.json"},
+    mod.ArtifactRegistered: {
+        "model_id": MODEL, "already_registered": False,
+        "metrics": {"auc_bps": 7812, "ks_bps": 4630, "gini_bps": 5624, "psi_bps": 90, "sample_size": 300},
+    },
+    TxOut: {"tx_hash": TX},
+    # scores and verification
+    sco.ScoreRequest: {
+        "model_id": MODEL,
+        "applicants": [{"subject_id": "applicant-7", "inputs": {"duration_months": 24, "purpose": "car", "savings": None}}],
+        "attest": True, "valid_days": 365, "mode": "batch", "reasons": 4,
+    },
+    sco.ScoreResponse: {
+        "model_id": MODEL, "count": 1, "attested": True,
+        "results": [{"subject": "0x3e1f…", "score": 633, "grade": "B", "pd_bps": 412,
+                     "reasons": ["duration_months", "savings"], "commitment": H32, "batch_root": ROOT}],
+    },
+    ver.VerifyRequest: {
+        "commitment": H32,
+        "fields": [{"name": "score", "value": "642", "salt": ROOT, "proof": [TX]}],
+        "batch": {"root": ROOT, "proof": [TX]},
+    },
+    ver.VerifyResponse: {
+        "status": "valid", "valid": True,
+        "reasons": ["issued by a registered attester, not revoked, not expired"],
+        "commitment": H32, "disclosed": {"score": "642"}, "attester_id": 1,
+        "issued_at": 1764460800, "expires_at": 1795996800, "revoked_at": None,
+        "revocation_reason": None, "recomputed_score": None,
+    },
+    # investors
+    inv.InvestorIn: {"name": "alice", "kyc_expiry": "2030-12-31", "jurisdiction": "GB"},
+    inv.InvestorCreatedOut: {
+        "name": "alice", "address": ADDR, "custodial": True, "api_key": "investor-…",
+        "tx_hash": TX, "block_number": 118,
+    },
+    inv.InvestorOut: {
+        "name": "alice", "address": ADDR, "listed": True, "kyc_expiry": 1924905600,
+        "jurisdiction": "GB", "frozen": False, "freeze_reason": 0,
+    },
+    inv.FreezeIn: {"reason": 2},
+    inv.ForcedTransferIn: {"pool": POOL, "tranche": "A", "to": "bob", "amount": 1000000, "reason_code": "court order 2026-114"},
+    # pools
+    pools.CreatePoolRequest: {"spec_yaml": SPEC_YAML, "tape_csv": TAPE_CSV, "tape_as_of": "2026-01-01"},
+    pools.PoolCreatedOut: {
+        "address": POOL, "deal_id": H32, "tokens": [ADDR, ADDR, ADDR],
+        "tranches": ["A", "B", "Equity"], "block_number": 140,
+    },
+    pools.WrittenOut: {"tx_hash": TX, "block_number": 141},
+    pools.PoolSummary: {
+        "address": POOL, "name": "Worked Example 1", "state": "active", "periods": 2,
+        "tranche_count": 3, "pool_balance": 500000, "settlement_token": ADDR, "created_block": 140,
+    },
+    pools.SubscribeRequest: {"tranche": "A", "amount": 400000},
+    pools.TrancheRequest: {"tranche": "A"},
+    pools.TransferRequest: {"tranche": "A", "to": "bob", "amount": 1000},
+    PeriodInput: {
+        "period_end": "2026-02-01", "interest": 10000, "scheduled_principal": 250000,
+        "prepayments": 0, "recoveries": 0, "new_defaults": 0, "delinquent_30": 0,
+        "delinquent_60": 0, "delinquent_90": 0, "pool_balance": 750000, "tape_root": ROOT,
+    },
+    pools.ReportedOut: {
+        "tx_hash": TX, "block_number": 152, "period": 1, "cash_in": 260000,
+        "residual_to_equity": 1234, "reserve_after": 10000, "trigger_breached": False,
+        "tranches": [{"interest_paid": 4000, "principal_paid": 250000, "balance": 550000}],
+    },
+    pools.TrancheOut: {
+        "tranche": 0, "name": "A", "token": ADDR, "size": 800000, "coupon_bps": 600,
+        "day_count": 0, "subscribed": 800000, "face": 800000, "balance": 550000,
+        "factor_bps": 6875, "interest_shortfall": 0, "writedowns": 0, "supply": 800000,
+        "distributed": 254000, "claimed": 2000,
+    },
+    DealSubscription: {
+        "pool": POOL, "tranche": 0, "investor": ADDR, "kind": "subscribe", "amount": 400000,
+        "block_number": 133, "tx_hash": TX,
+    },
+    Attester: {
+        "attester_id": 1, "key": ADDR, "name": "Northwind Credit Bureau",
+        "metadata_uri": "https://northwind.example/attester.json", "suspended": False,
+        "suspended_at": None, "suspension_reason": None, "registered_block": 3,
+    },
+    Model: {
+        "model_id": MODEL, "model_index": 0, "attester_id": 1, "metadata_uri": "ipfs://bafy…",
+        "auc_bps": 7812, "ks_bps": 4630, "gini_bps": 5624, "psi_bps": 90, "sample_size": 300,
+        "registered_block": 5,
+    },
+    pools.ClaimOut: {"tranche": 0, "amount": 2000},
+    pools.ClaimableOut: {"holder": ADDR, "claimable": [{"tranche": 0, "amount": 2000}]},
+}  # fmt: skip
+
+
+def install(app: FastAPI) -> None:
+    """Wrap ``app.openapi`` so each schema with an example carries it."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = build()
+            schemas = spec.get("components", {}).get("schemas", {})
+            for model, example in EXAMPLES.items():
+                if model.__name__ in schemas:
+                    schemas[model.__name__]["examples"] = [example]
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
