@@ -17,11 +17,9 @@ from pool_samples import SCENARIO, SPEC, loans, period_body
 
 from api.deps import Role
 from api.main import create_app
-from ledger.chain.node import LocalNode
 from ledger.deals.simulator import simulate
 from ledger.deals.spec import parse_spec
 from ledger.runtime import Runtime
-from ledger.settings import Settings
 
 KEYS = {f"k-{role.value}": role for role in Role}
 
@@ -45,16 +43,6 @@ class World:
     investor_keys: dict[str, str]
     head: int
     pools: list[str]
-
-
-@pytest.fixture(scope="module")
-def runtime(anvil: LocalNode, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    """A fresh deployment and SQLite per module, on the session's Anvil."""
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("audit"), rpc_url=anvil.url, batch_max_wait_s=0.05
-    )
-    with Runtime.open(settings) as rt:
-        yield rt
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,8 @@ from web3 import Web3
 
 from ledger.chain.compiler import compile_contracts
 from ledger.chain.node import LocalNode, free_port
+from ledger.runtime import Runtime
+from ledger.settings import Settings
 from ledger.tx import ErrorDecoder, Sender
 
 Account.enable_unaudited_hdwallet_features()
@@ -60,6 +62,16 @@ def make_sender(w3: Web3, error_decoder: ErrorDecoder, senders: dict[str, Sender
         return senders[account.address]
 
     return make
+
+
+@pytest.fixture(scope="module")
+def runtime(anvil: LocalNode, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    """A Credence runtime on the session's Anvil: a fresh deployment and SQLite per module."""
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("credence"), rpc_url=anvil.url, batch_max_wait_s=0.05
+    )
+    with Runtime.open(settings) as rt:
+        yield rt
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""One runtime with a populated world per module (fixtures shared with tests/console)."""
+"""A populated world per module (fixtures shared with tests/console)."""
 
-from audit_world import client, runtime, world
+from audit_world import client, world
 
-__all__ = ["client", "runtime", "world"]
+__all__ = ["client", "world"]

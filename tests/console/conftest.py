@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from audit_world import KEYS, World, client, runtime, world
+from audit_world import KEYS, World, client, world
 
 from api.main import create_app
 from ledger.chain.node import free_port
 from ledger.runtime import Runtime
 
-__all__ = ["client", "runtime", "world"]
+__all__ = ["client", "world"]
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
