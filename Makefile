@@ -38,6 +38,7 @@ test: install
 bench: install
 	$(BIN)/python scripts/bench_attest.py
 	$(BIN)/python scripts/bench_scoring.py
+	$(BIN)/python scripts/bench_audit.py
 
 clean:
 	rm -rf build .credence
