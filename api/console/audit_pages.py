@@ -75,6 +75,7 @@ def records(
         rows = s.exec(query.order_by(col(OnchainRecord.block_number).desc()).limit(PAGE)).all()
         attesters = s.exec(select(Attester).order_by(Attester.attester_id)).all()
         models = s.exec(select(Model).order_by(Model.model_index)).all()
+        revocations = {r.key: _revocation_tx(s, r.key) for r in rows if r.revoked_at}
     filters = {
         "attester": attester,
         "model": model,
@@ -84,8 +85,16 @@ def records(
     }
     return render(
         request, caller, "records.html", rows=rows, attesters=attesters, models=models,
-        filters=filters, now=now, limit=PAGE,
+        filters=filters, now=now, limit=PAGE, revocations=revocations,
     )  # fmt: skip
+
+
+def _revocation_tx(session: Session, key: str) -> str | None:
+    """The transaction that revoked ``key`` (the record's row keeps only when and why)."""
+    row = session.exec(
+        select(EventLog).where(EventLog.event == "Revoked", col(EventLog.args).contains(key))
+    ).first()
+    return row.tx_hash if row else None
 
 
 @router.get("/verify", response_class=HTMLResponse)

@@ -81,7 +81,10 @@ def test_auditor_browses_records_and_verifies_disclosures(
     page.select_option("select[name=status]", "revoked")
     page.click("form.filters button")
     assert page.locator("#records tr").count() == 2 and "revoked (4)" in page.inner_text("#records")
-    page.click("#records a")  # the record's transaction
+    page.click("#records a.revocation")  # the transaction that revoked it
+    assert "Revoked" in page.inner_text("main") and world.revoked in page.inner_text("main")
+    page.go_back()
+    page.click("#records td:last-child a")  # the transaction that issued it
     assert "Attested" in page.inner_text("main") and world.revoked in page.inner_text("main")
 
     page.goto("/console/models")
