@@ -8,7 +8,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.console import audit_pages, auth, pool_pages
 from api.console.docs import install_docs
-from api.console.render import HERE, render
+from api.console.render import HERE, PageError, render
 
 
 def install_console(app: FastAPI) -> None:
@@ -20,6 +20,14 @@ def install_console(app: FastAPI) -> None:
     @app.exception_handler(auth.LoginRequired)
     async def _login(_: Request, __: auth.LoginRequired) -> Response:
         return RedirectResponse("/console/login", status_code=303)
+
+    @app.exception_handler(PageError)
+    async def _page_error(request: Request, exc: PageError) -> Response:
+        try:
+            caller = auth.console_caller(request)
+        except auth.LoginRequired:
+            return RedirectResponse("/console/login", status_code=303)
+        return render(request, caller, "error.html", status_code=exc.status, message=exc.detail)
 
     @app.exception_handler(auth.RoleRefused)
     async def _refused(request: Request, exc: auth.RoleRefused) -> Response:

@@ -17,9 +17,8 @@ from sqlmodel import Session, col, select
 
 from api.audit.router import workbench as shared_workbench
 from api.console.auth import allow, console_caller
-from api.console.render import AUDIT, READ_RECORDS, render
+from api.console.render import AUDIT, READ_RECORDS, PageError, render
 from api.deps import Caller, services
-from api.errors import ApiError
 from api.verify.router import run_verification
 from api.verify.schemas import VerifyRequest
 from ledger.audit.workbench import Workbench
@@ -38,7 +37,7 @@ def _day(text: str | None, field: str) -> int | None:
     try:
         return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
     except ValueError as exc:
-        raise ApiError(422, f"{field}: not a YYYY-MM-DD date: {text!r}", field=field) from exc
+        raise PageError(422, f"{field}: not a YYYY-MM-DD date: {text!r}", field=field) from exc
 
 
 @router.get("/records", response_class=HTMLResponse)
@@ -55,7 +54,7 @@ def records(
     query = select(OnchainRecord)
     if attester:
         if not attester.isdigit():
-            raise ApiError(422, f"attester: not an attester id: {attester!r}", field="attester")
+            raise PageError(422, f"attester: not an attester id: {attester!r}", field="attester")
         query = query.where(OnchainRecord.attester_id == int(attester))
     if model:
         query = query.where(OnchainRecord.model_id == model.lower())
@@ -184,7 +183,7 @@ def export_file(request: Request, path: str, _: Auditor) -> Response:
     base = _export_dir(request).resolve()
     target = (base / path).resolve()
     if not target.is_relative_to(base) or not target.is_file():
-        raise ApiError(404, "no such export file", field="path")
+        raise PageError(404, "no such export file", field="path")
     return FileResponse(target, filename=target.name)
 
 
@@ -206,14 +205,14 @@ def transaction(
     """A transaction's events as indexed, with its block and time from the chain."""
     tx_hash = tx_hash.lower()
     if len(tx_hash) != 66 or not tx_hash.startswith("0x"):
-        raise ApiError(422, "tx_hash: expected 0x followed by 64 hex digits", field="tx_hash")
+        raise PageError(422, "tx_hash: expected 0x followed by 64 hex digits", field="tx_hash")
     svc = services(request)
     with Session(svc.runtime.engine) as s:
         events = s.exec(
             select(EventLog).where(EventLog.tx_hash == tx_hash).order_by(EventLog.log_index)
         ).all()
     if not events:
-        raise ApiError(404, "no indexed events in this transaction", field="tx_hash")
+        raise PageError(404, "no indexed events in this transaction", field="tx_hash")
     block = svc.runtime.w3.eth.get_block(events[0].block_number)
     on_chain = HexBytes(block["hash"]).to_0x_hex() == events[0].block_hash
     shown = [(e, json.dumps(json.loads(e.args), indent=1)) for e in events]

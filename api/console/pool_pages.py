@@ -10,10 +10,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.console.auth import allow
-from api.console.render import POOLS, render
+from api.console.render import POOLS, PageError, render
 from api.console.svg import PALETTE, Bar, Column, hbars, stacked
 from api.deps import Caller, Role, services
-from api.errors import ApiError
 from ledger.deals.service import DealError
 from ledger.store.deal_tables import DealPeriod, DealPeriodTranche, DealPool
 
@@ -30,7 +29,7 @@ def _pool(request: Request, address: str) -> DealPool:
     try:
         return _deals(request).pool_row(address)
     except DealError as exc:
-        raise ApiError(404, str(exc), field="address") from exc
+        raise PageError(404, str(exc), field="address") from exc
 
 
 def tx_link(tx_hash: str) -> str:
@@ -135,7 +134,7 @@ def period_page(request: Request, address: str, number: int, caller: PoolReader)
     try:
         period, rows = deals.period(pool.address, number)
     except DealError as exc:
-        raise ApiError(404, str(exc), field="period") from exc
+        raise PageError(404, str(exc), field="period") from exc
     names = deals.tranche_names(pool.address, pool.tranche_count)
     bars = waterfall_bars(period, rows, names)
     return render(

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api.deps import Caller, Role
+from api.errors import ApiError
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -28,6 +29,10 @@ NAV = (
     ("/console/exports", "Exports", AUDIT),
     ("/console/pools", "Pools", POOLS),
 )
+
+
+class PageError(ApiError):
+    """A console page's refusal (bad filter, unknown pool): shown as a page, not JSON."""
 
 
 def units(value: int | None) -> str:

@@ -107,6 +107,9 @@ def test_auditor_browses_records_and_verifies_disclosures(
     page.set_input_files("#upload", str(upload))
     page.click("#verify-form button")
     assert page.inner_text("#result h2").startswith("VALID")
+    wrong = page.goto("/console/records?since=yesterday")
+    assert wrong.status == 422 and "since: not a YYYY-MM-DD date" in page.inner_text("[role=alert]")
+    page.goto("/console/verify")
     page.fill("#disclosure", "{not json")
     page.click("#verify-form button")
     assert "Not a disclosure" in page.inner_text("[role=alert]")
@@ -132,6 +135,10 @@ def test_structurer_follows_a_figure_to_its_transaction(offline, world: World):
     assert "PeriodReported" in page.inner_text("main") and "cashIn" in page.inner_text("main")
     page.goto(f"/console/pools/{world.pool}/report")
     assert page.locator("section.report").count() == 3
+    missing = page.goto(f"/console/pools/0x{'de' * 20}")  # a page, not JSON, naming why
+    assert missing.status == 404 and "no pool" in page.inner_text("[role=alert]")
+    bad = page.goto(f"/console/pools/{world.pool}/periods/99")
+    assert bad.status == 404 and "period 99" in page.inner_text("[role=alert]")
     assert offline.refused == []
 
 
