@@ -100,13 +100,13 @@ def main() -> None:
     def attested(cols: dict[str, object]) -> Callable[[], object]:
         def run() -> object:
             s = card.score_columns(cols)
-            return s.grade_index, s.pd_bp
+            return s.grade_index, s.pd_bps
 
         return run
 
     def with_reasons() -> object:
         s = card.score_columns(encoded)
-        return s.grade_index, s.pd_bp, card.reasons(s.slots)
+        return s.grade_index, s.pd_bps, card.reasons(s.slots)
 
     cases = {
         "score + grade + PD, encoded columns": _time(attested(encoded), args.repeats),

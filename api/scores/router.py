@@ -48,7 +48,7 @@ def _score(svc: ServicesDep, body: ScoreRequest) -> ScoreResponse:
             subject=pseudonym(secret, subject),
             score=row.score,
             grade=row.grade,
-            pd_bps=row.pd_bp,
+            pd_bps=row.pd_bps,
             reasons=row.reasons,
             commitment=commitment,
             batch_root=root,

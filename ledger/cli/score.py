@@ -105,7 +105,7 @@ def fit_cmd(
         "gini": summary["gini"],
         "psi": summary["psi"],
         "model_id": model_id,
-        "metrics_bp": result.artifact["metrics"],
+        "metrics_bps": result.artifact["metrics"],
         "holdout_rows": summary["rows"],
         "train_rows": len(result.train.scores),
         "features": list(result.scorecard.feature_names),
@@ -122,7 +122,7 @@ def fit_cmd(
         table.add_row(
             spec["name"],
             spec["reason_code"],
-            f"{spec['iv_bp'] / 10_000:.4f}",
+            f"{spec['iv_bps'] / 10_000:.4f}",
             f"{min(pts)} .. {max(pts)}",
         )
     console.print(table)
@@ -168,11 +168,11 @@ def apply_cmd(
     with open(out, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(
-            ["row", "score", "grade", "pd_bp", "reasons"]
+            ["row", "score", "grade", "pd_bps", "reasons"]
             + (["commitment", "batch_root"] if commitments else [])
         )
         for i, (s, g, p, r) in enumerate(
-            zip(scores.score, scores.grades, scores.pd_bp, reasons, strict=True)
+            zip(scores.score, scores.grades, scores.pd_bps, reasons, strict=True)
         ):
             extra = list(commitments[i]) if commitments else []
             writer.writerow([i + 1, int(s), g, int(p), ";".join(r), *extra])
@@ -263,7 +263,7 @@ def register_cmd(
         )
     payload = {
         "model_id": reg.model_id,
-        "metrics_bp": reg.metrics,
+        "metrics_bps": reg.metrics,
         "already_registered": reg.already,
     }
     if as_json:
@@ -335,7 +335,7 @@ def explain_cmd(
         _emit(payload)
         return
     console.print(
-        f"row {row}: score {scored.score}, grade {scored.grade}, PD {scored.pd_bp / 100:.2f}%"
+        f"row {row}: score {scored.score}, grade {scored.grade}, PD {scored.pd_bps / 100:.2f}%"
     )
     t = RichTable("feature", "value", "bin", "points", "best", "shortfall")
     for d in scored.details:

@@ -61,7 +61,7 @@ def register_model(
     reg = registration_payload(store.path(mid), uri=uri)
     already = registry.model(reg.model_id) is not None
     if not already:
-        metrics = (reg.auc_bp, reg.ks_bp, reg.gini_bp, reg.psi_bp, reg.sample_size)
+        metrics = (reg.auc_bps, reg.ks_bps, reg.gini_bps, reg.psi_bps, reg.sample_size)
         registry.register_model(reg.model_id, uri, metrics, idempotency_key=f"model:{mid}")
     return Registered(mid, reg.metrics(), reg.sample_size, already)
 
@@ -95,7 +95,7 @@ def score_records(
             model_id=card.model_id,
             issued_at=now,
             expires_at=now + valid_days * 86_400,
-            pd_bps=row.pd_bp,
+            pd_bps=row.pd_bps,
             reasons=row.reasons or None,
         )
         for subject, row in zip(subject_ids, rows, strict=True)

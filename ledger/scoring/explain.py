@@ -18,7 +18,7 @@ def explanation(card: Scorecard, row: ScoredRow) -> dict[str, Any]:
         "model_id": card.model_id,
         "score": row.score,
         "grade": row.grade,
-        "pd_bp": row.pd_bp,
+        "pd_bps": row.pd_bps,
         "base_points": card.base_points,
         "reasons": [_reason(by_code[code]) for code in row.reasons],
         "points": [_points(d) for d in row.details],

@@ -115,17 +115,17 @@ def _calibration_table(card: Scorecard, sample: Validation, name: str) -> list[s
     for c in sample.calibration:
         low = mins[c.grade] if mins[c.grade] is not None else "below"
         observed = (
-            "n/a" if c.observed_bad_rate_bp is None else f"{c.observed_bad_rate_bp / 100:.2f}%"
+            "n/a" if c.observed_bad_rate_bps is None else f"{c.observed_bad_rate_bps / 100:.2f}%"
         )
         lines.append(
-            f"| {c.grade} | {low} | {c.count:,} | {c.bads:,} | {c.expected_bad_rate_bp / 100:.2f}% | {observed} |"
+            f"| {c.grade} | {low} | {c.count:,} | {c.bads:,} | {c.expected_bad_rate_bps / 100:.2f}% | {observed} |"
         )
     return [*lines, ""]
 
 
 def _iv_table(card: Scorecard) -> list[str]:
     a = card.artifact
-    iv = a["information_value_bp"]
+    iv = a["information_value_bps"]
     lines = [
         "## Columns and information value (training)",
         "",
@@ -215,8 +215,8 @@ def _plot_ks(v: Validation, path: Path, name: str) -> Path:
 
 def _plot_calibration(v: Validation, path: Path, name: str) -> Path:
     grades = [c.grade for c in v.calibration]
-    expected = [c.expected_bad_rate_bp / 100 for c in v.calibration]
-    observed = [(c.observed_bad_rate_bp or 0) / 100 for c in v.calibration]
+    expected = [c.expected_bad_rate_bps / 100 for c in v.calibration]
+    observed = [(c.observed_bad_rate_bps or 0) / 100 for c in v.calibration]
     x = np.arange(len(grades))
     fig, ax = _figure()
     ax.bar(x - 0.2, expected, width=0.4, label="expected (model PD)", color="tab:blue")

@@ -20,13 +20,16 @@ from typing import Any
 import numpy as np
 
 from ledger.scoring.artifact import model_id, read_artifact
-from ledger.scoring.data import MISSING_TOKENS, Coded, Table, parse_numbers
+from ledger.scoring.data import MISSING_TOKENS, Coded, Table, is_number, parse_numbers
 from ledger.scoring.errors import (
     ArtifactError,
     ExtraColumnError,
     MissingColumnError,
+    NonNumericValueError,
+    ScoringError,
     UnseenCategoryError,
 )
+from ledger.scoring.texts import bin_text
 
 DEFAULT_REASONS = 4
 Column = np.ndarray | Coded
@@ -49,6 +52,7 @@ class Feature:
     kind: str
     reason_code: str
     labels: tuple[str, ...]
+    texts: tuple[str, ...]
     points: np.ndarray
     max_points: int
     splits: np.ndarray | None = None
@@ -99,6 +103,27 @@ class Feature:
             self._reject_unseen(slots, lambda i: cells.categories[cells.codes[i]])
         return slots
 
+    def bad_rows(self, cells: Column, strict: bool) -> dict[int, ScoringError]:
+        """0-based row -> the error that row alone would raise (for scoring the good rows)."""
+        if isinstance(cells, Coded):
+            cells = cells.decode()
+        out: dict[int, ScoringError] = {}
+        if self.kind == "numeric":
+            if cells.dtype.kind in "fiub":
+                return out
+            for i, cell in enumerate(cells):
+                if cell not in MISSING_TOKENS and not is_number(cell):
+                    out[i] = NonNumericValueError(
+                        f"{cell!r} is not a number", column=self.name, row=i + 1
+                    )
+        elif strict:
+            for i, cell in enumerate(cells):
+                if self.lookup[str(cell)] == self.lookup.unseen:
+                    out[i] = UnseenCategoryError(
+                        f"category {cell!r} was not seen in training", column=self.name, row=i + 1
+                    )
+        return out
+
     def _reject_unseen(self, slots: np.ndarray, value_at: Any) -> None:
         unseen = np.flatnonzero(slots == self.lookup.unseen)
         if unseen.size:
@@ -120,6 +145,7 @@ class FeaturePoints:
     points: int
     max_points: int
     reason_code: str
+    reason_text: str = ""
 
     @property
     def shortfall(self) -> int:
@@ -131,9 +157,15 @@ class FeaturePoints:
 class ScoredRow:
     score: int
     grade: str
-    pd_bp: int
+    pd_bps: int
     reasons: list[str]
     details: list[FeaturePoints]
+
+    @property
+    def reason_texts(self) -> list[str]:
+        """The texts of ``reasons``, in the same order (the bin each reason's feature fell in)."""
+        by_code = {d.reason_code: d.reason_text for d in self.details}
+        return [by_code[code] for code in self.reasons]
 
 
 class Scorecard:
@@ -150,8 +182,11 @@ class Scorecard:
             self.grade_names = tuple(g["name"] for g in grades)
             mins = [g["min_score"] for g in grades[:-1]][::-1]
             self._grade_mins = np.array(mins, dtype=np.int64)
-            self._pd_min = int(artifact["pd_bp"]["min_score"])
-            self._pd = np.array(artifact["pd_bp"]["values"], dtype=np.int64)
+            self._pd_min = int(artifact["pd_bps"]["min_score"])
+            self._pd = np.array(artifact["pd_bps"]["values"], dtype=np.int64)
+            # Cards fitted before score ranges existed have none: their scores are unclamped.
+            bounds = artifact.get("score_range")
+            self.score_range = (int(bounds["min"]), int(bounds["max"])) if bounds else None
         except (KeyError, TypeError, ValueError) as e:
             raise ArtifactError(f"malformed scorecard artifact: {e!r}") from None
         self._reason_keys = self._shortfall_keys()
@@ -195,7 +230,24 @@ class Scorecard:
             feature_slots = f.slots(columns[f.name], strict=strict)
             slots[j] = feature_slots
             score += f.points[feature_slots]
+        if self.score_range is not None:
+            np.clip(score, *self.score_range, out=score)
         return Scores(self, slots, score)
+
+    def row_errors(
+        self, columns: Mapping[str, Column], *, strict: bool = False, ignore: Iterable[str] = ()
+    ) -> dict[int, ScoringError]:
+        """Rows (0-based) that cannot be scored, each with its first error (by feature order).
+
+        Column-level problems (a feature column missing, an unknown column) still raise:
+        they concern every row.
+        """
+        self.check_columns(columns, ignore)
+        errors: dict[int, ScoringError] = {}
+        for f in self.features:
+            for i, error in f.bad_rows(columns[f.name], strict).items():
+                errors.setdefault(i, error)
+        return dict(sorted(errors.items()))
 
     def score_table(
         self, table: Table, *, strict: bool = False, ignore: Iterable[str] = ()
@@ -218,7 +270,7 @@ class Scorecard:
         """Index into ``grade_names``: the first band (best first) whose minimum the score meets."""
         return len(self._grade_mins) - np.searchsorted(self._grade_mins, score, side="right")
 
-    def pd_bp(self, score: np.ndarray) -> np.ndarray:
+    def pd_bps(self, score: np.ndarray) -> np.ndarray:
         i = np.asarray(score, dtype=np.int64) - self._pd_min
         if i.size and (i.min() < 0 or i.max() >= len(self._pd)):
             raise ArtifactError(
@@ -288,8 +340,17 @@ class Scores:
         return [names[i] for i in self.grade_index]
 
     @cached_property
-    def pd_bp(self) -> np.ndarray:
-        return self.card.pd_bp(self.score)
+    def pd_bps(self) -> np.ndarray:
+        return self.card.pd_bps(self.score)
+
+    def reason_texts(self, top: int = DEFAULT_REASONS) -> list[list[str]]:
+        """Per row, the text of the bin each reason's feature fell in, in reason order."""
+        reasons = self.card.reasons(self.slots, top)
+        feats = self.card.features
+        return [
+            [feats[j].texts[self.slots[j, i]] for j in row if j >= 0]
+            for i, row in enumerate(reasons)
+        ]
 
     def reason_codes(self, top: int = DEFAULT_REASONS) -> list[list[str]]:
         codes = [f.reason_code for f in self.card.features]
@@ -307,6 +368,7 @@ class Scores:
                 int(self.points[j, i]),
                 f.max_points,
                 f.reason_code,
+                f.texts[self.slots[j, i]],
             )
             for j, f in enumerate(self.card.features)
         ]
@@ -317,7 +379,11 @@ class Scores:
         grades, codes = self.grades, self.reason_codes(top)
         return [
             ScoredRow(
-                int(self.score[i]), grades[i], int(self.pd_bp[i]), codes[i], self.details(i, values)
+                int(self.score[i]),
+                grades[i],
+                int(self.pd_bps[i]),
+                codes[i],
+                self.details(i, values),
             )
             for i in range(len(self))
         ]
@@ -338,6 +404,7 @@ def _compile_feature(spec: dict[str, Any]) -> Feature:
         "kind": spec["type"],
         "reason_code": spec["reason_code"],
         "labels": tuple(b["label"] for b in bins),
+        "texts": tuple(b.get("reason_text") or bin_text(spec["name"], b["label"]) for b in bins),
         "points": np.array([b["points"] for b in bins], dtype=np.int64),
         "max_points": max(trained) if trained else 0,
     }

@@ -42,7 +42,7 @@ def test_fit_apply_report_explain(tmp_path):
     assert applied["rows"] == 1000 and applied["model_id"] == payload["model_id"]
     with open(scores, newline="") as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == 1000 and rows[0].keys() == {"row", "score", "grade", "pd_bp", "reasons"}
+    assert len(rows) == 1000 and rows[0].keys() == {"row", "score", "grade", "pd_bps", "reasons"}
 
     explained = json.loads(_run("explain", str(model), str(data), "--row", "2", "--json").stdout)
     assert explained["score"] == int(rows[1]["score"])
