@@ -46,12 +46,20 @@ def write_artifact(artifact: dict[str, Any], path: str | Path) -> str:
     return "0x" + keccak(data).hex()
 
 
-def read_artifact(path: str | Path) -> dict[str, Any]:
+def read_json(path: str | Path) -> dict[str, Any]:
+    """A JSON object from a file; anything else is an ArtifactError naming the file."""
     try:
         doc = json.loads(Path(path).read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ArtifactError(f"{Path(path).name} is not JSON: {e}") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+    if not isinstance(doc, dict):
+        raise ArtifactError(f"{Path(path).name} is not a JSON object")
+    return doc
+
+
+def read_artifact(path: str | Path) -> dict[str, Any]:
+    doc = read_json(path)
+    if doc.get("format") != FORMAT:
         raise ArtifactError(f"{Path(path).name} is not a {FORMAT} artifact")
     _reject_floats(doc, "$")
     return doc

@@ -102,6 +102,7 @@ class FitResult:
     scorecard: Scorecard
     train: Validation
     holdout: Validation
+    holdout_index: np.ndarray  # rows of the input table in the holdout, ascending
     model_id: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -144,16 +145,17 @@ def fit_scorecard(table: Table, config: FitConfig) -> FitResult:
     # per-feature stability), then the holdout metrics.
     artifact = build_artifact(table, config, cols.status, binnings, iv, selected, lr, guards)
     card = Scorecard(artifact)
-    train_scored = card.score_table(_rows(table, train))
+    train_scored = card.score_table(table.take(train))
     calibrate(artifact, card, train_scored.score)
     card = Scorecard(artifact)
-    hold_scored = card.score_table(_rows(table, hold))
+    hold_scored = card.score_table(table.take(hold))
     _stability(artifact, card, train_scored.slots, is_bad[train], hold_scored.slots, is_bad[hold])
     holdout = validate(card, hold_scored.score, is_bad[hold])
     artifact["metrics"] = holdout.metrics_bps() | {"train_size": len(train)}
     _enforce(artifact, config)
     card = Scorecard(artifact)
-    return FitResult(artifact, card, validate(card, train_scored.score, is_bad[train]), holdout)
+    train_result = validate(card, train_scored.score, is_bad[train])
+    return FitResult(artifact, card, train_result, holdout, hold)
 
 
 def _stability(
@@ -222,7 +224,7 @@ def _classify(table: Table, config: FitConfig) -> _Columns:
         numbers = _as_numbers(name, cells, present)
         finding = column_finding(name, present, numbers, config.protected, config.allow)
         if finding is not None:
-            cols.status[name] = f"excluded: {finding.detail}"
+            cols.status[name] = finding.detail
             cols.findings.append(finding)
         elif numbers is not None:
             cols.numeric[name] = numbers
@@ -307,7 +309,3 @@ def _regress(
         worst = names[int(np.argmax(coef))]
         status[worst] = "dropped: wrong-signed coefficient (collinear with other features)"
         names.remove(worst)
-
-
-def _rows(table: Table, idx: np.ndarray) -> Table:
-    return Table({name: cells[idx] for name, cells in table.columns.items()}, len(idx))
