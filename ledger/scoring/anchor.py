@@ -18,11 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from ledger.attest.records import ScoreRecord, SealedRecord
+from ledger.attest.records import RecordError, ScoreRecord, SealedRecord
 from ledger.attest.registry import Registry
 from ledger.attest.service import AttestationService
 from ledger.scoring.artifact import canonical_bytes, model_id, registration_payload, write_artifact
-from ledger.scoring.errors import ArtifactError
+from ledger.scoring.errors import ArtifactError, ScoringError
 from ledger.scoring.score import Scorecard, ScoredRow
 from ledger.scoring.strategy import DECISIONS, check_strategy, decide, strategy_id
 
@@ -131,23 +131,39 @@ def score_records(
     now = int(time.time())
     sid = bytes.fromhex(strategy_id(dict(strategy))[2:]) if strategy else None
     records = []
-    for subject, row in zip(subject_ids, rows, strict=True):
-        record = service.new_record(
-            subject_id=subject,
-            score=row.score,
-            grade=row.grade,
-            model_id=card.model_id,
-            issued_at=now,
-            expires_at=now + valid_days * 86_400,
-            pd_bps=row.pd_bps,
-            reasons=row.reasons or None,
-        )
-        extra: dict[str, Any] = {"reason_texts": tuple(row.reason_texts) or None}
-        if strategy:
-            decision = DECISIONS[int(decide(np.array([row.score]), strategy["cutoffs"])[0])]
-            extra |= {"strategy": sid, "decision": decision}
-        records.append(dataclasses.replace(record, **extra))
+    for i, (subject, row) in enumerate(zip(subject_ids, rows, strict=True), start=1):
+        try:
+            records.append(_record(service, card, subject, row, now, valid_days, strategy, sid))
+        except RecordError as exc:  # the row and the record field at fault
+            raise ScoringError(exc.reason, column=exc.field, row=i) from None
     return records
+
+
+def _record(
+    service: AttestationService,
+    card: Scorecard,
+    subject: str,
+    row: ScoredRow,
+    now: int,
+    valid_days: int,
+    strategy: Mapping[str, Any] | None,
+    sid: bytes | None,
+) -> ScoreRecord:
+    record = service.new_record(
+        subject_id=subject,
+        score=row.score,
+        grade=row.grade,
+        model_id=card.model_id,
+        issued_at=now,
+        expires_at=now + valid_days * 86_400,
+        pd_bps=row.pd_bps,
+        reasons=row.reasons or None,
+    )
+    extra: dict[str, Any] = {"reason_texts": tuple(row.reason_texts) or None}
+    if strategy:
+        decision = DECISIONS[int(decide(np.array([row.score]), strategy["cutoffs"])[0])]
+        extra |= {"strategy": sid, "decision": decision}
+    return dataclasses.replace(record, **extra)
 
 
 def attest_scores(
