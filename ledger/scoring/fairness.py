@@ -65,19 +65,23 @@ class GroupRates:
         }
 
 
-def _groups(name: str, cells: np.ndarray) -> np.ndarray:
+def _groups(name: str, cells: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Each row's group, and the groups in display order (bands low to high, else sorted)."""
     missing = missing_mask(cells)
     try:
         x = np.where(missing, "nan", cells).astype(np.float64)
     except ValueError:
-        return np.where(missing, "(missing)", cells).astype(str)
+        groups = np.where(missing, "(missing)", cells).astype(str)
+        return groups, sorted(set(groups.tolist()))
     if re.search(r"(^|[^a-z])age([^a-z]|$)", name.lower()):
         edges = np.array(AGE_EDGES, dtype=np.float64)
     else:
         edges = np.unique(np.nanpercentile(x, [25, 50, 75]))
     labels = _band_labels(edges)
     band = np.searchsorted(edges, x, side="right")
-    return np.where(np.isnan(x), "(missing)", np.array(labels, dtype=object)[band]).astype(str)
+    groups = np.where(np.isnan(x), "(missing)", np.array(labels, dtype=object)[band]).astype(str)
+    present = set(groups.tolist())
+    return groups, [g for g in [*labels, "(missing)"] if g in present]
 
 
 def _band_labels(edges: np.ndarray) -> list[str]:
@@ -100,9 +104,9 @@ def group_rates(
     for name in columns:
         if name not in table.columns:
             continue
-        groups = _groups(name, table.columns[name])
+        groups, order = _groups(name, table.columns[name])
         stats = []
-        for g in sorted(set(groups.tolist())):
+        for g in order:
             m = groups == g
             stats.append(
                 (

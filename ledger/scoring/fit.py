@@ -275,7 +275,13 @@ def _bin(
             special_codes=list(config.special_codes) or None,
             min_bin_size=config.min_bin_share,
         )
-    for name in cols.categorical:
+    for name in list(cols.categorical):
+        if not _has_common_category(cols.categorical[name][train], config.min_bin_share):
+            detail = f"no category holds {config.min_bin_share:.0%} of the training rows"
+            cols.status[name] = detail
+            cols.findings.append(Finding(name, "min_bin_share", "excluded", detail))
+            del cols.categorical[name]
+            continue
         # Categories rarer than the minimum share are pooled before binning (cat_cutoff).
         binnings[name] = OptimalBinning(
             name=name,
@@ -288,6 +294,12 @@ def _bin(
         ob.fit(_values(cols, name)[train], y)
         iv[name] = float(binning_table(ob).loc["Totals", "IV"])
     return binnings, iv
+
+
+def _has_common_category(cells: np.ndarray, share: float) -> bool:
+    present = cells[[isinstance(c, str) for c in cells]]  # missing cells are NaN here
+    _, counts = np.unique(present.astype(str), return_counts=True)
+    return bool(counts.size) and counts.max() >= share * len(cells)
 
 
 def _regress(

@@ -103,8 +103,9 @@ def test_records_api_accepts_numbers_and_none(german):
         for (n, v), f in zip(first.items(), card.features, strict=True)
     }
     assert card.score_rows([first])[0].score == card.score_rows([typed])[0].score
-    missing = dict(first, age_in_years=None)
-    assert card.score_rows([missing])[0].details[9].bin == "Missing"
+    missing = dict(first, duration_in_month=None)
+    j = card.feature_names.index("duration_in_month")
+    assert card.score_rows([missing])[0].details[j].bin == "Missing"
 
 
 def test_scoring_path_imports_no_fitting_library(german, tmp_path):

@@ -47,7 +47,7 @@ def test_holdout_metrics_are_consistent(german):
 
 def test_report_is_written_with_plots(german, tmp_path):
     paths = report_paths(tmp_path / "model.json")
-    md = write_report(german.scorecard, german.holdout, paths, train=german.train)
+    md = write_report(german.scorecard, german.holdout, paths, train=german.train).markdown
     text = md.read_text()
     for section in (
         "## Metrics",
