@@ -9,10 +9,17 @@ from api.attestations.router import IdempotencyKey
 from api.deps import Role, ServicesDep, require
 from api.errors import ApiError
 from api.idempotency import fingerprint, run_once
-from api.scores.schemas import Refused, ScoredApplicant, ScoreRequest, ScoreResponse
+from api.scores.schemas import (
+    Refused,
+    ScoredApplicant,
+    ScoreRequest,
+    ScoreResponse,
+    StrategyIn,
+    StrategyRegistered,
+)
 from ledger.attest.records import pseudonym
 from ledger.attest.service import IssueError
-from ledger.scoring.anchor import model_store, score_records
+from ledger.scoring.anchor import model_store, register_strategy, score_records
 from ledger.scoring.data import Table
 from ledger.scoring.errors import ScoringError
 from ledger.scoring.strategy import DECISIONS, decide
@@ -46,7 +53,8 @@ def _score(svc: ServicesDep, body: ScoreRequest) -> ScoreResponse:
         i, first = next(iter(errors.items()))
         raise ApiError(
             422,
-            f"applicant {i}: {first.reason}; {len(errors)} of {len(body.applicants)} applicants "
+            f"applicant {i}, column {first.column!r}: {first.reason}; {len(errors)} of "
+            f"{len(body.applicants)} applicants "
             "cannot be scored and none was scored or attested (skip_invalid scores the others)",
             field=_field(first, i),
         )
@@ -123,3 +131,24 @@ def score_applicants(
     """
     fp = fingerprint("POST", request.url.path, body.model_dump())
     return run_once(svc.runtime.engine, idempotency_key, fp, 201, lambda: _score(svc, body))
+
+
+@router.post(
+    "/strategies",
+    status_code=201,
+    response_model=StrategyRegistered,
+    dependencies=[Depends(require(Role.attester))],
+)
+def register_cutoff_strategy(body: StrategyIn, svc: ServicesDep):
+    """Register a cut-off strategy beside its (registered) model: its id and URI go on
+    chain through the model registration, the artifact to the model store."""
+    store = model_store(svc.runtime.settings.data_dir)
+    try:
+        reg = register_strategy(svc.registry, store, body.strategy, body.uri or "credence-store://")
+    except ScoringError as exc:
+        raise ApiError(422, str(exc), field="strategy") from exc
+    return StrategyRegistered(
+        strategy_id=reg.model_id,
+        model_id=body.strategy["model_id"],
+        already_registered=reg.already,
+    )

@@ -63,3 +63,16 @@ class ScoreResponse(BaseModel):
     attested: bool
     results: list[ScoredApplicant]
     refused: list[Refused] = Field(default_factory=list)
+
+
+class StrategyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    strategy: dict = Field(description="a credence-strategy/1 artifact (`credence score strategy`)")
+    uri: str = Field(default="", max_length=500, description="where others can fetch it")
+
+
+class StrategyRegistered(BaseModel):
+    strategy_id: str
+    model_id: str
+    already_registered: bool

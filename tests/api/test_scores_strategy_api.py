@@ -9,7 +9,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ledger import PROJECT_ROOT
-from ledger.scoring.anchor import model_store, register_strategy
 from ledger.scoring.data import read_csv
 from ledger.scoring.fit import FitConfig, fit_scorecard
 from ledger.scoring.strategy import Target, build_strategy
@@ -20,7 +19,7 @@ SAMPLE = PROJECT_ROOT / "data" / "samples" / "german_credit.csv"
 
 
 @pytest.fixture(scope="module")
-def setup(app_client: TestClient, runtime):
+def setup(app_client: TestClient):
     fitted = fit_scorecard(read_csv(SAMPLE), FitConfig(target="creditability", bad="bad"))
     response = app_client.post(
         "/v1/models/artifacts", json={"artifact": fitted.artifact}, headers=ATTESTER
@@ -35,13 +34,17 @@ def setup(app_client: TestClient, runtime):
         Target("approval_rate", 6000),
         sample="german",
     )
-    store = model_store(runtime.settings.data_dir)
-    reg = register_strategy(runtime.registry("attester"), store, plan, "ipfs://plan")
+    registered = app_client.post(
+        "/v1/scores/strategies", json={"strategy": plan, "uri": "ipfs://plan"}, headers=ATTESTER
+    )
+    assert registered.status_code == 201, registered.text
+    assert registered.json()["model_id"] == fitted.model_id
+    strategy_id = registered.json()["strategy_id"]
     with SAMPLE.open(newline="") as fh:
         rows = list(csv.DictReader(fh))[:12]
     for row in rows:
         row.pop("creditability")
-    return fitted, plan, reg.model_id, rows
+    return fitted, plan, strategy_id, rows
 
 
 def _body(fitted, rows, **extra):
@@ -104,3 +107,12 @@ def test_one_bad_applicant_is_named_and_skip_invalid_scores_the_rest(app_client,
         }
     ]
     assert all(r["commitment"] for r in body["results"])
+
+
+def test_a_strategy_for_an_unregistered_model_is_refused(app_client: TestClient, setup):
+    _, plan, _, _ = setup
+    orphan = dict(plan, model_id="0x" + "ab" * 32)
+    response = app_client.post("/v1/scores/strategies", json={"strategy": orphan}, headers=ATTESTER)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "strategy"
+    assert "register the model first" in response.json()["detail"]

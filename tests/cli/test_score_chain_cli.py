@@ -64,21 +64,16 @@ def _applicants(path: Path, n: int = 30, bad_rows: tuple[int, ...] = ()) -> Path
     return path
 
 
+def _apply(env, model: Path, data: Path, out: Path, *extra: str) -> tuple[int, str]:
+    args = ["score", "apply", str(model), str(data), "--id-column", "customer", "--out", str(out)]
+    return run(env, *args, *extra)
+
+
 def test_apply_then_attest_as_in_the_readme(env, card, tmp_path):
     model, _, model_id, _ = card
     data = _applicants(tmp_path / "applicants.csv")
     scores = tmp_path / "scores.csv"
-    code, output = run(
-        env,
-        "score",
-        "apply",
-        str(model),
-        str(data),
-        "--id-column",
-        "customer",
-        "--out",
-        str(scores),
-    )
+    code, output = _apply(env, model, data, scores)
     assert code == 0, output
     rows = list(csv.DictReader(scores.open()))
     assert [r["subject_id"] for r in rows[:2]] == ["C0001", "C0002"]
@@ -97,21 +92,7 @@ def test_records_attested_under_a_strategy_name_it(env, card, tmp_path):
     model, plan, _, strategy_id = card
     data = _applicants(tmp_path / "applicants.csv", n=12)
     scores = tmp_path / "scores.csv"
-    code, output = run(
-        env,
-        "score",
-        "apply",
-        str(model),
-        str(data),
-        "--id-column",
-        "customer",
-        "--strategy",
-        str(plan),
-        "--attest",
-        "--out",
-        str(scores),
-        "--json",
-    )
+    code, output = _apply(env, model, data, scores, "--strategy", str(plan), "--attest", "--json")
     assert code == 0, output
     summary = json.loads(output.splitlines()[-1])
     assert summary["strategy_id"] == strategy_id and summary["attested"] == 12
@@ -139,23 +120,13 @@ def test_a_bad_row_is_named_and_nothing_is_attested(env, card, tmp_path):
     model, *_ = card
     data = _applicants(tmp_path / "applicants.csv", n=10, bad_rows=(4, 7))
     scores = tmp_path / "scores.csv"
-    base = [
-        "score",
-        "apply",
-        str(model),
-        str(data),
-        "--id-column",
-        "customer",
-        "--out",
-        str(scores),
-    ]
-    code, output = run(env, *base, "--attest")
+    code, output = _apply(env, model, data, scores, "--attest")
     assert code == 2 and "Traceback" not in output
     assert "duration_in_month" in output and "row 4" in output and "2 of 10 rows" in output
     assert not scores.exists()
     rejects = tmp_path / "rejects.csv"
-    code, output = run(
-        env, *base, "--attest", "--skip-invalid", "--rejects", str(rejects), "--json"
+    code, output = _apply(
+        env, model, data, scores, "--attest", "--skip-invalid", "--rejects", str(rejects), "--json"
     )
     assert code == 0, output
     summary = json.loads(output.splitlines()[-1])
