@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scorecard scoring throughput: 1,000,000 rows on one core, from the JSON artifact alone.
 
-Fits a scorecard on a sample file (default german_credit.csv, 12 of 20 columns kept,
+Fits a scorecard on a sample file (default german_credit.csv, 11 of 20 columns kept,
 8 of them categorical), writes the artifact, loads it back and scores N rows resampled
 from the file. Timed: ``Scorecard.score_columns`` plus grades and PD (what an attestation
 carries), then the same with the top-4 adverse reason codes. Input is held in memory as
