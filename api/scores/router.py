@@ -75,8 +75,10 @@ def _score(svc: ServicesDep, body: ScoreRequest) -> ScoreResponse:
                 service, card, subjects, rows, valid_days=body.valid_days, strategy=plan
             )
             sealed = service.issue(records, mode=body.mode)
-        except ScoringError as exc:
-            raise ApiError(422, str(exc), field=_field(exc, good[exc.row - 1])) from exc
+        except ScoringError as exc:  # a record field (not an input) refused for one applicant
+            i = good[exc.row - 1]
+            field = f"applicants.{i}.{exc.column}"
+            raise ApiError(422, f"applicant {i}: {exc.reason}", field=field) from exc
         except IssueError as exc:
             raise ApiError(409, str(exc)) from exc
         commitments = ["0x" + s.commitment.hex() for s in sealed]

@@ -84,7 +84,12 @@ def apply_cmd(
     decisions = [DECISIONS[k] for k in decide(scores.score, plan["cutoffs"])] if plan else None
     commitments = (
         _attest(
-            card, scores.rows(top), subjects or [f"row-{i + 1}" for i in good], valid_days, plan
+            card,
+            scores.rows(top),
+            subjects or [f"row-{i + 1}" for i in good],
+            valid_days,
+            plan,
+            quiet=as_json,
         )
         if attest
         else None
@@ -181,9 +186,16 @@ def _print(payload: dict[str, Any], n: int) -> None:
 
 
 def _attest(
-    card: Any, rows: list[Any], subjects: list[str], valid_days: int, plan: dict[str, Any] | None
+    card: Any,
+    rows: list[Any],
+    subjects: list[str],
+    valid_days: int,
+    plan: dict[str, Any] | None,
+    *,
+    quiet: bool,
 ) -> list[tuple[str, str]]:
-    """Attest the scored rows in batches, with a progress bar; returns (commitment, root)."""
+    """Attest the scored rows in batches, with a progress bar unless ``quiet`` (``--json``
+    prints one object and nothing else); returns (commitment, root) per row."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from ledger.cli.common import fail, runtime
@@ -202,7 +214,7 @@ def _attest(
                     "run `credence score register STRATEGY.json`"
                 )
             columns = (TextColumn("attesting"), BarColumn(), MofNCompleteColumn())
-            with Progress(*columns, console=console) as progress:
+            with Progress(*columns, console=console, disable=quiet) as progress:
                 task = progress.add_task("attest", total=len(rows))
                 for start in range(0, len(rows), 5_000):
                     part = slice(start, start + 5_000)
