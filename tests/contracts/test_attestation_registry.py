@@ -407,7 +407,7 @@ def test_relayer_submits_signed_attestation(attester, relayer, dev_accounts, exp
     assert event(relayer, receipt, "Attested")["attesterId"] == 1
     assert event(relayer, receipt, "NonceConsumed") == {"signer": key.address, "nonce": 0}
     assert relayer.nonce(key.address) == 1
-    assert relayer.status_of(h("sig")) is Status.Valid
+    assert relayer.status_of(1, h("sig")) is Status.Valid
     # The same signature again: its nonce is spent, so it no longer matches.
     with reverts(f"InvalidSignature({key.address})"):
         relayer.attest_by_sig(*args)
