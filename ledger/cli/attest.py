@@ -54,6 +54,10 @@ def attest_cmd(
     valid_days: Annotated[int, typer.Option(min=1, max=3650)] = 365,
     mode: Annotated[str, typer.Option(help="batch or single")] = "batch",
     out: Annotated[Path | None, typer.Option(help="write sealed records (JSON lines) here")] = None,
+    holder_dir: Annotated[
+        Path | None,
+        typer.Option(help="write each subject's record file here (<commitment>.json), to hand over"),
+    ] = None,
 ) -> None:
     """Attest every row of a CSV of scored subjects (batched under Merkle roots)."""
     from ledger.attest.records import RecordError
@@ -92,6 +96,11 @@ def attest_cmd(
                 sealed += service.issue(chunk, mode=mode)
                 progress.advance(task, len(chunk))
         roots = service.roots_of(sealed)
+        if holder_dir:
+            holder_dir.mkdir(parents=True, exist_ok=True)
+            for s in sealed:
+                key = "0x" + s.commitment.hex()
+                (holder_dir / f"{key}.json").write_text(service.record_file(key).to_json())
         service.close()
     if out:
         out.write_text("".join(s.to_json() + "\n" for s in sealed))
@@ -124,6 +133,23 @@ def show_cmd(commitment: Annotated[str, typer.Argument(help="record commitment")
     for name, value in sealed.get("fields", {}).items():
         table.add_row(name, str(value))
     console.print(table)
+
+
+def record_file_cmd(
+    commitment: Annotated[str, typer.Argument(help="a record commitment issued here")],
+    out: Annotated[Path, typer.Option(help="write the subject's record file here")],
+) -> None:
+    """Export the record file handed to the subject: every field, salt and proof."""
+    key = "0x" + parse_hex32(commitment, "commitment").hex()
+    with runtime() as rt:
+        service = rt.attestation_service()
+        try:
+            out.write_text(service.record_file(key).to_json() + "\n")
+        except KeyError as exc:
+            fail(f"commitment: {exc.args[0]}")
+        finally:
+            service.close()
+    console.print(f"record file written to {out}; the subject can now disclose without us")
 
 
 def disclose_cmd(
@@ -275,6 +301,7 @@ def status_cmd() -> None:
 def register(app: typer.Typer) -> None:
     app.command("attest")(attest_cmd)
     app.command("show")(show_cmd)
+    app.command("record-file")(record_file_cmd)
     app.command("disclose")(disclose_cmd)
     app.command("verify")(verify_cmd)
     app.command("revoke")(revoke_cmd)

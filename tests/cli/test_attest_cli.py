@@ -78,10 +78,25 @@ def test_score_apply_attest_then_verify(env, model: Path, tmp_path: Path):
     assert code == 0, output
     code, output = run(env, "verify", str(disclosure))
     assert code == 0 and "valid" in output
+
+    # The customer holds their record; a lender with no data directory verifies.
+    held, shown = tmp_path / "record.json", tmp_path / "shown.json"
+    code, output = run(env, "record-file", commitment, "--out", str(held))
+    assert code == 0, output
+    outsider = {"CREDENCE_DATA_DIR": str(tmp_path / "nobody")}
+    code, output = run(outsider, "disclose", str(held), "--fields", "score", "--out", str(shown))
+    assert code == 0, output
+    assert {f["name"] for f in json.loads(shown.read_text())["fields"]} == {"score", "attester"}
+    code, output = run(outsider, "verify", str(shown), "--rpc", env["CREDENCE_RPC_URL"], "--json")
+    assert code == 0 and json.loads(output)["status"] == "valid", output
+    assert not (tmp_path / "nobody").exists()  # nothing deployed, nothing written
+
     code, output = run(env, "revoke", commitment, "--reason", "5")
     assert code == 0, output
     code, output = run(env, "verify", str(disclosure))
     assert code == 1 and "revoked" in output
+    code, output = run(outsider, "verify", str(shown), "--rpc", env["CREDENCE_RPC_URL"], "--json")
+    assert code == 1 and json.loads(output)["revocation_reason"] == 5
 
 
 @pytest.mark.parametrize(
@@ -89,6 +104,8 @@ def test_score_apply_attest_then_verify(env, model: Path, tmp_path: Path):
     [
         ("show", "0x1234"),
         ("verify", "missing-disclosure.json"),
+        ("disclose", "not-a-file-nor-a-commitment.json"),
+        ("record-file", "0x" + "ab" * 32, "--out", "record.json"),
         ("attest", "missing.csv", "--model", "0x" + "11" * 32),
         ("revoke", "0x" + "ab" * 32),
         ("score", "apply", "missing.json", "missing.csv", "--out", "scores.csv"),
