@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ from rich.panel import Panel
 from rich.table import Table
 
 from ledger import PROJECT_ROOT
+from ledger.attest.disclosure import RecordFile
+from ledger.attest.verify import RpcReader, verify_document
 from ledger.chain.deploy import verify_deployment
 from ledger.chain.node import free_port
 from ledger.runtime import Runtime
@@ -136,14 +139,17 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
         f"retry with the same Idempotency-Key replays the first answer, nothing new: {same}"
     )
 
-    step("4. A customer discloses score, grade and model; the lender verifies on chain")
+    step("4. The customer gets their record file, discloses score and grade; lenders verify")
     commitment = results[0]["commitment"]
-    fields = {"fields": "score,grade,model_id"}
-    disclosure = ok(attester.get(f"/v1/attestations/{commitment}/disclosure", params=fields))
+    held = RecordFile.from_dict(ok(attester.get(f"/v1/attestations/{commitment}/record-file")))
+    disclosure = held.disclose(["score", "grade", "model_id"]).to_dict()  # no institution needed
     show_verification("honest disclosure", ok(verifier.post("/v1/verify", json=disclosure)))
-    with_inputs = {**disclosure, "inputs": applicants[0]}
+    alone = verify_document(RpcReader(rt.w3.provider.endpoint_uri), disclosure)
+    show_verification("a lender alone, chain only", asdict(alone))
+    recompute = {"disclosure": disclosure, "inputs": applicants[0]}
     show_verification(
-        "score recomputed from the inputs", ok(verifier.post("/v1/verify", json=with_inputs))
+        "score recomputed from the inputs",
+        ok(verifier.post("/v1/verify/recompute", json=recompute)),
     )
 
     step("5. Tampering, revocation and suspension are caught")
@@ -151,7 +157,8 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     for f in forged["fields"]:
         if f["name"] == "score":
             f["value"] = str(int(f["value"]) + 100)
-    show_verification("score raised by 100", ok(verifier.post("/v1/verify", json=forged)))
+    refused = verifier.post("/v1/verify", json=forged).json()
+    console.print(f"score raised by 100: [red]refused[/] ({refused['detail']})")
     denied = verifier.post(f"/v1/attestations/{commitment}/revoke", json={"reason": 1})
     console.print(f"verifier trying to revoke: HTTP {denied.status_code} {denied.json()['detail']}")
     ok(attester.post(f"/v1/attestations/{commitment}/revoke", json={"reason": 7}))

@@ -125,7 +125,9 @@ def read_disclosure(data: Any) -> Disclosure:
     if "batch" in data:
         raw = data["batch"]
         _object(raw, "batch", _BATCH_KEYS, required=_BATCH_KEYS)
-        batch = Batch(_hex32("batch.root", raw["root"]), _proof("batch.proof", raw["proof"], MAX_BATCH_PROOF))
+        batch = Batch(
+            _hex32("batch.root", raw["root"]), _proof("batch.proof", raw["proof"], MAX_BATCH_PROOF)
+        )
     return Disclosure(chain_id, registry, commitment, fields, batch)
 
 
@@ -288,4 +290,3 @@ def _loads(error: type[DisclosureError | RecordError], what: str, text: str | by
         return orjson.loads(text)
     except (orjson.JSONDecodeError, TypeError):
         raise error(what, "is not valid JSON") from None
-

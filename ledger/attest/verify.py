@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cache
-from dataclasses import dataclass, field as dataclass_field
 from typing import Any, Protocol
 
 from eth_abi import decode as abi_decode

@@ -56,7 +56,9 @@ def attest_cmd(
     out: Annotated[Path | None, typer.Option(help="write sealed records (JSON lines) here")] = None,
     holder_dir: Annotated[
         Path | None,
-        typer.Option(help="write each subject's record file here (<commitment>.json), to hand over"),
+        typer.Option(
+            help="write each subject's record file here (<commitment>.json), to hand over"
+        ),
     ] = None,
 ) -> None:
     """Attest every row of a CSV of scored subjects (batched under Merkle roots)."""

@@ -38,7 +38,9 @@ def test_readers_get_no_salt_no_pseudonym_no_field(
     app_client: TestClient, records: dict[str, dict], key: str, kind: str
 ):
     issued = records[kind]
-    response = app_client.get(f"/v1/attestations/{issued['commitment']}", headers={"X-API-Key": key})
+    response = app_client.get(
+        f"/v1/attestations/{issued['commitment']}", headers={"X-API-Key": key}
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert set(body) <= PUBLIC, set(body) - PUBLIC

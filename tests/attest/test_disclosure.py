@@ -63,7 +63,11 @@ def test_every_subset_discloses_with_the_attester_and_reads_back() -> None:
 def test_openzeppelin_verifies_each_disclosed_field() -> None:
     doc = shown(FIELD_NAMES)
     checks = [
-        {"root": doc["commitment"], "value": [f["name"], f["value"], f["salt"]], "proof": f["proof"]}
+        {
+            "root": doc["commitment"],
+            "value": [f["name"], f["value"], f["salt"]],
+            "proof": f["proof"],
+        }
         for f in doc["fields"]
     ]
     forged = {**checks[1], "value": ["score", "999", checks[1]["value"][2]]}
