@@ -1,0 +1,135 @@
+"""The stored disclosure fixtures through all four verifiers: Python, the CLI, the API and the
+JavaScript package must give the verdict stored in expected.json, on a fresh node set up by
+``disclosure_fixtures.build`` (which must also reproduce the stored files byte for byte)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+from web3 import Web3
+
+from api.deps import Role
+from api.main import create_app
+from ledger import PROJECT_ROOT
+from ledger.attest.verify import RpcReader, verify_document
+from ledger.chain.node import LocalNode, free_port
+from ledger.cli import _register_subcommands, app
+from ledger.runtime import Runtime
+from ledger.settings import Settings
+from tests.attest.disclosure_fixtures import FIXTURES, build, write
+
+EXPECTED: dict[str, str] = json.loads((FIXTURES / "expected.json").read_text())
+JS_RUNNER = PROJECT_ROOT / "tests" / "js" / "verify_fixtures.mjs"
+JS_CLI = PROJECT_ROOT / "verifier-js" / "cli.mjs"
+
+
+@pytest.fixture(scope="module")
+def node() -> Iterator[tuple[LocalNode, dict]]:
+    with LocalNode(kind="anvil", port=free_port()) as local:
+        docs = build(Web3(Web3.HTTPProvider(local.url)))
+        yield local, docs
+
+
+def test_fixtures_cover_the_cases_the_issue_names():
+    verdicts = set(EXPECTED.values())
+    assert {"valid", "revoked", "expired", "attester_suspended", "mismatch", "unknown"} <= verdicts
+    assert {"invalid_disclosure", "wrong_chain", "not_registry"} <= verdicts
+    assert sum(name.startswith("tampered_") for name in EXPECTED) >= 20
+
+
+def test_stored_fixtures_are_what_the_chain_setup_produces(node, tmp_path: Path):
+    _, docs = node
+    write(docs, tmp_path)
+    for made in sorted(tmp_path.glob("*.json")):
+        assert made.read_text() == (FIXTURES / made.name).read_text(), made.name
+
+
+def test_python_cli_api_and_javascript_agree(node, tmp_path: Path):
+    local, _ = node
+    files = {name: FIXTURES / f"{name}.json" for name in EXPECTED}
+    raw = {name: json.loads(path.read_text()) for name, path in files.items()}
+    reader = RpcReader(local.url)
+    python = {name: verify_document(reader, doc) for name, doc in raw.items()}
+
+    _register_subcommands()
+    runner = CliRunner()
+    cli = {}
+    for name, path in files.items():
+        result = runner.invoke(app, ["verify", str(path), "--rpc", local.url, "--json"], env={})
+        verdict = json.loads(result.output)
+        code = 0 if verdict["valid"] else 2 if verdict["status"] == "invalid_disclosure" else 1
+        assert result.exit_code == code, (name, result.output)
+        cli[name] = verdict
+
+    settings = Settings(data_dir=tmp_path / "api", rpc_url=local.url)
+    with Runtime.open(settings) as rt, TestClient(create_app(rt, {"k": Role.verifier})) as client:
+        api = {}
+        for name, doc in raw.items():
+            response = client.post("/v1/verify", json=doc, headers={"X-API-Key": "k"})
+            if response.status_code == 422:
+                [error] = response.json()["errors"]
+                api[name] = ("invalid_disclosure", error["field"])
+            else:
+                assert response.status_code == 200, (name, response.text)
+                api[name] = (response.json()["status"], None)
+
+    out = subprocess.run(
+        ["node", str(JS_RUNNER), local.url, *map(str, files.values())],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    js = json.loads(out.stdout)
+
+    for name, expected in EXPECTED.items():
+        p = python[name]
+        verdicts = {
+            "python": (p.status, p.field),
+            "cli": (cli[name]["status"], cli[name]["field"]),
+            "api": api[name],
+            "js": (js[name]["status"], js[name]["field"]),
+        }
+        assert {v[0] for v in verdicts.values()} == {expected}, (name, verdicts)
+        assert len({v[1] for v in verdicts.values()}) == 1, (name, verdicts)  # same field named
+
+
+def test_javascript_cli_discloses_from_a_record_file_and_verifies(node, tmp_path: Path):
+    local, _ = node
+    shown = tmp_path / "shown.json"
+    made = subprocess.run(
+        ["node", str(JS_CLI), "disclose", str(FIXTURES / "record_file_batched.json")]
+        + ["--fields", "score,model_id", "--out", str(shown)],
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    doc = json.loads(shown.read_text())
+    assert [f["name"] for f in doc["fields"]] == ["score", "model_id", "attester"]
+    assert verify_document(RpcReader(local.url), doc).status == "valid"
+    for file, code in ((shown, 0), (FIXTURES / "revoked_single.json", 1)):
+        checked = subprocess.run(
+            ["node", str(JS_CLI), "verify", str(file), "--rpc", local.url, "--json"],
+            capture_output=True,
+            text=True,
+        )
+        assert checked.returncode == code, checked.stdout + checked.stderr
+    bad = subprocess.run(
+        ["node", str(JS_CLI), "verify", str(FIXTURES / "tampered_changed_value.json")]
+        + ["--rpc", local.url],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2 and "does not match the commitment" in bad.stdout
+
+
+def test_registry_code_hash_shipped_with_the_javascript_package_is_current():
+    from ledger.attest.verify import registry_code_hash
+
+    shipped = json.loads((PROJECT_ROOT / "verifier-js" / "registry-code.json").read_text())
+    assert shipped["runtime_code_hash"] == "0x" + registry_code_hash().hex()
