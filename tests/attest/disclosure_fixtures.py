@@ -122,6 +122,7 @@ def build(w3: Web3) -> dict[str, tuple[Doc, str]]:
         "valid_single": (good_single, "valid"),
         "valid_batched": (good_batched, "valid"),
         "valid_attester_only": (held(single).disclose(["attester"]).to_dict(), "valid"),
+        "worked_example": (held(single).disclose(["score"]).to_dict(), "valid"),  # the spec's
         "valid_every_field": (
             in_batch(members, 2).disclose([n for n, _ in single.record.canonical()]).to_dict(),
             "valid",
