@@ -5,11 +5,14 @@ JavaScript package must give the verdict stored in expected.json, on a fresh nod
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import jsonschema
 import pytest
+from eth_abi import encode as abi_encode
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 from web3 import Web3
@@ -17,9 +20,11 @@ from web3 import Web3
 from api.deps import Role
 from api.main import create_app
 from ledger import PROJECT_ROOT
+from ledger.attest.records import field_leaf
 from ledger.attest.verify import RpcReader, verify_document
 from ledger.chain.node import LocalNode, free_port
 from ledger.cli import _register_subcommands, app
+from ledger.merkle import hash_pair, keccak
 from ledger.runtime import Runtime
 from ledger.settings import Settings
 from tests.attest.disclosure_fixtures import FIXTURES, build, write
@@ -102,9 +107,18 @@ def test_python_cli_api_and_javascript_agree(node, tmp_path: Path):
 def test_javascript_cli_discloses_from_a_record_file_and_verifies(node, tmp_path: Path):
     local, _ = node
     shown = tmp_path / "shown.json"
+    record_file = str(FIXTURES / "record_file_batched.json")
     made = subprocess.run(
-        ["node", str(JS_CLI), "disclose", str(FIXTURES / "record_file_batched.json")]
-        + ["--fields", "score,model_id", "--out", str(shown)],
+        [
+            "node",
+            str(JS_CLI),
+            "disclose",
+            record_file,
+            "--fields",
+            "score,model_id",
+            "--out",
+            str(shown),
+        ],
         capture_output=True,
         text=True,
     )
@@ -119,9 +133,9 @@ def test_javascript_cli_discloses_from_a_record_file_and_verifies(node, tmp_path
             text=True,
         )
         assert checked.returncode == code, checked.stdout + checked.stderr
+    tampered = str(FIXTURES / "tampered_changed_value.json")
     bad = subprocess.run(
-        ["node", str(JS_CLI), "verify", str(FIXTURES / "tampered_changed_value.json")]
-        + ["--rpc", local.url],
+        ["node", str(JS_CLI), "verify", tampered, "--rpc", local.url],
         capture_output=True,
         text=True,
     )
@@ -133,3 +147,75 @@ def test_registry_code_hash_shipped_with_the_javascript_package_is_current():
 
     shipped = json.loads((PROJECT_ROOT / "verifier-js" / "registry-code.json").read_text())
     assert shipped["runtime_code_hash"] == "0x" + registry_code_hash().hex()
+
+
+# -- the worked example of docs/disclosure.md, and the JSON Schema ------------------------
+
+SPEC = PROJECT_ROOT / "docs" / "disclosure.md"
+
+
+def _documented_hashes() -> dict[str, list[str]]:
+    """Per field, the hashes the spec lists: keccak(encoding), the leaf, then each step."""
+    text = SPEC.read_text().split("## Worked example", 1)[1]
+    blocks = re.findall(r"```\n(keccak\(encoding\).*?)```", text, re.S)
+    names = ("score", "attester")
+    return {
+        name: re.findall(r"= (0x[0-9a-f]{64})", block)
+        for name, block in zip(names, blocks, strict=True)
+    }
+
+
+def test_worked_example_is_reproduced_by_both_verifiers(node):
+    local, _ = node
+    path = FIXTURES / "worked_example.json"
+    doc = json.loads(path.read_text())
+    documented = _documented_hashes()
+    assert doc["commitment"] in SPEC.read_text()
+    python = {}
+    for f in doc["fields"]:
+        salt = bytes.fromhex(f["salt"][2:])
+        inner = keccak(abi_encode(["string", "string", "bytes32"], [f["name"], f["value"], salt]))
+        node_hash, steps = keccak(inner), []
+        assert node_hash == field_leaf(f["name"], f["value"], salt)
+        hashes = [inner, node_hash]
+        for p in f["proof"]:
+            node_hash = hash_pair(node_hash, bytes.fromhex(p[2:]))
+            steps.append(node_hash)
+        python[f["name"]] = ["0x" + h.hex() for h in hashes + steps]
+    out = subprocess.run(
+        ["node", str(PROJECT_ROOT / "tests" / "js" / "worked_example.mjs"), str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    js = {n: [v["inner"], v["leaf"], *v["steps"]] for n, v in json.loads(out.stdout).items()}
+    assert python == js == documented
+    assert documented["score"][-1] == documented["attester"][-1] == doc["commitment"]
+    assert verify_document(RpcReader(local.url), doc).status == "valid"
+    checked = subprocess.run(
+        ["node", str(JS_CLI), "verify", str(path), "--rpc", local.url, "--json"],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0 and json.loads(checked.stdout)["status"] == "valid"
+
+
+def test_json_schema_accepts_every_well_formed_fixture_and_refuses_bad_shapes():
+    schema = json.loads((PROJECT_ROOT / "docs" / "disclosure.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    shape_errors = {
+        "tampered_extra_key",
+        "tampered_extra_key_in_field",
+        "tampered_unknown_version",
+        "tampered_no_fields",
+        "tampered_missing_registry",
+        "tampered_attester_hidden",
+        "tampered_uppercase_salt",
+        "tampered_uppercase_commitment",
+        "tampered_uppercase_registry",
+        "tampered_renamed_field",
+    }
+    for name in EXPECTED:
+        doc = json.loads((FIXTURES / f"{name}.json").read_text())
+        assert validator.is_valid(doc) is (name not in shape_errors), name
