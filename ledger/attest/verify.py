@@ -21,9 +21,6 @@ from dataclasses import field as dataclass_field
 from functools import cache
 from typing import Any, Protocol
 
-from eth_abi import decode as abi_decode
-from eth_abi import encode as abi_encode
-
 from ledger.attest.disclosure import Disclosure, read_disclosure
 from ledger.attest.records import DisclosureError
 from ledger.attest.status import Status
@@ -172,53 +169,28 @@ def verify(chain: ChainReader, d: Disclosure) -> Verification:
     result.reasons = [EXPLANATIONS[status]]
     if status is Status.Unknown:
         return result
-    _, model_index, result.issued_at, result.expires_at, revoked_at, reason, _ = record
+    _, model_index, result.issued_at, result.expires_at, revoked_at, reason, _ = record[:7]
     result.revoked_at, result.revocation_reason = revoked_at or None, reason if revoked_at else None
     if d.batch is not None and not revoked_at:
-        leaf_revoked_at, leaf_reason = _read(
-            chain,
-            d.registry,
-            "getBatchLeafRevocation(uint32,bytes32,bytes32)",
-            ["uint32", "bytes32", "bytes32"],
-            [d.attester, d.batch.root, d.commitment],
-            ["uint40", "uint16"],
-        )
+        args = _word(d.attester) + d.batch.root + d.commitment
+        leaf_revoked_at, leaf_reason = _call(chain, d.registry, GET_LEAF_REVOCATION, args)[:2]
         if leaf_revoked_at:
             result.revoked_at, result.revocation_reason = leaf_revoked_at, leaf_reason
     result.contradict(_mismatches(chain, d, model_index, result.expires_at or 0))
     return result
 
 
-def _status(chain: ChainReader, d: Disclosure) -> tuple[Status, tuple[int, ...]]:
+def _status(chain: ChainReader, d: Disclosure) -> tuple[Status, list[int]]:
+    attester = _word(d.attester)
     if d.batch is None:
-        (status,) = _read(
-            chain,
-            d.registry,
-            "statusOf(uint32,bytes32)",
-            ["uint32", "bytes32"],
-            [d.attester, d.commitment],
-            ["uint8"],
-        )
+        status = _call(chain, d.registry, STATUS_OF, attester + d.commitment)[0]
         key = d.commitment
     else:
-        (status,) = _read(
-            chain,
-            d.registry,
-            "statusOfBatchRecord(uint32,bytes32,bytes32,bytes32[])",
-            ["uint32", "bytes32", "bytes32", "bytes32[]"],
-            [d.attester, d.batch.root, d.commitment, list(d.batch.proof)],
-            ["uint8"],
-        )
+        proof = _word(4 * 32) + _word(len(d.batch.proof)) + b"".join(d.batch.proof)
+        args = attester + d.batch.root + d.commitment + proof
+        status = _call(chain, d.registry, STATUS_OF_BATCH_RECORD, args)[0]
         key = d.batch.root
-    record = _read(
-        chain,
-        d.registry,
-        "getRecord(uint32,bytes32)",
-        ["uint32", "bytes32"],
-        [d.attester, key],
-        ["(uint32,uint32,uint40,uint40,uint40,uint16,uint32)"],
-    )[0]
-    return Status(status), record
+    return Status(status), _call(chain, d.registry, GET_RECORD, attester + key)
 
 
 def _mismatches(chain: ChainReader, d: Disclosure, model_index: int, expires_at: int) -> list[str]:
@@ -227,26 +199,32 @@ def _mismatches(chain: ChainReader, d: Disclosure, model_index: int, expires_at:
     if "expires_at" in shown and int(shown["expires_at"]) != expires_at:
         problems.append(f"expires_at: disclosed {shown['expires_at']}, on chain {expires_at}")
     if "model_id" in shown:
-        model = _read(
-            chain,
-            d.registry,
-            "getModel(bytes32)",
-            ["bytes32"],
-            [bytes.fromhex(shown["model_id"][2:])],
-            ["(uint32,uint32,uint40,(uint16,uint16,uint16,uint16,uint32))"],
-        )[0]
-        if model[0] != model_index:
+        index = _call(chain, d.registry, GET_MODEL, bytes.fromhex(shown["model_id"][2:]))[0]
+        if index != model_index:
             problems.append(f"model_id: disclosed {shown['model_id']} is not the model on chain")
     return problems
 
 
-def _read(
-    chain: ChainReader,
-    address: str,
-    signature: str,
-    types: list[str],
-    args: list[Any],
-    out: list[str],
-) -> tuple[Any, ...]:
-    data = keccak(signature.encode())[:4] + abi_encode(types, args)
-    return tuple(abi_decode(out, chain.call(address, data)))
+# The registry's views take and return only static words (and one bytes32[] as the last
+# argument), so the ABI is written out here: eth_abi would double the CLI's start-up time.
+def _selector(signature: str) -> bytes:
+    return keccak(signature.encode())[:4]
+
+
+STATUS_OF = _selector("statusOf(uint32,bytes32)")
+STATUS_OF_BATCH_RECORD = _selector("statusOfBatchRecord(uint32,bytes32,bytes32,bytes32[])")
+GET_RECORD = _selector("getRecord(uint32,bytes32)")
+GET_LEAF_REVOCATION = _selector("getBatchLeafRevocation(uint32,bytes32,bytes32)")
+GET_MODEL = _selector("getModel(bytes32)")
+
+
+def _word(n: int) -> bytes:
+    return n.to_bytes(32, "big")
+
+
+def _call(chain: ChainReader, address: str, selector: bytes, args: bytes) -> list[int]:
+    """The returned static words as integers (a struct is its fields' words in order)."""
+    reply = chain.call(address, selector + args)
+    if not reply or len(reply) % 32:
+        raise ChainUnavailable(f"{address}: malformed reply to a registry view")
+    return [int.from_bytes(reply[i : i + 32], "big") for i in range(0, len(reply), 32)]
