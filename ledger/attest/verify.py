@@ -21,7 +21,7 @@ from dataclasses import field as dataclass_field
 from functools import cache
 from typing import Any, Protocol
 
-from ledger.attest.disclosure import Disclosure, read_disclosure
+from ledger.attest.disclosure import Disclosure, read_disclosure, read_disclosure_json
 from ledger.attest.records import DisclosureError
 from ledger.attest.status import Status
 from ledger.merkle import keccak
@@ -137,6 +137,15 @@ def verify_document(chain: ChainReader, data: Any) -> Verification:
     """Verify a parsed disclosure document; an offline refusal is the invalid verdict."""
     try:
         disclosure = read_disclosure(data)
+    except DisclosureError as exc:
+        return Verification(INVALID, False, [str(exc)], field=exc.field)
+    return verify(chain, disclosure)
+
+
+def verify_text(chain: ChainReader, text: str | bytes) -> Verification:
+    """``verify_document`` on a file's contents (text that is not JSON is refused)."""
+    try:
+        disclosure = read_disclosure_json(text)
     except DisclosureError as exc:
         return Verification(INVALID, False, [str(exc)], field=exc.field)
     return verify(chain, disclosure)

@@ -209,16 +209,12 @@ def verify_cmd(
     """
     from dataclasses import asdict
 
-    from ledger.attest.verify import INVALID, ChainUnavailable, RpcReader, verify_document
+    from ledger.attest.verify import INVALID, ChainUnavailable, RpcReader, verify_text
 
     if not disclosure.is_file():
         fail(f"{disclosure}: no such file")
     try:
-        data = json.loads(disclosure.read_bytes())
-    except ValueError:
-        data = None  # read_disclosure refuses it with the field named
-    try:
-        result = verify_document(RpcReader(rpc or _default_rpc()), data)
+        result = verify_text(RpcReader(rpc or _default_rpc()), disclosure.read_bytes())
     except ChainUnavailable as exc:
         fail(f"--rpc: {exc}")
     if as_json:

@@ -116,3 +116,16 @@ def test_bad_input_exits_2(env, args, tmp_path, monkeypatch):
     code, output = run(env, *args)
     assert code == 2, output
     assert "Traceback" not in output
+
+
+def test_verify_with_an_unreachable_node_exits_2(tmp_path):
+    shown = PROJECT_ROOT / "tests" / "fixtures" / "disclosures" / "valid_single.json"
+    code, output = run({}, "verify", str(shown), "--rpc", "http://127.0.0.1:9")
+    assert code == 2 and "--rpc" in output and "Traceback" not in output
+
+
+def test_verify_refuses_a_bad_disclosure_naming_the_field(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    code, output = run({}, "verify", str(bad), "--rpc", "http://127.0.0.1:9")
+    assert code == 2 and "disclosure" in output and "not valid JSON" in output
