@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from functools import cache
@@ -133,10 +134,12 @@ def registry_code_hash() -> bytes:
     return keccak(bytes.fromhex(artifact(REGISTRY_CONTRACT).deployed_bytecode[2:]))
 
 
-def verify_document(chain: ChainReader, data: Any) -> Verification:
+def verify_document(
+    chain: ChainReader, data: Any, read: Callable[[Any], Disclosure] = read_disclosure
+) -> Verification:
     """Verify a parsed disclosure document; an offline refusal is the invalid verdict."""
     try:
-        disclosure = read_disclosure(data)
+        disclosure = read(data)
     except DisclosureError as exc:
         return Verification(INVALID, False, [str(exc)], field=exc.field)
     return verify(chain, disclosure)
@@ -144,11 +147,7 @@ def verify_document(chain: ChainReader, data: Any) -> Verification:
 
 def verify_text(chain: ChainReader, text: str | bytes) -> Verification:
     """``verify_document`` on a file's contents (text that is not JSON is refused)."""
-    try:
-        disclosure = read_disclosure_json(text)
-    except DisclosureError as exc:
-        return Verification(INVALID, False, [str(exc)], field=exc.field)
-    return verify(chain, disclosure)
+    return verify_document(chain, text, read_disclosure_json)
 
 
 def verify(chain: ChainReader, d: Disclosure) -> Verification:
