@@ -21,7 +21,9 @@ from api.deps import Role
 from api.main import create_app
 from ledger import PROJECT_ROOT
 from ledger.attest.records import field_leaf
+from ledger.attest.registry import Registry, Status
 from ledger.attest.verify import RpcReader, verify_document
+from ledger.chain.deploy import contract_at
 from ledger.chain.node import LocalNode, free_port
 from ledger.cli import _register_subcommands, app
 from ledger.merkle import hash_pair, keccak
@@ -196,6 +198,11 @@ def test_worked_example_is_reproduced_by_both_verifiers(node):
     assert python == js == documented
     assert documented["score"][-1] == documented["attester"][-1] == doc["commitment"]
     assert verify_document(RpcReader(local.url), doc).status == "valid"
+    w3 = Web3(Web3.HTTPProvider(local.url))
+    registry = Registry(contract_at(w3, "AttestationRegistry", doc["registry"]), None)  # views
+    commitment = bytes.fromhex(doc["commitment"][2:])
+    assert registry.status_of(1, commitment) is Status.Valid
+    assert registry.status_of(2, commitment) is Status.Revoked  # the copy, as the spec says
     checked = subprocess.run(
         ["node", str(JS_CLI), "verify", str(path), "--rpc", local.url, "--json"],
         capture_output=True,
