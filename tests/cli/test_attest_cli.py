@@ -42,6 +42,29 @@ def model(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path
     return out
 
 
+def test_attest_hands_each_subject_their_record_file(env, model: Path, tmp_path: Path):
+    code, output = run(env, "score", "register", str(model), "--json")
+    model_id = json.loads(output)["model_id"]
+    scored = tmp_path / "scored.csv"
+    scored.write_text("subject_id,score,grade\nalice,640,B\nbob,720,A\n")
+    holders = tmp_path / "holders"
+    code, output = run(
+        env, "attest", str(scored), "--model", model_id, "--holder-dir", str(holders)
+    )
+    assert code == 0, output
+    files = sorted(holders.glob("0x*.json"))
+    assert len(files) == 2
+    held = json.loads(files[0].read_text())
+    assert held["batch"]["root"] and set(held["salts"]) == set(held["fields"])
+    assert held["fields"]["subject"] not in ("alice", "bob")  # a pseudonym, never the raw id
+    shown = tmp_path / "shown.json"
+    nobody = {"CREDENCE_DATA_DIR": str(tmp_path / "nobody")}
+    code, output = run(nobody, "disclose", str(files[0]), "--fields", "grade", "--out", str(shown))
+    assert code == 0, output
+    code, output = run(nobody, "verify", str(shown), "--rpc", env["CREDENCE_RPC_URL"], "--json")
+    assert code == 0 and json.loads(output)["disclosed"]["grade"] in ("A", "B"), output
+
+
 def test_score_apply_attest_then_verify(env, model: Path, tmp_path: Path):
     data = tmp_path / "applicants.csv"
     with SAMPLE.open(newline="") as src, data.open("w", newline="") as dst:
