@@ -144,8 +144,7 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     held = RecordFile.from_dict(ok(attester.get(f"/v1/attestations/{commitment}/record-file")))
     disclosure = held.disclose(["score", "grade", "model_id"]).to_dict()  # no institution needed
     show_verification("honest disclosure", ok(verifier.post("/v1/verify", json=disclosure)))
-    alone = verify_document(RpcReader(rt.w3.provider.endpoint_uri), disclosure)
-    show_verification("a lender alone, chain only", asdict(alone))
+    show_verification("a lender alone, chain only", asdict(alone_verify(rt, disclosure)))
     recompute = {"disclosure": disclosure, "inputs": applicants[0]}
     show_verification(
         "score recomputed from the inputs",
@@ -159,6 +158,8 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
             f["value"] = str(int(f["value"]) + 100)
     refused = verifier.post("/v1/verify", json=forged).json()
     console.print(f"score raised by 100: [red]refused[/] ({refused['detail']})")
+    copy_and_revoke(rt, admin, held)
+    show_verification("after another attester copied it", asdict(alone_verify(rt, disclosure)))
     denied = verifier.post(f"/v1/attestations/{commitment}/revoke", json={"reason": 1})
     console.print(f"verifier trying to revoke: HTTP {denied.status_code} {denied.json()['detail']}")
     ok(attester.post(f"/v1/attestations/{commitment}/revoke", json={"reason": 7}))
@@ -187,6 +188,32 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     console.print(table)
     console.print(
         "index equal after rebuild: " + ("[green]yes[/]" if before == after else "[red]NO[/]")
+    )
+
+
+def alone_verify(rt: Runtime, disclosure: dict[str, Any]) -> Any:
+    """What a lender runs with only a node: `credence verify FILE --rpc URL`."""
+    return verify_document(RpcReader(rt.w3.provider.endpoint_uri), disclosure)
+
+
+def copy_and_revoke(rt: Runtime, admin: httpx.Client, held: RecordFile) -> None:
+    """A second registered attester anchors a copy of the customer's batch, then revokes it."""
+    from eth_account import Account
+
+    from ledger.attest.registry import Registry
+    from ledger.chain.node import DEV_MNEMONIC
+    from ledger.tx import Sender
+
+    Account.enable_unaudited_hdwallet_features()
+    key = Account.from_mnemonic(DEV_MNEMONIC, account_path="m/44'/60'/0'/0/9")
+    ok(admin.post("/v1/attesters", json={"key": key.address, "name": "Copycat bureau"}))
+    copier = Registry(rt.contract("AttestationRegistry"), Sender(rt.w3, key, errors=rt.errors))
+    record, batch = held.sealed.record, held.batch
+    assert batch is not None  # the demo's records are batched
+    copier.anchor_batch(batch.root, 1, record.model_id, record.expires_at)
+    copier.revoke(batch.root, 1)
+    console.print(
+        "a second attester anchored a copy of that batch root as its own, then revoked it"
     )
 
 
