@@ -61,10 +61,24 @@ function reasons(text) {
   const bad = codes.find((c) => !REASON.test(c));
   return bad === undefined ? null : `code '${bad}' must be 1 to 32 letters, digits, '_', '.' or '-'`;
 }
-// In a record file, numbers are JSON integers, reasons a list, the rest strings.
+const DECISIONS = ["approve", "refer", "decline"];
+const CONTROL = /[\x00-\x1f\x7f]/;
+function reasonTexts(text) {
+  const texts = text === "" ? [] : text.split("\n");
+  if (texts.length > 16) return "must have at most 16 texts";
+  for (const t of texts) {
+    const length = [...t].length; // code points, as the spec counts
+    if (length < 1 || length > 160) return "each text must be 1 to 160 characters";
+    if (CONTROL.test(t)) return "texts must not contain control characters or line breaks";
+  }
+  return null;
+}
+// In a record file, numbers are JSON integers, reasons and reason_texts lists, the rest strings.
 const str = (v) => (typeof v === "string" ? v : null);
 const int = (v) => (Number.isInteger(v) ? String(v) : null);
-const list = (v) => (Array.isArray(v) && v.every((c) => typeof c === "string") ? v.join(",") : null);
+const strings = (v) => Array.isArray(v) && v.every((c) => typeof c === "string");
+const list = (v) => (strings(v) ? v.join(",") : null);
+const lines = (v) => (strings(v) ? v.join("\n") : null);
 const grade = (t) => (GRADE.test(t) ? null : "must be 1 to 16 letters, digits, '+' or '-'");
 export const FIELDS = [
   ["subject", hex32, str],
@@ -76,6 +90,9 @@ export const FIELDS = [
   ["attester", integer(0, 2 ** 32 - 1), int],
   ["pd_bps", integer(0, 10000), int],
   ["reasons", reasons, list],
+  ["strategy", hex32, str],
+  ["decision", (t) => (DECISIONS.includes(t) ? null : `must be one of ${DECISIONS.join(", ")}`), str],
+  ["reason_texts", reasonTexts, lines],
 ];
 const BY_NAME = Object.fromEntries(FIELDS.map(([name, check, text]) => [name, { check, text }]));
 

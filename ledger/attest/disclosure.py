@@ -28,7 +28,7 @@ from ledger.merkle import MerkleTree, bytes32_leaf, process_proof
 
 VERSION = 1
 REQUIRED_FIELD = "attester"  # whose record it is: the key under which the chain holds it
-MAX_FIELD_PROOF = 8  # a record has at most 9 fields, so a field proof has at most 4 nodes
+MAX_FIELD_PROOF = 8  # a record has at most 12 fields, so a field proof has at most 4 nodes
 MAX_BATCH_PROOF = 32  # a batch holds at most 2**32 - 1 leaves
 CHAIN_ID_MAX = 2**53 - 1  # exact in every JSON reader (JavaScript numbers included)
 

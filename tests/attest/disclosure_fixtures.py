@@ -56,6 +56,9 @@ def sealed(label: str, attester: int, expires_at: int = FAR, **values: Any) -> S
         attester=attester,
         pd_bps=values.get("pd_bps", 180),
         reasons=("DTI_HIGH", "SHORT_HISTORY"),
+        strategy=values.get("strategy"),
+        decision=values.get("decision"),
+        reason_texts=values.get("reason_texts"),
     )
     names = [name for name, _ in record.canonical()]
     return seal(record, {n: keccak(f"salt {label} {n}".encode()) for n in names})
@@ -80,7 +83,14 @@ def build(w3: Web3) -> dict[str, tuple[Doc, str]]:
     single, revoked, expired = sealed("single", 1), sealed("revoked", 1), sealed("expired", 1, SOON)
     suspended, mismatch = sealed("suspended", 3), sealed("mismatch", 1)
     unanchored = sealed("never anchored", 1)
-    for s in (single, revoked, expired):
+    strategic = sealed(
+        "strategy",
+        1,
+        strategy=keccak(b"credence fixture strategy"),
+        decision="refer",
+        reason_texts=("Débt to income ≥ 45 %", "Short credit history"),
+    )
+    for s in (single, revoked, expired, strategic):
         a.attest(s.commitment, MODEL, s.record.expires_at)
     a.attest(mismatch.commitment, OTHER_MODEL, FAR - 1)  # chain disagrees on expiry and model
     c.attest(suspended.commitment, MODEL, FAR)
@@ -133,6 +143,10 @@ def build(w3: Web3) -> dict[str, tuple[Doc, str]]:
         ),
         "valid_batch_copied_and_revoked_by_another": (
             batched.disclose(["grade"]).to_dict(),
+            "valid",
+        ),
+        "valid_strategy_fields": (
+            held(strategic).disclose(["decision", "reason_texts", "strategy"]).to_dict(),
             "valid",
         ),
         "revoked_single": (held(revoked).disclose(["score"]).to_dict(), "revoked"),
@@ -230,7 +244,14 @@ def build(w3: Web3) -> dict[str, tuple[Doc, str]]:
         doc = copy.deepcopy(base)
         change(doc)
         docs[f"tampered_{name}"] = (doc, verdict)
+    decided = copy.deepcopy(docs["valid_strategy_fields"][0])
+    _field(decided, "decision").update(value="approve")
+    docs["tampered_decision_changed"] = (decided, "invalid_disclosure")
+    texts = copy.deepcopy(docs["valid_strategy_fields"][0])
+    _field(texts, "reason_texts").update(value="Short credit history")
+    docs["tampered_reason_texts_dropped"] = (texts, "invalid_disclosure")
     docs["record_file_batched"] = (batched.to_dict(), "record_file")
+    docs["record_file_strategy"] = (held(strategic).to_dict(), "record_file")
     return docs
 
 

@@ -160,3 +160,37 @@ def test_record_file_round_trip_and_disclosure() -> None:
     assert err.value.field == "batch.proof"
     with pytest.raises(RecordError, match="extra keys"):
         RecordFile.from_dict({**held.to_dict(), "note": 1})
+
+
+NEW_VALUES = {
+    "subject": "0x" + "5b" * 32,
+    "score": "713",
+    "grade": "AAA",
+    "model_id": "0x" + "00" * 32,
+    "issued_at": "1700000001",
+    "expires_at": "1731536001",
+    "attester": "8",
+    "pd_bps": "251",
+    "reasons": "DTI_HIGH",
+    "strategy": "0x" + "00" * 32,
+    "decision": "approve",
+    "reason_texts": "Debt to income: 45% or more",
+}
+
+
+@pytest.mark.parametrize("name", FIELD_NAMES)
+def test_altering_any_shown_value_salt_or_proof_names_the_field(name: str) -> None:
+    doc = shown([name, "score" if name != "score" else "grade"])
+    i = next(i for i, f in enumerate(doc["fields"]) if f["name"] == name)
+    item = doc["fields"][i]
+    salt = item["salt"][:-1] + ("0" if item["salt"][-1] != "0" else "1")
+    sibling = item["proof"][0]
+    bad_proofs = [item["proof"][:-1], [*item["proof"], sibling]]
+    bad_proofs.append([sibling[:-1] + ("0" if sibling[-1] != "0" else "1"), *item["proof"][1:]])
+    changes = [{"value": NEW_VALUES[name]}, {"salt": salt}] + [{"proof": p} for p in bad_proofs]
+    for change in changes:
+        bad = copy.deepcopy(doc)
+        bad["fields"][i].update(change)
+        with pytest.raises(DisclosureError, match="does not match the commitment") as err:
+            read_disclosure(bad)
+        assert err.value.field == f"fields[{i}]"

@@ -20,6 +20,7 @@ from web3 import Web3
 from api.deps import Role
 from api.main import create_app
 from ledger import PROJECT_ROOT
+from ledger.attest.disclosure import RecordFile
 from ledger.attest.records import field_leaf
 from ledger.attest.registry import Registry, Status
 from ledger.attest.verify import RpcReader, verify_document
@@ -110,27 +111,26 @@ def test_python_cli_api_and_javascript_agree(node, tmp_path: Path):
         assert len({v[1] for v in verdicts.values()}) == 1, (name, verdicts)  # same field named
 
 
-def test_javascript_cli_discloses_from_a_record_file_and_verifies(node, tmp_path: Path):
+@pytest.mark.parametrize(
+    ("record_file", "fields"),
+    [("record_file_batched", "score,model_id"), ("record_file_strategy", "reason_texts,decision")],
+)
+def test_javascript_cli_discloses_from_a_record_file_and_verifies(
+    node, tmp_path: Path, record_file: str, fields: str
+):
     local, _ = node
     shown = tmp_path / "shown.json"
-    record_file = str(FIXTURES / "record_file_batched.json")
+    source = str(FIXTURES / f"{record_file}.json")
     made = subprocess.run(
-        [
-            "node",
-            str(JS_CLI),
-            "disclose",
-            record_file,
-            "--fields",
-            "score,model_id",
-            "--out",
-            str(shown),
-        ],
+        ["node", str(JS_CLI), "disclose", source, "--fields", fields, "--out", str(shown)],
         capture_output=True,
         text=True,
     )
     assert made.returncode == 0, made.stderr
     doc = json.loads(shown.read_text())
-    assert [f["name"] for f in doc["fields"]] == ["score", "model_id", "attester"]
+    assert {f["name"] for f in doc["fields"]} == {*fields.split(","), "attester"}
+    held = RecordFile.from_json((FIXTURES / f"{record_file}.json").read_text())
+    assert doc == held.disclose(fields.split(",")).to_dict()  # the same disclosure Python makes
     assert verify_document(RpcReader(local.url), doc).status == "valid"
     for file, code in ((shown, 0), (FIXTURES / "revoked_single.json", 1)):
         checked = subprocess.run(
