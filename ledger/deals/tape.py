@@ -156,7 +156,7 @@ def read_tape(path: Path, key: bytes, as_of: date) -> LoanTape:
             missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
             if missing:
                 raise TapeError(f"{path}: missing column(s) {', '.join(missing)}")
-            loans = [_loan(row, line, key) for line, row in enumerate(reader, start=2)]
+            loans = [loan_from_row(row, line, key) for line, row in enumerate(reader, start=2)]
     except OSError as exc:
         raise TapeError(f"{path}: cannot read ({exc.strerror})") from None
     if not loans:
@@ -169,7 +169,9 @@ def read_tape(path: Path, key: bytes, as_of: date) -> LoanTape:
     return LoanTape(tuple(loans), as_of)
 
 
-def _loan(row: dict[str, str], line: int, key: bytes) -> Loan:
+def loan_from_row(row: dict[str, str], line: int, key: bytes) -> Loan:
+    """One CSV row (``line`` is its line number, for errors) as a loan; TapeError if invalid."""
+
     def text(column: str) -> str:
         value = (row.get(column) or "").strip()
         if not value:
