@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from ledger.deals.pool import Unsubscribed
+from ledger.deals.units import day, money
 from ledger.deals.waterfall import PeriodReport
 from ledger.errors import FieldError
 
@@ -24,20 +24,21 @@ class CheckError(FieldError):
     """A guard rail refused the request; ``field`` names what to change."""
 
 
-def day(timestamp: int) -> str:
-    """A unix time as the date (and time of day, when not midnight) in UTC."""
-    moment = datetime.fromtimestamp(timestamp, UTC)
-    if moment.hour == moment.minute == moment.second == 0:
-        return moment.date().isoformat()
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
 def check_report(
-    report: PeriodReport, pool_balance: int, tape_count: int, last_end: int, chain_time: int
+    report: PeriodReport,
+    pool_balance: int,
+    tape_count: int,
+    last_end: int,
+    chain_time: int,
+    decimals: int = 0,
 ) -> None:
     """A period report against the pool before it: ``pool_balance`` and ``tape_count`` from
     the last period (or close), ``last_end`` the last period's end, ``chain_time`` the
-    latest block's timestamp."""
+    latest block's timestamp; messages show amounts in whole units of a ``decimals`` token."""
+
+    def m(units: int) -> str:
+        return money(units, decimals)
+
     if report.period_end > chain_time:
         raise CheckError(
             "period_end",
@@ -51,14 +52,14 @@ def check_report(
     if principal > pool_balance:
         raise CheckError(
             "scheduled_principal",
-            f"principal collected (scheduled {report.scheduled_principal:,} + prepayments "
-            f"{report.prepayments:,}) is more than the pool's balance {pool_balance:,}",
+            f"principal collected (scheduled {m(report.scheduled_principal)} + prepayments "
+            f"{m(report.prepayments)}) is more than the pool's balance {m(pool_balance)}",
         )
     remaining = pool_balance - principal
     if report.new_defaults > remaining:
         raise CheckError(
             "new_defaults",
-            f"{report.new_defaults:,} is more than the {remaining:,} left in the pool after "
+            f"{m(report.new_defaults)} is more than the {m(remaining)} left in the pool after "
             "principal collected",
         )
     expected = remaining - report.new_defaults
@@ -66,16 +67,17 @@ def check_report(
     if abs(report.pool_balance - expected) > tolerance:
         raise CheckError(
             "pool_balance",
-            f"{report.pool_balance:,} but the pool's {pool_balance:,} less principal "
-            f"{principal:,} and defaults {report.new_defaults:,} is {expected:,} "
-            f"(tolerance {tolerance:,}: {BALANCE_TOLERANCE_PER_LOAN} per loan of the tape)",
+            f"{m(report.pool_balance)} but the pool's {m(pool_balance)} less principal "
+            f"{m(principal)} and defaults {m(report.new_defaults)} is {m(expected)} "
+            f"(tolerance {m(tolerance)}: {BALANCE_TOLERANCE_PER_LOAN} smallest unit per loan of "
+            "the tape)",
         )
     delinquent = report.delinquent_30 + report.delinquent_60 + report.delinquent_90
     if delinquent > report.pool_balance:
         raise CheckError(
             "delinquent_30",
-            f"delinquent balances add up to {delinquent:,}, more than the pool balance "
-            f"{report.pool_balance:,}",
+            f"delinquent balances add up to {m(delinquent)}, more than the pool balance "
+            f"{m(report.pool_balance)}",
         )
 
 
@@ -94,18 +96,23 @@ def plan_close(
     subscribed: Sequence[int],
     treatments: Sequence[Unsubscribed],
     reserve: int,
+    decimals: int = 0,
 ) -> ClosePlan:
     """The faces close would set, or ``CheckError`` for what close would refuse: a tranche
     not full without a treatment, an equity tranche left with no holder, or a reserve the
     cash subscribed cannot fund."""
+
+    def m(units: int) -> str:
+        return money(units, decimals)
+
     faces, retained = [], []
     for name, size, got, how in zip(names, sizes, subscribed, treatments, strict=True):
         missing = size - got
         if missing and how == Unsubscribed.REFUSE:
             raise CheckError(
                 f"unsubscribed.{name}",
-                f"{got:,} of {size:,} subscribed; say retain (the originator keeps "
-                f"{missing:,}) or resize (the face becomes {got:,})",
+                f"{m(got)} of {m(size)} subscribed; say retain (the originator keeps "
+                f"{m(missing)}) or resize (the face becomes {m(got)})",
             )
         keep = missing if missing and how == Unsubscribed.RETAIN else 0
         faces.append(size if keep or not missing else got)
@@ -122,6 +129,6 @@ def plan_close(
     if reserve > proceeds:
         raise CheckError(
             "unsubscribed",
-            f"the initial reserve {reserve:,} is more than the {proceeds:,} subscribed in cash",
+            f"the initial reserve {m(reserve)} is more than the {m(proceeds)} subscribed in cash",
         )
     return ClosePlan(tuple(faces), tuple(retained), proceeds)

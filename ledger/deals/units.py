@@ -1,4 +1,5 @@
-"""Token amounts as people type them (whole units) and as the chain holds them (integers).
+"""Token amounts as people type them (whole units) and as the chain holds them (integers),
+and unix times as people read them (dates).
 
 Where a person types an amount (the deal spec, CLI arguments, period report files) it is
 in whole token units, with up to the token's decimals (``1250.5`` USDC); the HTTP API, the
@@ -8,6 +9,7 @@ numbers are read as exact decimals, never through a binary float.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -45,6 +47,24 @@ def plain(units: int, decimals: int) -> str:
     """Smallest units as a whole-unit number a file can hold: 1234500000 -> '1234.5'."""
     text = f"{Decimal(units).scaleb(-decimals):.{decimals}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def day(timestamp: int) -> str:
+    """A unix time as a date (UTC), with the time of day when it is not midnight."""
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
+        return moment.date().isoformat()
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def money(units: int, decimals: int) -> str:
+    """Smallest units as whole units for a table: separators, at least two decimals and
+    no trailing zeros beyond them (1234500000 at 6 decimals -> '1,234.50')."""
+    text = whole(units, decimals)
+    if "." not in text:
+        return text
+    head, tail = text.split(".")
+    return f"{head}.{tail.rstrip('0').ljust(2, '0')}"
 
 
 class _ExactLoader(yaml.SafeLoader):

@@ -131,3 +131,10 @@ class ServiceBase:
         if row is None:
             raise DealNotFound("pool", f"no pool {address} in the index")
         return row
+
+    def token_decimals(self, address: str) -> int:
+        """Decimals of a pool's settlement token (whole units <-> smallest units)."""
+        token = self.pool(address).settlement_token().address
+        return int(
+            contract_at(self.runtime.w3, "MockStablecoin", token).functions.decimals().call()
+        )

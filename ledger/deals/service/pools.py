@@ -135,7 +135,9 @@ class PoolOps(ServiceBase):
             supplies = [pool.token(i).functions.totalSupply().call() for i in range(len(sizes))]
             reserve = pool.contract.functions.initialReserve().call()
         try:
-            plan = plan_close(names, sizes, supplies, treatments, reserve)
+            plan = plan_close(
+                names, sizes, supplies, treatments, reserve, self.token_decimals(address)
+            )
         except CheckError as exc:
             raise DealConflict(exc.field, exc.reason) from None
         originator = pool.contract.functions.originator().call()
@@ -157,6 +159,11 @@ class PoolOps(ServiceBase):
         pool = self.pool(address, "servicer")
         with input_errors("report"):
             report, stats = period.to_report(), period.to_stats()
+            running = (PoolState.ACTIVE, PoolState.AMORTISING, PoolState.CALLED)
+            if pool.state() not in running:
+                raise DealConflict(
+                    "pool", f"is {pool.state().name.lower()}: periods are reported once closed"
+                )
             if not call:
                 state = pool.deal_state()
                 check_report(
@@ -165,6 +172,7 @@ class PoolOps(ServiceBase):
                     pool.tape().aggregates.count,
                     state.last_period_end,
                     self.runtime.w3.eth.get_block("latest")["timestamp"],
+                    self.token_decimals(address),
                 )
             self._ensure_funds(pool, pool.sender.address, report.cash_in)
             run = pool.exercise_call if call else pool.report_period
