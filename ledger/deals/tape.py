@@ -1,6 +1,7 @@
 """Loan tape: a CSV of loans -> OpenZeppelin StandardMerkleTree leaves, root and aggregates.
 
-CSV columns (one loan a row; amounts are integers in the settlement token's smallest unit):
+CSV columns (specified in docs/loan-tape.md; one loan a row; amounts are integers in the
+settlement token's smallest unit):
 ``loan_id, original_principal, current_principal, rate_bps, term_months, origination_date
 (YYYY-MM-DD), score_uid (0x + 64 hex: the attestation uid of the borrower's score), score``.
 

@@ -156,7 +156,10 @@ def spec_from(d: dict) -> dict:
         "fees": {"servicer_bps": 50, "trustee_bps": 5, "day_count": d["day_counts"][-1]},
         "principal_mode": d["mode"],
         "triggers": {"oc_min_bps": d["oc"], "ic_min_bps": d["ic"]},
-        "reserve": {"target": min(d["reserve"], sum(sizes)), "initial": min(d["reserve"], sum(sizes))},
+        "reserve": {
+            "target": min(d["reserve"], sum(sizes)),
+            "initial": min(d["reserve"], sum(sizes)),
+        },
         "cleanup_call_bps": d["cleanup"],
         "collateral": {"rate_bps": d["rate"], "remaining_term_months": d["term"]},
     }
