@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from ledger.deals.servicing import SERVICER_COLUMNS
+from ledger.deals.servicing import PERIOD_COLUMNS, SERVICER_COLUMNS
 
 HERE = Path(__file__).resolve().parent
 TAPE = HERE / "loan-tape.csv"
@@ -24,16 +24,8 @@ TARGET = HERE / "servicer-2026-02.csv"
 
 def serviced(n: int, loan: dict[str, str]) -> dict[str, object]:
     opening = int(loan["current_principal"])
-    row: dict[str, object] = {
-        **loan,
-        "opening_principal": opening,
-        "interest_paid": 0,
-        "scheduled_principal_paid": 0,
-        "prepaid_principal": 0,
-        "recoveries": 0,
-        "defaulted_principal": 0,
-        "days_past_due": 0,
-    }
+    row: dict[str, object] = {**loan, **dict.fromkeys(PERIOD_COLUMNS, 0)}
+    row["opening_principal"] = opening
     if n % 97 == 0:
         row.update(defaulted_principal=opening, current_principal=0, days_past_due=120)
         return row

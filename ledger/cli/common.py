@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
@@ -56,3 +57,11 @@ def parse_hex32(value: str, field: str) -> bytes:
 def print_json(body: Any) -> None:
     """One JSON document on stdout (``--json``): amounts in the token's smallest unit."""
     print(json.dumps(body))
+
+
+def parse_day(value: str, option: str) -> date:
+    """A YYYY-MM-DD option value, or a clean failure naming the option."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: not a YYYY-MM-DD date: {value!r}")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from ledger.cli.common import console, fail
+from ledger.cli.common import console, fail, parse_day
 
 if TYPE_CHECKING:
     from ledger.deals.simulator import Simulation
@@ -181,10 +180,7 @@ def tape_cmd(
     """Merkle root and aggregates of a loan tape (what the pool stores)."""
     from ledger.deals.tape import read_tape
 
-    try:
-        cut_off = date.fromisoformat(as_of)
-    except ValueError:
-        fail(f"--as-of: not a YYYY-MM-DD date: {as_of!r}")
+    cut_off = parse_day(as_of, "--as-of")
     key = _pseudonym_key(key_file)
     with _clean_errors():
         tape = read_tape(csv_path, key, cut_off)
@@ -226,10 +222,7 @@ def period_cmd(
     from ledger.deals.servicing import build_period, read_servicer_file
     from ledger.deals.units import day, money
 
-    try:
-        end = date.fromisoformat(period_end)
-    except ValueError:
-        fail(f"--period-end: not a YYYY-MM-DD date: {period_end!r}")
+    end = parse_day(period_end, "--period-end")
     key = _pseudonym_key(key_file)
     with _clean_errors():
         build = build_period(read_servicer_file(servicer_file, key), end)

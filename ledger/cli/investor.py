@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from ledger.cli.common import console, fail
+from ledger.cli.common import console, parse_day
 from ledger.cli.pool import deals
 
 Ident = Annotated[str, typer.Argument(metavar="INVESTOR", help="investor name or address")]
@@ -23,10 +23,7 @@ def add_cmd(
     ] = None,
 ) -> None:
     """Admit an investor to the registry, or update its KYC expiry and jurisdiction."""
-    try:
-        day = date.fromisoformat(kyc_expiry)
-    except ValueError:
-        fail(f"--kyc-expiry: not a YYYY-MM-DD date: {kyc_expiry!r}")
+    day = parse_day(kyc_expiry, "--kyc-expiry")
     expiry = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
     with deals() as svc:
         added = svc.add_investor(name, expiry, jurisdiction, address)

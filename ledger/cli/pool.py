@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from ledger.cli.common import console, fail, print_json, runtime
+from ledger.cli.common import console, fail, parse_day, print_json, runtime
 
 if TYPE_CHECKING:
     from ledger.deals.service import DealService
@@ -96,12 +95,7 @@ def create_cmd(
     from ledger.deals.spec import load_spec
     from ledger.deals.tape import read_tape
 
-    cut_off = None
-    if as_of is not None:
-        try:
-            cut_off = date.fromisoformat(as_of)
-        except ValueError:
-            fail(f"--as-of: not a YYYY-MM-DD date: {as_of!r}")
+    cut_off = None if as_of is None else parse_day(as_of, "--as-of")
     with deals() as svc:
         spec = load_spec(spec_path)
         tape = read_tape(

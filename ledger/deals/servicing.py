@@ -10,7 +10,6 @@ delinquency buckets (30-59, 60-89, 90+ days past due, by closing balance) and th
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from ledger.deals.tape import (
     TapeAggregates,
     TapeError,
     loan_from_row,
+    read_loan_rows,
 )
 from ledger.deals.waterfall import PeriodReport
 
@@ -66,23 +66,9 @@ class PeriodBuild:
 
 def read_servicer_file(path: Path, key: bytes) -> list[ServicedLoan]:
     """Read and check a servicer file; TapeError names the row and column."""
-    try:
-        with path.open(newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in SERVICER_COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise TapeError(f"{path.name}: missing column(s) {', '.join(missing)}")
-            rows = [_serviced(row, line, key) for line, row in enumerate(reader, start=2)]
-    except OSError as exc:
-        raise TapeError(f"{path.name}: cannot read ({exc.strerror})") from None
-    if not rows:
-        raise TapeError(f"{path.name}: no loans")
-    seen: set[bytes] = set()
-    for line, row in enumerate(rows, start=2):
-        if row.loan.loan in seen:
-            raise TapeError(f"row {line}, column loan_id: duplicate loan id")
-        seen.add(row.loan.loan)
-    return rows
+    return read_loan_rows(
+        path, SERVICER_COLUMNS, lambda row, line: _serviced(row, line, key), lambda s: s.loan
+    )
 
 
 def _serviced(row: dict[str, str], line: int, key: bytes) -> ServicedLoan:

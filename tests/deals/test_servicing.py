@@ -12,7 +12,12 @@ from pathlib import Path
 import pytest
 
 from ledger.deals.period_file import PeriodFileError, period_yaml, read_period_file
-from ledger.deals.servicing import SERVICER_COLUMNS, build_period, read_servicer_file
+from ledger.deals.servicing import (
+    PERIOD_COLUMNS,
+    SERVICER_COLUMNS,
+    build_period,
+    read_servicer_file,
+)
 from ledger.deals.tape import TapeError, read_tape
 
 KEY = b"k" * 32
@@ -30,13 +35,8 @@ def row(loan_id: str, opening: int, **kw) -> dict:
         "origination_date": "2025-06-01",
         "score_uid": "0x" + "ab" * 32,
         "score": 700,
+        **dict.fromkeys(PERIOD_COLUMNS, 0),
         "opening_principal": opening,
-        "interest_paid": 0,
-        "scheduled_principal_paid": 0,
-        "prepaid_principal": 0,
-        "recoveries": 0,
-        "defaulted_principal": 0,
-        "days_past_due": 0,
     }
     return base | kw
 
