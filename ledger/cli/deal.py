@@ -149,12 +149,15 @@ def report_cmd(
     scenario: Annotated[str, typer.Option(help=SCENARIO_HELP)] = "name=base",
     period: Annotated[int | None, typer.Option(min=1, help="only this period")] = None,
     fmt: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
+    as_json: Annotated[bool, typer.Option("--json", help="JSON (the default)")] = False,
 ) -> None:
     """Investor reports of a simulated deal, every period or one, as JSON or CSV."""
     from ledger.deals.reports import simulation_reports, to_csv
 
     if fmt not in ("json", "csv"):
         fail(f"--format: must be json or csv, got {fmt!r}")
+    if as_json and fmt == "csv":
+        fail("--json and --format csv: choose one")
     with _clean_errors():
         _, sims = _simulations(spec_path, [scenario])
     reports = simulation_reports(sims[0])
