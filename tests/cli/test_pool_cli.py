@@ -161,11 +161,19 @@ def test_close_refund_and_refused_reports_from_the_command_line(env, files, tmp_
     code, out = run(env, "pool", "refund", cancelled, "A", "--investor", "carol")
     assert code == 2 and "NothingToRefund" in out
 
-    for args in (("pool", "show", partial), ("pool", "list"), ("pool", "periods", partial)):
+    code, out = run(env, "investor", "list", "--json")
+    assert code == 0 and "carol" in [i["name"] for i in json.loads(out)], out
+    listing = ("investor", "list")
+    for args in (
+        ("pool", "show", partial),
+        ("pool", "list"),
+        ("pool", "periods", partial),
+        listing,
+    ):
         code, out = run(env, *args)
         assert code == 0, out
         assert max(len(line) for line in out.splitlines()) <= 100, out
-        assert partial in out or args[1] == "periods"
+        assert partial in out or args[1] in ("periods", "list")
 
 
 def test_deal_period_builds_a_report_from_a_servicer_file(env, tmp_path: Path):
