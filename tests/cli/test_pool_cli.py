@@ -173,7 +173,8 @@ def test_close_refund_and_refused_reports_from_the_command_line(env, files, tmp_
         code, out = run(env, *args)
         assert code == 0, out
         assert max(len(line) for line in out.splitlines()) <= 100, out
-        assert partial in out or args[1] in ("periods", "list")
+        if args[0] == "pool" and args[1] != "periods":
+            assert partial in out  # the whole address, never cut
 
 
 def test_deal_period_builds_a_report_from_a_servicer_file(env, tmp_path: Path):
