@@ -3,7 +3,9 @@
 A scoring institution fits a scorecard, registers the model on chain, scores and
 attests a file of applicants through the HTTP API; a customer discloses only two fields
 to a lender, who verifies them; tampering, revocation and suspension are caught; an
-auditor rebuilds the index from chain events and finds it equal. Everything runs on a
+structurer pools a loan tape, investors subscribe, the servicer's loan-level file becomes
+a checked period report and the waterfall runs on chain; an auditor rebuilds the index
+from chain events and finds it equal. Everything runs on a
 managed Anvil node and SQLite in a fresh demo directory, nothing to configure.
 """
 
@@ -209,7 +211,12 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     ok(admin.post(f"/v1/attesters/{attester_id}/reinstate"))
     show_verification("attester reinstated", ok(verifier.post("/v1/verify", json=other_disclosure)))
 
-    step("6. Auditor: rebuild the index from chain events alone and compare")
+    step("6. Structurer, investors and servicer: a pool, a guarded close, a checked period")
+    from ledger.demo_deals import deal_flow
+
+    deal_flow(rt, console)
+
+    step("7. Auditor: rebuild the index from chain events alone and compare")
     indexer = rt.indexer()
     indexer.poll_once()
     before = snapshot(rt)
