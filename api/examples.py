@@ -196,7 +196,7 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
                      "status": "anchored", "batch_root": ROOT}],
     },
     att.AttestationOut: {
-        "commitment": H32, "subject": "0x3e1f…", "mode": "batch", "status": "anchored",
+        "commitment": H32, "attester_id": 1, "subject": "0x3e1f…", "mode": "batch", "status": "anchored",
         "chain_status": "valid", "batch_root": ROOT, "proof": [TX], "tx_hash": TX, "record": None,
     },
     att.RevokeRequest: {"reason": 7},
@@ -242,15 +242,19 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "uri": "https://northwind.example/strategy.json",
     },
     sco.StrategyRegistered: {"strategy_id": ROOT, "model_id": MODEL, "already_registered": False},
-    ver.VerifyRequest: {
-        "commitment": H32,
-        "fields": [{"name": "score", "value": "642", "salt": ROOT, "proof": [TX]}],
-        "batch": {"root": ROOT, "proof": [TX]},
+    ver.RecomputeRequest: {
+        "disclosure": {
+            "version": 1, "chain_id": 31337, "registry": ADDR.lower(), "commitment": H32,
+            "fields": [{"name": "score", "value": "642", "salt": ROOT, "proof": [TX]}],
+            "batch": {"root": ROOT, "proof": [TX]},
+        },
+        "inputs": {"duration_months": 24, "purpose": "car", "savings": None},
     },
     ver.VerifyResponse: {
         "status": "valid", "valid": True,
         "reasons": ["issued by a registered attester, not revoked, not expired"],
-        "commitment": H32, "disclosed": {"score": "642"}, "attester_id": 1,
+        "chain_id": 31337, "registry": ADDR.lower(), "commitment": H32, "attester_id": 1,
+        "batch_root": ROOT, "disclosed": {"score": "642"},
         "issued_at": 1764460800, "expires_at": 1795996800, "revoked_at": None,
         "revocation_reason": None, "recomputed_score": None,
     },
@@ -277,6 +281,7 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "address": POOL, "name": "Worked Example 1", "state": "active", "periods": 2,
         "tranche_count": 3, "pool_balance": 500000, "settlement_token": ADDR, "created_block": 140,
     },
+    pools.CloseRequest: {"unsubscribed": {"B": "resize"}},
     pools.SubscribeRequest: {"tranche": "A", "amount": 400000},
     pools.TrancheRequest: {"tranche": "A"},
     pools.TransferRequest: {"tranche": "A", "to": "bob", "amount": 1000},

@@ -12,15 +12,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from hexbytes import HexBytes
-from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from api.audit.router import workbench as shared_workbench
 from api.console.auth import allow, console_caller
 from api.console.render import AUDIT, READ_RECORDS, PageError, render
 from api.deps import Caller, services
-from api.verify.router import run_verification
-from api.verify.schemas import VerifyRequest
+from ledger.attest.verify import INVALID, Web3Reader, verify_text
 from ledger.audit.workbench import Workbench
 from ledger.store.tables import Attester, EventLog, Model, OnchainRecord
 
@@ -108,21 +106,20 @@ async def verify_submit(
     disclosure: Annotated[str, Form(max_length=MAX_UPLOAD)] = "",
     upload: UploadFile | None = None,
 ) -> Response:
+    """The same check as ``POST /v1/verify``, on pasted or uploaded text."""
     text = disclosure
     if upload is not None and upload.filename:
         raw = await upload.read(MAX_UPLOAD + 1)
         if len(raw) > MAX_UPLOAD:
             return _verify_error(request, caller, "", ["upload: larger than 256 KiB"])
         text = raw.decode("utf-8", errors="replace")
-    try:
-        body = VerifyRequest.model_validate_json(text)
-    except ValidationError as exc:
-        errors = [
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()
-        ]
-        return _verify_error(request, caller, text, errors[:10])
-    result = run_verification(services(request), body)
-    return render(request, caller, "verify.html", text=text, result=result, errors=[])
+    if not text.strip():
+        return _verify_error(request, caller, "", ["disclosure: paste it or choose a file"])
+    result = verify_text(Web3Reader(services(request).runtime.w3), text)
+    status = 422 if result.status == INVALID else 200
+    return render(
+        request, caller, "verify.html", status_code=status, text=text, result=result, errors=[]
+    )
 
 
 def _verify_error(request: Request, caller: Caller, text: str, errors: list[str]) -> Response:

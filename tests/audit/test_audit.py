@@ -71,7 +71,7 @@ def test_altered_deleted_added_and_reorged_rows_are_each_named(
     service = create_db(copy_sqlite(runtime, tmp_path / "service.db"))
     with Session(service) as s:
         period = s.get(DealPeriod, (world.pool, 2))
-        single = s.get(OnchainRecord, world.singles[0])
+        single = s.get(OnchainRecord, (1, world.singles[0]))  # (attester, commitment)
         assert period is not None and single is not None
         altered_block, deleted_block = period.block_number, single.block_number
         s.execute(
@@ -106,7 +106,7 @@ def test_altered_deleted_added_and_reorged_rows_are_each_named(
     assert (altered.field, altered.db, altered.block) == ("cash_in", "1", altered_block)
     assert altered.chain != "1" and altered.tx_hash
     missing = by_kind[("missing_in_db", "onchainrecord")]
-    assert missing.key == world.singles[0] and missing.block == deleted_block
+    assert missing.key == f"1/{world.singles[0]}" and missing.block == deleted_block
     added = by_kind[("only_in_db", "dealsubscription")]
     assert added.tx_hash == "0x" + "ab" * 32 and added.block == 1
     reorged = by_kind[("reorged_out", "eventlog")]

@@ -112,7 +112,7 @@ def test_auditor_browses_records_and_verifies_disclosures(
     page.goto("/console/verify")
     page.fill("#disclosure", "{not json")
     page.click("#verify-form button")
-    assert "Not a disclosure" in page.inner_text("[role=alert]")
+    assert page.inner_text("#result h2") == "NOT VALID: invalid_disclosure"
     assert offline.refused == []
 
 
