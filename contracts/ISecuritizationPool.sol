@@ -78,6 +78,8 @@ interface ISecuritizationPool {
     error PoolNotRetired(uint256 poolBalance);
     error CallMustRetirePool(uint256 poolBalance);
     error CashNotConserved(uint256 cashIn, uint256 cashOut, uint256 retained);
+    /// @notice A payment to a tranche whose token has no supply (no holder could claim it).
+    error NoHolder(uint256 tranche, uint256 amount);
 
     event PoolInitialized(InitParams params, address[] tokens);
     event StateChanged(State from, State to);

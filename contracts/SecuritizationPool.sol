@@ -292,9 +292,11 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
         }
     }
 
+    /// @dev Cash for a tranche nobody holds could never be claimed: refused, never sent.
     function _distribute(uint256 tranche, uint256 amount) internal {
         if (amount == 0) return;
         ITrancheToken token = _tokens[tranche];
+        if (token.totalSupply() == 0) revert NoHolder(tranche, amount);
         settlementToken.safeTransfer(address(token), amount);
         token.distribute(amount);
     }

@@ -25,12 +25,15 @@ from pydantic import (
 )
 
 from ledger.deals.waterfall import (
+    MAX_PERIOD,
     MAX_TRANCHES,
+    MAX_TRIGGER_STEPS,
     DayCount,
     DealState,
     DealTerms,
     PrincipalMode,
     TrancheTerms,
+    TriggerStep,
 )
 
 DAY_COUNTS = {
@@ -96,8 +99,32 @@ class FeesSpec(_Model):
 
 
 class TriggersSpec(_Model):
+    """Tested every period on its own figures (docs/waterfall.md §8); 0 disables a test."""
+
     oc_min_bps: Bps = 0
     ic_min_bps: Bps = 0
+    # Cumulative defaults over the initial pool balance: one threshold for every period, or
+    # a schedule {first period: threshold} whose step holds until the next one.
+    cumulative_default_max_bps: (
+        Annotated[int, Field(ge=0, le=10_000)]
+        | dict[Annotated[int, Field(ge=1, le=MAX_PERIOD)], Annotated[int, Field(ge=0, le=10_000)]]
+    ) = 0
+
+    @field_validator("cumulative_default_max_bps")
+    @classmethod
+    def _schedule(cls, value: int | dict[int, int]) -> int | dict[int, int]:
+        if isinstance(value, dict):
+            if 1 not in value:
+                raise ValueError("a schedule starts at period 1")
+            if len(value) > MAX_TRIGGER_STEPS:
+                raise ValueError(f"at most {MAX_TRIGGER_STEPS} steps")
+        return value
+
+    def cd_trigger(self) -> tuple[TriggerStep, ...]:
+        value = self.cumulative_default_max_bps
+        if isinstance(value, int):
+            return (TriggerStep(1, value),) if value else ()
+        return tuple(TriggerStep(p, bps) for p, bps in sorted(value.items()))
 
 
 class ReserveSpec(_Model):
@@ -186,6 +213,7 @@ class DealSpec(_Model):
             ic_trigger_bps=self.triggers.ic_min_bps,
             reserve_target=self.units(self.reserve.target),
             cleanup_call_bps=self.cleanup_call_bps,
+            cd_trigger=self.triggers.cd_trigger(),
         )
 
     def initial_state(self) -> DealState:

@@ -17,6 +17,8 @@ SECONDS_PER_DAY = 86_400
 RATIO_CAP = 2**32 - 1  # a coverage ratio with a zero denominator, and the largest one reported
 MAX_AMOUNT = 2**128 - 1  # amounts and balances fit a uint128, so no product overflows a uint256
 MAX_BPS = 100_000  # coupons, fees and thresholds: at most 1,000% (and ratios are capped anyway)
+MAX_TRIGGER_STEPS = 16  # steps of the cumulative-default schedule
+MAX_PERIOD = 100_000  # the largest period number a schedule step may start at
 
 
 class WaterfallInputError(ValueError):
@@ -32,6 +34,15 @@ class DayCount(IntEnum):
 class PrincipalMode(IntEnum):
     SEQUENTIAL = 0
     PRO_RATA = 1
+
+
+@dataclass(frozen=True)
+class TriggerStep:
+    """From period ``from_period`` on (1-based), cumulative defaults may reach ``max_bps``
+    of the initial pool balance; ``max_bps == 0`` disables the test from that period."""
+
+    from_period: int
+    max_bps: int
 
 
 # --- §1 Inputs ------------------------------------------------------------------------------
@@ -61,6 +72,8 @@ class DealTerms:
     ic_trigger_bps: int  # minimum net interest / notes interest; 0 disables the test
     reserve_target: int
     cleanup_call_bps: int  # call allowed once pool balance <= this share of the initial pool
+    # cumulative defaults / initial pool at most this (a step schedule; empty disables it)
+    cd_trigger: tuple[TriggerStep, ...] = ()
 
     def __post_init__(self) -> None:
         _require(2 <= len(self.tranches) <= MAX_TRANCHES, "tranches", "must number 2 to 8")
@@ -76,6 +89,30 @@ class DealTerms:
         _require(self.principal_mode in tuple(PrincipalMode), "principal_mode", "must be 0 or 1")
         _amount(self.reserve_target, "reserve_target")
         _require(0 <= self.cleanup_call_bps <= BPS, "cleanup_call_bps", "must be 0 to 10000")
+        _require(len(self.cd_trigger) <= MAX_TRIGGER_STEPS, "cd_trigger", "at most 16 steps")
+        first = 1  # the first step starts at period 1, each later one after the previous
+        for k, step in enumerate(self.cd_trigger):
+            where = f"cd_trigger[{k}]"
+            ok = step.from_period == 1 if k == 0 else step.from_period >= first
+            _require(
+                _is_int(step.from_period) and ok,
+                f"{where}.from_period",
+                f"must be {first}+" if k else "must be 1",
+            )
+            _require(
+                _is_int(step.max_bps) and 0 <= step.max_bps <= BPS,
+                f"{where}.max_bps",
+                "must be 0 to 10000 bps",
+            )
+            first = step.from_period + 1
+
+    def cd_threshold_bps(self, period: int) -> int:
+        """§8: the cumulative-default threshold of ``period`` (1-based); 0 = no test."""
+        threshold = 0
+        for step in self.cd_trigger:
+            if step.from_period <= period:
+                threshold = step.max_bps
+        return threshold
 
 
 @dataclass(frozen=True)
@@ -84,14 +121,15 @@ class DealState:
 
     balances: tuple[int, ...]
     interest_shortfalls: tuple[int, ...]
-    writedowns: tuple[int, ...]  # written down and not yet written back up
+    writedowns: tuple[int, ...]  # the principal deficiency ledger: debited, not yet credited
     servicer_fee_shortfall: int
     trustee_fee_shortfall: int
     reserve: int
     pool_balance: int
     last_period_end: int
-    trigger_breached: bool
+    trigger_breached: bool  # the last period's tests (each period runs its own, §8)
     period: int  # periods applied so far
+    cumulative_defaults: int = 0  # new defaults reported over all periods so far
 
     @classmethod
     def at_close(cls, terms: DealTerms, closing_time: int, reserve: int = 0) -> DealState:
@@ -131,6 +169,11 @@ class PeriodReport:
     def cash_in(self) -> int:
         return self.interest + self.scheduled_principal + self.prepayments + self.recoveries
 
+    @property
+    def principal_receipts(self) -> int:
+        """§3: the cash of the principal account (recoveries are principal)."""
+        return self.scheduled_principal + self.prepayments + self.recoveries
+
 
 # The report's amounts, in the contract's order (between ``period_end`` and ``tape_root``).
 REPORT_AMOUNTS = (
@@ -152,8 +195,9 @@ class TrancheResult:
     interest_paid: int
     interest_shortfall: int  # carried to the next period
     principal_paid: int
-    writedown: int
-    writeup: int
+    writedown: int  # debited to the deficiency ledger (§6)
+    writeup: int  # credited: by recoveries (§7) and from revenue (§9), the cure
+    cured: int  # of ``writeup``, the part cured from revenue and paid as principal
     balance: int  # after this period
 
 
@@ -165,18 +209,22 @@ class PeriodResult:
     servicer_fee_paid: int
     trustee_fee_due: int
     trustee_fee_paid: int
-    principal_due: int
+    principal_due: int  # the principal receipts: scheduled, prepayments and recoveries
     reserve_before: int
     reserve_target: int  # the target in force this period (0 once the notes are repaid)
-    reserve_trapped: int  # excess spread retained because a trigger was in force
+    reserve_trapped: int  # excess spread retained because a trigger is breached
     reserve_after: int
     residual_to_equity: int
-    trigger_in_force: bool  # the state this period ran under (from the previous period)
     oc_ratio_bps: int
     ic_ratio_bps: int
+    cd_ratio_bps: int  # cumulative defaults / initial pool balance
+    cd_threshold_bps: int  # the schedule's threshold this period (0: no test)
+    cumulative_defaults: int
     oc_pass: bool
     ic_pass: bool
-    trigger_breached: bool  # this period's tests; in force from the next period
+    cd_pass: bool
+    trigger_breached: bool  # this period's tests failed: sequential and trapping this period
+    sequential: bool  # principal was paid sequentially (§10)
     cleanup_eligible: bool
     cash_in: int
     state: DealState  # the state after this period
@@ -193,94 +241,128 @@ class PeriodResult:
 
     @property
     def conserves_cash(self) -> bool:
-        """§12: cash in == cash out + change in cash retained (the reserve), exactly."""
+        """§13: cash in == cash out + change in cash retained (the reserve), exactly."""
         return self.cash_in == self.cash_out + (self.reserve_after - self.reserve_before)
+
+
+@dataclass
+class _Tranche:
+    """One tranche's figures while a period runs (the revenue lines fill them in)."""
+
+    balance: int
+    deficiency: int
+    current: int = 0  # this period's interest, on the start-of-period balance
+    interest_due: int = 0
+    interest_paid: int = 0
+    writedown: int = 0
+    writeup: int = 0
+    cured: int = 0
+    principal_paid: int = 0
 
 
 def apply_period(terms: DealTerms, state: DealState, report: PeriodReport) -> PeriodResult:
     """Run one period of the waterfall; pure, integer-only, ported line by line on chain."""
     _check_inputs(terms, state, report)
     n = len(terms.tranches)
-    balances = list(state.balances)
-    writedowns = list(state.writedowns)
+    last = n - 1
+    tr = [_Tranche(b, d) for b, d in zip(state.balances, state.writedowns, strict=True)]
 
     # §2 Accrual periods.
     actual_days = (report.period_end - state.last_period_end) // SECONDS_PER_DAY
 
-    # §3 Available funds: this period's cash plus the whole reserve.
-    available = report.cash_in + state.reserve
+    # §3 Two accounts: revenue (interest collections and the whole reserve) and principal.
+    revenue = report.interest + state.reserve
+    principal_receipts = report.principal_receipts
 
-    # §4 Fees, on the pool balance at the start of the period.
+    # §4 Interest accrues on the balances at the start of the period, fees on the pool.
     fee_days, fee_basis = accrual(terms.fee_day_count, terms.period_months, actual_days)
     servicer_current = accrue(state.pool_balance, terms.servicer_fee_bps, fee_days, fee_basis)
-    servicer_due = servicer_current + state.servicer_fee_shortfall
-    servicer_paid = min(servicer_due, available)
-    available -= servicer_paid
     trustee_current = accrue(state.pool_balance, terms.trustee_fee_bps, fee_days, fee_basis)
-    trustee_due = trustee_current + state.trustee_fee_shortfall
-    trustee_paid = min(trustee_due, available)
-    available -= trustee_paid
-
-    # §5 Interest by seniority, on the balances at the start of the period.
-    current_interest = [0] * n
-    interest_due = [0] * n
-    interest_paid = [0] * n
     for i, tranche in enumerate(terms.tranches):
         days, basis = accrual(tranche.day_count, terms.period_months, actual_days)
-        current_interest[i] = accrue(balances[i], tranche.coupon_bps, days, basis)
-        interest_due[i] = current_interest[i] + state.interest_shortfalls[i]
-        interest_paid[i] = min(interest_due[i], available)
-        available -= interest_paid[i]
+        tr[i].current = accrue(tr[i].balance, tranche.coupon_bps, days, basis)
+        tr[i].interest_due = tr[i].current + state.interest_shortfalls[i]
 
-    # §6 Reserve top-up; the target falls to 0 once the notes are repaid.
-    notes_before = sum(balances[: n - 1])
-    target = terms.reserve_target if notes_before > 0 else 0
-    reserve = min(target, available)
-    available -= reserve
+    # §5 Coverage figures before this period's losses: the notes' principal outstanding.
+    notes_outstanding = sum(t.balance + t.deficiency for t in tr[:last])
+    notes_before = sum(t.balance for t in tr[:last])
 
-    # §7 Losses: new defaults written down from the most junior tranche up.
-    writedown = [0] * n
+    # §6 Losses: new defaults debit the deficiency ledger from the most junior tranche up.
     loss = report.new_defaults
-    for i in reversed(range(n)):
-        writedown[i] = min(loss, balances[i])
-        loss -= writedown[i]
-        balances[i] -= writedown[i]
-        writedowns[i] += writedown[i]
+    for t in reversed(tr):
+        t.writedown = min(loss, t.balance)
+        loss -= t.writedown
+        t.balance -= t.writedown
+        t.deficiency += t.writedown
 
-    # §8 Recoveries: written back up from the most senior written-down tranche down.
-    writeup = [0] * n
+    # §7 Recoveries credit it from the most senior tranche down (their cash is principal).
     recovered = report.recoveries
-    for i in range(n):
-        writeup[i] = min(recovered, writedowns[i])
-        recovered -= writeup[i]
-        balances[i] += writeup[i]
-        writedowns[i] -= writeup[i]
+    for t in tr:
+        t.writeup = min(recovered, t.deficiency)
+        recovered -= t.writeup
+        t.balance += t.writeup
+        t.deficiency -= t.writeup
 
-    # §9 Principal: sequential if the deal says so or a trigger is in force, else pro rata.
-    principal_due = report.scheduled_principal + report.prepayments + report.recoveries
-    principal_amount = min(principal_due, available, sum(balances))
-    sequential = terms.principal_mode == PrincipalMode.SEQUENTIAL or state.trigger_breached
-    if sequential:
-        principal_paid = pay_sequential(principal_amount, balances)
-    else:
-        principal_paid = pay_pro_rata(principal_amount, balances)
-    available -= principal_amount
-    for i in range(n):
-        balances[i] -= principal_paid[i]
-
-    # §10 Residual: to equity, or trapped in the reserve while a trigger is in force.
-    trapped = available if state.trigger_breached else 0
-    residual = available - trapped
-    reserve += trapped
-
-    # §11 Triggers, on the figures after distribution; they govern the next period.
-    oc_ratio = coverage_ratio(report.pool_balance + reserve, sum(balances[: n - 1]))
+    # §8 Triggers, on this period's own figures before distribution; they govern it.
+    cumulative = state.cumulative_defaults + report.new_defaults
+    oc_ratio = coverage_ratio(
+        report.pool_balance + principal_receipts + state.reserve, notes_outstanding
+    )
     fees_current = servicer_current + trustee_current
     net_interest = report.interest - min(report.interest, fees_current)
-    ic_ratio = coverage_ratio(net_interest, sum(current_interest[: n - 1]))
+    ic_ratio = coverage_ratio(net_interest, sum(t.current for t in tr[:last]))
+    cd_ratio = coverage_ratio(cumulative, terms.initial_pool_balance)
+    cd_threshold = terms.cd_threshold_bps(state.period + 1)
     oc_pass = oc_ratio >= terms.oc_trigger_bps
     ic_pass = ic_ratio >= terms.ic_trigger_bps
-    breached = not (oc_pass and ic_pass)
+    cd_pass = cd_threshold == 0 or cumulative * BPS <= cd_threshold * terms.initial_pool_balance
+    breached = not (oc_pass and ic_pass and cd_pass)
+
+    # §9 Revenue priority of payments; each line pays what it can of what is left.
+    def pay(due: int) -> int:
+        nonlocal revenue
+        paid = min(due, revenue)
+        revenue -= paid
+        return paid
+
+    def cure(t: _Tranche) -> None:  # credit the deficiency; the cash joins principal (§10)
+        t.cured = pay(t.deficiency)
+        t.deficiency -= t.cured
+        t.balance += t.cured
+        t.writeup += t.cured
+
+    servicer_due = servicer_current + state.servicer_fee_shortfall
+    servicer_paid = pay(servicer_due)  # 9.1
+    trustee_due = trustee_current + state.trustee_fee_shortfall
+    trustee_paid = pay(trustee_due)  # 9.2
+    for t in tr[:last]:  # 9.3 each note in order of seniority: its interest, then its cure
+        t.interest_paid = pay(t.interest_due)
+        cure(t)
+    target = terms.reserve_target if notes_before > 0 else 0
+    reserve = pay(target)  # 9.4 the reserve up to its target
+    tr[last].interest_paid = pay(tr[last].interest_due)  # 9.5 equity interest
+    cure(tr[last])  # 9.6 equity's own deficiency
+
+    # §10 Principal priority: receipts plus cures, sequential if a trigger is breached or
+    # any deficiency is left, otherwise by the deal's mode.
+    balances = [t.balance for t in tr]
+    cured = sum(t.cured for t in tr)
+    principal_amount = min(principal_receipts + cured, sum(balances))
+    sequential = (
+        terms.principal_mode == PrincipalMode.SEQUENTIAL
+        or breached
+        or any(t.deficiency for t in tr)
+    )
+    pay_principal = pay_sequential if sequential else pay_pro_rata
+    for t, paid in zip(tr, pay_principal(principal_amount, balances), strict=True):
+        t.principal_paid = paid
+        t.balance -= paid
+
+    # §11 Residual: what is left of both accounts, to equity, or to the reserve if breached.
+    left = revenue + principal_receipts + cured - principal_amount
+    trapped = left if breached else 0
+    residual = left - trapped
+    reserve += trapped
 
     # §12 Clean-up call eligibility.
     cleanup = cleanup_eligible(terms, report.pool_balance)
@@ -288,20 +370,21 @@ def apply_period(terms: DealTerms, state: DealState, report: PeriodReport) -> Pe
     # §13 Results and the next state.
     tranches = tuple(
         TrancheResult(
-            interest_due=interest_due[i],
-            interest_paid=interest_paid[i],
-            interest_shortfall=interest_due[i] - interest_paid[i],
-            principal_paid=principal_paid[i],
-            writedown=writedown[i],
-            writeup=writeup[i],
-            balance=balances[i],
+            interest_due=t.interest_due,
+            interest_paid=t.interest_paid,
+            interest_shortfall=t.interest_due - t.interest_paid,
+            principal_paid=t.principal_paid,
+            writedown=t.writedown,
+            writeup=t.writeup,
+            cured=t.cured,
+            balance=t.balance,
         )
-        for i in range(n)
+        for t in tr
     )
     next_state = DealState(
-        balances=tuple(balances),
+        balances=tuple(t.balance for t in tr),
         interest_shortfalls=tuple(t.interest_shortfall for t in tranches),
-        writedowns=tuple(writedowns),
+        writedowns=tuple(t.deficiency for t in tr),
         servicer_fee_shortfall=servicer_due - servicer_paid,
         trustee_fee_shortfall=trustee_due - trustee_paid,
         reserve=reserve,
@@ -309,6 +392,7 @@ def apply_period(terms: DealTerms, state: DealState, report: PeriodReport) -> Pe
         last_period_end=report.period_end,
         trigger_breached=breached,
         period=state.period + 1,
+        cumulative_defaults=cumulative,
     )
     return PeriodResult(
         tranches=tranches,
@@ -317,18 +401,22 @@ def apply_period(terms: DealTerms, state: DealState, report: PeriodReport) -> Pe
         servicer_fee_paid=servicer_paid,
         trustee_fee_due=trustee_due,
         trustee_fee_paid=trustee_paid,
-        principal_due=principal_due,
+        principal_due=principal_receipts,
         reserve_before=state.reserve,
         reserve_target=target,
         reserve_trapped=trapped,
         reserve_after=reserve,
         residual_to_equity=residual,
-        trigger_in_force=state.trigger_breached,
         oc_ratio_bps=oc_ratio,
         ic_ratio_bps=ic_ratio,
+        cd_ratio_bps=cd_ratio,
+        cd_threshold_bps=cd_threshold,
+        cumulative_defaults=cumulative,
         oc_pass=oc_pass,
         ic_pass=ic_pass,
+        cd_pass=cd_pass,
         trigger_breached=breached,
+        sequential=sequential,
         cleanup_eligible=cleanup,
         cash_in=report.cash_in,
         state=next_state,
@@ -378,7 +466,7 @@ def cleanup_eligible(terms: DealTerms, pool_balance: int) -> bool:
 
 
 def coverage_ratio(numerator: int, denominator: int) -> int:
-    """§11: numerator / denominator in basis points, rounded down, capped at RATIO_CAP."""
+    """§8: numerator / denominator in basis points, rounded down, capped at RATIO_CAP."""
     if denominator == 0:
         return RATIO_CAP
     return min(numerator * BPS // denominator, RATIO_CAP)
@@ -394,11 +482,18 @@ def _check_inputs(terms: DealTerms, state: DealState, report: PeriodReport) -> N
         _require(len(values) == n, f"state.{name}", f"must have {n} entries, one per tranche")
         for i, value in enumerate(values):
             _amount(value, f"state.{name}[{i}]")
-    for name in ("servicer_fee_shortfall", "trustee_fee_shortfall", "reserve", "pool_balance"):
+    for name in (
+        "servicer_fee_shortfall",
+        "trustee_fee_shortfall",
+        "reserve",
+        "pool_balance",
+        "cumulative_defaults",
+    ):
         _amount(getattr(state, name), f"state.{name}")
     for name in REPORT_AMOUNTS:
         _amount(getattr(report, name), f"report.{name}")
     _amount(report.cash_in, "report.cash_in")
+    _amount(state.cumulative_defaults + report.new_defaults, "cumulative_defaults")
     _require(
         report.period_end > state.last_period_end,
         "report.period_end",
@@ -415,6 +510,10 @@ def _require(ok: bool, field: str, reason: str) -> None:
 def _amount(value: int, field: str) -> None:
     _require(isinstance(value, int) and not isinstance(value, bool), field, "must be an integer")
     _require(0 <= value <= MAX_AMOUNT, field, "must be between 0 and 2**128 - 1")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _bps(value: int, field: str) -> None:
