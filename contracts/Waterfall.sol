@@ -286,13 +286,24 @@ library Waterfall {
     ) private pure {
         uint256 n = t.tranches.length;
         uint256 cured;
-        bool deficiency;
         for (uint256 i; i < n; ++i) {
             cured += res.tranches[i].cured;
+        }
+        // §10.1 what the balances cannot take credits the deficiencies, most senior first.
+        uint256 total = a.principalReceipts + cured;
+        uint256 balances = _sum(s.balances, n);
+        uint256 credit = total > balances ? total - balances : 0;
+        bool deficiency;
+        for (uint256 i; i < n; ++i) {
+            uint256 extra = _min(credit, s.writedowns[i]);
+            credit -= extra;
+            s.writedowns[i] -= extra;
+            s.balances[i] += extra;
+            res.tranches[i].writeup += extra;
             if (s.writedowns[i] > 0) deficiency = true;
         }
-        // §10 sequential if the deal says so, a trigger is breached or a deficiency is left.
-        uint256 amount = _min(a.principalReceipts + cured, _sum(s.balances, n));
+        // §10.2 sequential if the deal says so, a trigger is breached or a deficiency is left.
+        uint256 amount = _min(total, _sum(s.balances, n));
         res.sequential = t.principalMode == SEQUENTIAL || res.triggerBreached || deficiency;
         uint256[] memory paid = res.sequential ? paySequential(amount, s.balances) : payProRata(amount, s.balances);
         for (uint256 i; i < n; ++i) {

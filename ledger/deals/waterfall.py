@@ -343,10 +343,19 @@ def apply_period(terms: DealTerms, state: DealState, report: PeriodReport) -> Pe
     tr[last].interest_paid = pay(tr[last].interest_due)  # 9.5 equity interest
     cure(tr[last])  # 9.6 equity's own deficiency
 
-    # §10 Principal priority: receipts plus cures, sequential if a trigger is breached or
-    # any deficiency is left, otherwise by the deal's mode.
-    balances = [t.balance for t in tr]
+    # §10 Principal priority: receipts plus cures. 10.1 What the balances cannot take
+    # credits the deficiency ledger from the most senior down, as recoveries do (§7).
     cured = sum(t.cured for t in tr)
+    credit = max(principal_receipts + cured - sum(t.balance for t in tr), 0)
+    for t in tr:
+        extra = min(credit, t.deficiency)
+        credit -= extra
+        t.deficiency -= extra
+        t.balance += extra
+        t.writeup += extra
+    # 10.2 Sequential if the deal says so, a trigger is breached or a deficiency is left;
+    # otherwise pro rata.
+    balances = [t.balance for t in tr]
     principal_amount = min(principal_receipts + cured, sum(balances))
     sequential = (
         terms.principal_mode == PrincipalMode.SEQUENTIAL
