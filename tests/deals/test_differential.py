@@ -8,7 +8,7 @@ example runs on an EVM snapshot of one deployed sandbox and is rolled back after
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from deals.chain import open_pool, rolled_back
@@ -69,6 +69,8 @@ def test_random_deals_and_reports_agree_with_the_reference(
             python = apply_period(terms, state, report)
             assert_same_period(pool, pool.report_period(report).result, python)
             state = python.state
+            event("cured from revenue" if any(t.cured for t in python.tranches) else "no cure")
+            event("breached this period" if python.trigger_breached else "tests pass")
 
 
 deal_specs = st.fixed_dictionaries(
