@@ -217,7 +217,7 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
         "index equal after rebuild: " + ("[green]yes[/]" if before == after else "[red]NO[/]")
     )
 
-    step("7. Structurer stresses a deal: excess spread cures losses before equity is paid")
+    step("7. A stressed deal: excess spread cures losses before equity is paid")
     stressed_deal()
 
 
