@@ -234,6 +234,34 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     )
     console.print("the web console: `credence up`, then /console (log in with an API key)")
 
+    step("7. A stressed deal: excess spread cures losses before equity is paid")
+    stressed_deal()
+
+
+def stressed_deal() -> None:
+    """The worked example's stressed period (docs/deals-worked-example.md), simulated."""
+    from ledger.deals.simulator import parse_scenario, simulate
+    from ledger.deals.spec import load_spec
+
+    spec = load_spec(PROJECT_ROOT / "examples/deals/worked-example.yaml")
+    (scenario,) = parse_scenario(
+        "name=stress,basis=period,cdr=8%|0%,cpr=5%,severity=40%,recovery_lag=1"
+    )
+    first = simulate(spec, scenario).periods[0].result
+    table = Table("class", "written down", "cured", "principal", "deficiency after")
+    for name, t, left in zip(
+        spec.tranche_names, first.tranches, first.state.writedowns, strict=True
+    ):
+        table.add_row(
+            name, f"{t.writedown:,}", f"{t.cured:,}", f"{t.principal_paid:,}", f"{left:,}"
+        )
+    table.title = (
+        f"period 1: OC {first.oc_ratio_bps / 100:.2f}%, IC {first.ic_ratio_bps / 100:.2f}%, "
+        f"{'breached' if first.trigger_breached else 'pass'} this period; "
+        f"residual to equity {first.residual_to_equity:,}"
+    )
+    console.print(table)
+
 
 def alone_verify(rt: Runtime, disclosure: dict[str, Any]) -> Any:
     """What a lender runs with only a node: `credence verify FILE --rpc URL`."""

@@ -42,12 +42,12 @@ def _clean_errors() -> Iterator[None]:
 
 
 def _simulations(spec_path: Path, scenarios: list[str]) -> tuple[DealSpec, list[Simulation]]:
-    from ledger.deals.simulator import Scenario, parse_scenario, simulate
+    from ledger.deals.simulator import Scenario, distinct_labels, parse_scenario, simulate
     from ledger.deals.spec import load_spec
 
     spec = load_spec(spec_path)
     parsed = [s for text in scenarios for s in parse_scenario(text)] or [Scenario()]
-    return spec, [simulate(spec, s) for s in parsed]
+    return spec, [simulate(spec, s) for s in distinct_labels(parsed)]
 
 
 def simulation_json(sim: Simulation) -> dict[str, Any]:
@@ -146,7 +146,7 @@ def _write_charts(sims: list[Simulation], directory: Path) -> None:
 
 def report_cmd(
     spec_path: Annotated[Path, typer.Argument(metavar="SPEC", help="deal spec, YAML or JSON")],
-    scenario: Annotated[str, typer.Option(help=SCENARIO_HELP)] = "name=base",
+    scenario: Annotated[str, typer.Option(help=SCENARIO_HELP)] = "",
     period: Annotated[int | None, typer.Option(min=1, help="only this period")] = None,
     fmt: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
     as_json: Annotated[bool, typer.Option("--json", help="JSON (the default)")] = False,

@@ -14,11 +14,21 @@ from ledger.deals.waterfall import (
     PeriodReport,
     PrincipalMode,
     TrancheTerms,
+    TriggerStep,
 )
 
 DAY = 86_400
 amounts = st.integers(min_value=0, max_value=10**13)  # up to 10 million in a 6-decimal token
 small_amounts = st.integers(min_value=0, max_value=10**11)
+# a cumulative-default schedule: none, one threshold, or steps from period 1 on
+cd_schedules = st.lists(
+    st.tuples(st.integers(1, 3), st.sampled_from([0, 100, 500, 2_000])), max_size=3
+).map(
+    lambda steps: tuple(
+        TriggerStep(sum(gap for gap, _ in steps[: k + 1]) - steps[0][0] + 1, bps)
+        for k, (_, bps) in enumerate(steps)
+    )
+)
 
 
 @st.composite
@@ -30,7 +40,7 @@ def deal_terms(draw: st.DrawFn) -> DealTerms:
             coupon_bps=draw(st.integers(min_value=0, max_value=2_000)),
             day_count=draw(st.sampled_from(DayCount)),
         )
-        for _ in range(n)
+        for i in range(n)
     )
     total = sum(t.size for t in tranches)
     return DealTerms(
@@ -45,6 +55,7 @@ def deal_terms(draw: st.DrawFn) -> DealTerms:
         ic_trigger_bps=draw(st.sampled_from([0, 10_000, 15_000])),
         reserve_target=draw(st.integers(min_value=0, max_value=min(total, 10**10))),
         cleanup_call_bps=draw(st.integers(min_value=0, max_value=2_000)),
+        cd_trigger=draw(cd_schedules),
     )
 
 
