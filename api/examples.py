@@ -125,6 +125,11 @@ PERIOD = {
     "ic_pass": True,
     "trigger_breached": False,
     "cleanup_eligible": False,
+    "cumulative_defaults": 0,
+    "cd_threshold_bps": 0,
+    "cd_ratio_bps": 0,
+    "cd_pass": True,
+    "sequential": True,
     "cash_in": 260000,
     "tranches": PERIOD_TRANCHES,
 }

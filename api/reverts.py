@@ -55,6 +55,15 @@ MESSAGES = {
     "ZeroAddress": "{0} must not be the zero address",
     "ZeroAmount": "the amount must not be zero",
     "ZeroHash": "{0} must not be zero",
+    "TranchesNotPool": "the tranches add up to {0}, not the initial pool balance {1}",
+    "EmptyTranche": "tranche {0} has size zero",
+    "TrancheNotFull": "tranche {0} is subscribed {1} of {2}: retain or resize it at close",
+    "TreatmentCount": "{0} treatments given for {1} tranches",
+    "NoHolder": "tranche {0} has no holder to receive {1}",
+    "PrincipalExceedsPool": "principal {0} exceeds the pool balance {1}",
+    "DefaultsExceedPool": "new defaults {0} exceed the remaining pool balance {1}",
+    "PoolBalanceMismatch": "the reported pool balance {0} differs from {1} by more than {2}",
+    "DelinquencyExceedsPool": "delinquent balance {0} exceeds the pool balance {1}",
     "AccessControlUnauthorizedAccount": "{0} lacks the role {1} this needs",
 }
 _CALL = re.compile(r"^(\w+)\((.*)\)$", re.S)

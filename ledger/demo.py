@@ -27,6 +27,7 @@ import httpx
 import uvicorn
 from rich.console import Console
 from rich.panel import Panel
+from rich.table import Table
 
 from ledger import PROJECT_ROOT
 from ledger.attest.disclosure import RecordFile
