@@ -20,6 +20,7 @@ def _register_subcommands() -> None:
     from ledger.cli import investor as investor_cli
     from ledger.cli import node as node_cli
     from ledger.cli import pool as pool_cli
+    from ledger.cli import rating as rating_cli
     from ledger.cli import score as score_cli
 
     node_cli.register(app)
@@ -29,6 +30,7 @@ def _register_subcommands() -> None:
     deal_cli.register(app)
     pool_cli.register(app)
     investor_cli.register(app)
+    rating_cli.register(app)
     app.command("demo")(demo_cmd)
 
 
