@@ -1,0 +1,87 @@
+"""The monitor: evaluate every rule on the index, raise and clear alerts, notify webhooks."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from web3 import Web3
+
+from ledger.deals.simulator import parse_scenario
+from ledger.monitor import alerts as store
+from ledger.monitor.alerts import Alert, Changes
+from ledger.monitor.config import MonitorSettings
+from ledger.monitor.drift import model_drift
+from ledger.monitor.pools import pool_alerts
+from ledger.monitor.records import expiring_records, suspended_attesters
+from ledger.monitor.webhooks import Delivery, deliver
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    now: int  # chain time (latest block) the figures were judged at
+    changes: Changes
+    deliveries: list[Delivery]
+
+
+class Monitor:
+    def __init__(self, engine: Engine, w3: Web3, settings: MonitorSettings | None = None) -> None:
+        self.engine = engine
+        self.w3 = w3
+        self.settings = settings or MonitorSettings()
+        self.base_case = parse_scenario(self.settings.base_case)[0]
+        store.ensure_table(engine)
+
+    def chain_time(self) -> int:
+        return int(self.w3.eth.get_block("latest")["timestamp"])
+
+    def current(self, now: int) -> list[Alert]:
+        """Every alert that holds now (the index must be synced by the caller)."""
+        s = self.settings
+        extra: list[Alert] = []
+        with Session(self.engine) as session:
+            found = expiring_records(session, now, s.expiry_days)
+            found += suspended_attesters(session)
+            found += model_drift(
+                session,
+                int(time.time()),  # records carry the service's wall-clock issue time
+                s.model_artifacts,
+                threshold_bps=s.psi_threshold_bps,
+                window_days=s.drift_window_days,
+                min_scores=s.drift_min_scores,
+            )
+            found += pool_alerts(
+                session,
+                margin_bps=s.headroom_margin_bps,
+                roll_bps=s.roll_rate_bps,
+                defaults_bps=s.defaults_vs_base_bps,
+                base_case=self.base_case,
+            )
+        return found + extra
+
+    def evaluate(self, now: int | None = None) -> Evaluation:
+        now = self.chain_time() if now is None else now
+        changes = store.apply(self.engine, self.current(now), now)
+        deliveries: list[Delivery] = []
+        if self.settings.webhooks and (changes.raised or changes.cleared):
+            body = {
+                "now": now,
+                "raised": [r.as_json() for r in changes.raised],
+                "cleared": [r.as_json() for r in changes.cleared],
+            }
+            deliveries = deliver(
+                self.settings.webhooks, body, attempts=self.settings.webhook_attempts
+            )
+        return Evaluation(now, changes, deliveries)
+
+
+def evaluation_json(ev: Evaluation) -> dict[str, object]:
+    return {
+        "now": ev.now,
+        "raised": [r.as_json() for r in ev.changes.raised],
+        "cleared": [r.as_json() for r in ev.changes.cleared],
+        "open": [r.as_json() for r in ev.changes.open],
+        "webhooks": [asdict(d) for d in ev.deliveries],
+    }

@@ -1,0 +1,75 @@
+"""Record and attester alerts on a real node: raised by chain events, cleared by later ones."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from sqlmodel import Session, select
+
+from ledger.monitor.alerts import history
+from ledger.monitor.config import MonitorSettings
+from ledger.monitor.engine import Monitor
+from ledger.runtime import Runtime
+from ledger.store.tables import Attester
+
+DAY = 86_400
+METRICS = (8000, 5000, 6000, 100, 1000)
+
+
+def _monitor(rt: Runtime) -> Monitor:
+    return Monitor(rt.engine, rt.w3, MonitorSettings(expiry_days=30, webhooks=[]))
+
+
+def test_expiring_record_raised_then_cleared_when_revoked(rt: Runtime) -> None:
+    monitor = _monitor(rt)
+    registry = rt.registry("attester")
+    model = secrets.token_bytes(32)
+    registry.register_model(model, "m", METRICS)
+    now = monitor.chain_time()
+    soon, later = secrets.token_bytes(32), secrets.token_bytes(32)
+    receipt = registry.attest(soon, model, now + 10 * DAY)
+    registry.attest(later, model, now + 90 * DAY)
+    rt.indexer().poll_once()
+
+    raised = {r.subject: r for r in monitor.evaluate().changes.raised}
+    alert = raised["0x" + soon.hex()]
+    assert "0x" + later.hex() not in raised
+    assert alert.kind == "record_expiring" and alert.threshold == 30 * DAY
+    assert 9 * DAY < alert.value <= 10 * DAY
+    events = json.loads(alert.events)
+    assert events[0]["event"] == "Attested"
+    assert events[0]["tx_hash"] == "0x" + bytes(receipt["transactionHash"]).hex()
+    # Evaluating again changes nothing: the alert stays open, once.
+    again = monitor.evaluate()
+    assert not again.changes.raised and not again.changes.cleared
+
+    registry.revoke(soon, 1)
+    rt.indexer().poll_once()
+    cleared = monitor.evaluate().changes.cleared
+    assert [r.subject for r in cleared] == ["0x" + soon.hex()]
+    assert cleared[0].cleared_at is not None
+    assert "0x" + soon.hex() not in {r.subject for r in history(rt.engine, state="open")}
+
+
+def test_attester_suspension_raised_then_cleared_on_reinstatement(rt: Runtime) -> None:
+    monitor = _monitor(rt)
+    rt.indexer().poll_once()
+    with Session(rt.engine) as session:
+        attester = session.exec(select(Attester)).first()
+    assert attester is not None
+    admin = rt.registry("admin")
+    admin.suspend_attester(attester.attester_id, 4)
+    rt.indexer().poll_once()
+    raised = [r for r in monitor.evaluate().changes.raised if r.kind == "attester_suspended"]
+    assert [r.subject for r in raised] == [str(attester.attester_id)]
+    assert raised[0].severity == "critical"
+    assert json.loads(raised[0].events)[0]["event"] == "AttesterSuspended"
+
+    admin.reinstate_attester(attester.attester_id)
+    rt.indexer().poll_once()
+    cleared = monitor.evaluate().changes.cleared
+    assert [r.kind for r in cleared] == ["attester_suspended"]
+    # The episode stays in the history, cleared.
+    kept = history(rt.engine, state="cleared", kind="attester_suspended")
+    assert len(kept) == 1 and kept[0].raised_at <= kept[0].cleared_at
