@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
+from api.alerts.router import router as alerts_router
 from api.attestations.router import router as attestations_router
 from api.attesters.router import router as attesters_router
 from api.deps import Role, Services
@@ -71,6 +72,7 @@ def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool
         scores_router,
         pools_router,
         investors_router,
+        alerts_router,
     ):
         app.include_router(router)
 

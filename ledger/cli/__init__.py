@@ -14,6 +14,7 @@ app = typer.Typer(
 
 def _register_subcommands() -> None:
     # Each domain adds its own commands; importing here keeps start-up cheap to read.
+    from ledger.cli import alerts as alerts_cli
     from ledger.cli import attest as attest_cli
     from ledger.cli import chain as chain_cli
     from ledger.cli import deal as deal_cli
@@ -31,6 +32,7 @@ def _register_subcommands() -> None:
     pool_cli.register(app)
     investor_cli.register(app)
     rating_cli.register(app)
+    alerts_cli.register(app)
     app.command("demo")(demo_cmd)
 
 
