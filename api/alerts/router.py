@@ -20,7 +20,7 @@ Reader = Depends(
 def monitor(svc: Services) -> Monitor:
     if "monitor" not in svc.extras:
         rt = svc.runtime
-        svc.extras["monitor"] = Monitor(rt.engine, rt.w3)
+        svc.extras["monitor"] = Monitor.for_runtime(rt)
     return svc.extras["monitor"]
 
 

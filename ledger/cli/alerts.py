@@ -29,7 +29,7 @@ def alerts_cmd(
     if state not in STATES:
         fail(f"--state: must be one of {', '.join(STATES)}, got {state!r}")
     with runtime() as rt:
-        monitor = Monitor(rt.engine, rt.w3)
+        monitor = Monitor.for_runtime(rt)
         evaluation = None
         if evaluate:
             rt.indexer().poll_once()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from sqlalchemy.engine import Engine
@@ -15,8 +16,12 @@ from ledger.monitor.alerts import Alert, Changes
 from ledger.monitor.config import MonitorSettings
 from ledger.monitor.drift import model_drift
 from ledger.monitor.pools import pool_alerts
+from ledger.monitor.ratings import rating_alerts
 from ledger.monitor.records import expiring_records, suspended_attesters
 from ledger.monitor.webhooks import Delivery, deliver
+from ledger.ratings.service import rating_status
+from ledger.ratings.store import ensure_table as ensure_ratings_table
+from ledger.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -27,12 +32,26 @@ class Evaluation:
 
 
 class Monitor:
-    def __init__(self, engine: Engine, w3: Web3, settings: MonitorSettings | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        w3: Web3,
+        settings: MonitorSettings | None = None,
+        rating_status: Callable[[str], str] | None = None,
+    ) -> None:
         self.engine = engine
         self.w3 = w3
         self.settings = settings or MonitorSettings()
         self.base_case = parse_scenario(self.settings.base_case)[0]
+        self.rating_status = rating_status  # None: no registry to judge ratings by
         store.ensure_table(engine)
+        ensure_ratings_table(engine)
+
+    @classmethod
+    def for_runtime(cls, rt: Runtime, settings: MonitorSettings | None = None) -> Monitor:
+        """A monitor that also judges ratings, by the registry's status of each record."""
+        registry = rt.registry("admin")  # read-only calls here
+        return cls(rt.engine, rt.w3, settings, lambda c: rating_status(registry, c))
 
     def chain_time(self) -> int:
         return int(self.w3.eth.get_block("latest")["timestamp"])
@@ -40,7 +59,6 @@ class Monitor:
     def current(self, now: int) -> list[Alert]:
         """Every alert that holds now (the index must be synced by the caller)."""
         s = self.settings
-        extra: list[Alert] = []
         with Session(self.engine) as session:
             found = expiring_records(session, now, s.expiry_days)
             found += suspended_attesters(session)
@@ -59,7 +77,9 @@ class Monitor:
                 defaults_bps=s.defaults_vs_base_bps,
                 base_case=self.base_case,
             )
-        return found + extra
+            if self.rating_status is not None:
+                found += rating_alerts(session, self.rating_status)
+        return found
 
     def evaluate(self, now: int | None = None) -> Evaluation:
         now = self.chain_time() if now is None else now

@@ -1,0 +1,82 @@
+"""Rating records on a real node: issued by the agency attester, superseded with history,
+revoked and expired with the registry's semantics; the monitor sees downgrades and watches."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import numpy as np
+from pool_samples import SPEC, loans
+from sqlmodel import Session
+
+from ledger.deals.service import DealService, LoanRow, tape_from_rows
+from ledger.deals.spec import parse_spec
+from ledger.monitor.config import MonitorSettings
+from ledger.monitor.engine import Monitor
+from ledger.ratings.methodology import Methodology
+from ledger.ratings.montecarlo import Pool
+from ledger.ratings.outcome import rate_pool
+from ledger.ratings.records import REASON_SUPERSEDED, RatingRecord
+from ledger.ratings.service import RatingService
+from ledger.runtime import Runtime
+from ledger.store.deal_tables import DealPool
+
+METHOD = Methodology(paths=100, sensitivities_bps=[])
+
+
+def test_issue_supersede_revoke_expire(rt: Runtime) -> None:
+    spec = parse_spec(SPEC)
+    rows = loans(spec.units(spec.pool_balance))
+    tape = tape_from_rows([LoanRow(**r) for r in rows], rt.pseudonym_secret(), date(2016, 1, 1))
+    deals = DealService(rt)
+    pool = deals.create_pool(spec, tape).address
+    deals.sync()
+    balances = np.array([r["current_principal"] for r in rows], dtype=np.int64)
+    safe = rate_pool(spec, Pool(balances, np.full(len(rows), 50)), METHOD)
+    risky = rate_pool(spec, Pool(balances, np.full(len(rows), 3_000)), METHOD)
+    assert safe.run.tranches[1].grade != risky.run.tranches[1].grade
+
+    svc = RatingService(rt)
+    monitor = Monitor.for_runtime(rt, MonitorSettings(webhooks=[]))
+    first = svc.publish(safe, pool, 1)
+    record = first.record
+    # The record is public: its JSON recomputes the commitment; the chain holds it for the agency.
+    assert RatingRecord.from_dict(json.loads(json.dumps(record.to_dict()))) == record
+    assert svc.status(record.commitment_hex) == "valid"
+    on_chain = svc.registry.record(record.commitment)
+    assert on_chain.attester_id == svc.agency_id() != 1  # not the scoring attester
+    assert svc.registry.model(record.methodology_hash) is not None
+    assert record.methodology_hash.hex() == METHOD.hash[2:]
+    with Session(rt.engine) as session:
+        assert "0x" + record.tape_root.hex() == session.get(DealPool, pool).tape_root
+    assert not [a for a in monitor.evaluate().changes.raised if a.kind.startswith("rating")]
+
+    # A downgrade on negative watch supersedes the first rating; history keeps both.
+    second = svc.publish(risky, pool, 1, outlook="negative", watch="negative")
+    assert second.superseded == record.commitment_hex
+    assert second.record.supersedes == record.commitment
+    assert svc.status(record.commitment_hex) == "superseded"
+    assert svc.registry.record(record.commitment).revocation_reason == REASON_SUPERSEDED
+    assert svc.status(second.record.commitment_hex) == "valid"
+    history = svc.history(pool, 1)
+    assert [h.commitment for h in history] == [record.commitment_hex, second.record.commitment_hex]
+    assert history[0].superseded_by == second.record.commitment_hex
+    assert svc.current(pool, 1).commitment == second.record.commitment_hex
+    raised = {a.kind: a for a in monitor.evaluate().changes.raised}
+    assert {"rating_downgrade", "rating_watch"} <= set(raised)
+    assert raised["rating_downgrade"].value >= 1
+
+    # Revoked: no valid rating is left, and the rating alerts clear.
+    svc.revoke(second.record.commitment_hex, 7)
+    assert svc.status(second.record.commitment_hex) == "revoked"
+    assert svc.current(pool, 1) is None
+    cleared = {a.kind for a in monitor.evaluate().changes.cleared}
+    assert {"rating_downgrade", "rating_watch"} <= cleared
+
+    # Expired: the registry's clock passes the record's expiry.
+    short = svc.publish(safe, pool, 0, valid_seconds=5)
+    assert svc.status(short.record.commitment_hex) == "valid"
+    rt.w3.provider.make_request("evm_increaseTime", [10])
+    rt.w3.provider.make_request("evm_mine", [])
+    assert svc.status(short.record.commitment_hex) == "expired"
