@@ -16,6 +16,7 @@ from api.deps import Role, Services
 from api.investors.router import router as investors_router
 from api.models.router import router as models_router
 from api.pools.router import router as pools_router
+from api.ratings.router import router as ratings_router
 from api.scores.router import router as scores_router
 from api.verify.router import router as verify_router
 from ledger.deals.service import DealService
@@ -73,6 +74,7 @@ def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool
         pools_router,
         investors_router,
         alerts_router,
+        ratings_router,
     ):
         app.include_router(router)
 

@@ -98,7 +98,116 @@ def run_cmd(
         console.print(f"report: {written}")
 
 
+def publish_cmd(
+    spec_path: Annotated[Path, typer.Argument(metavar="SPEC", help="the pool's deal spec")],
+    tape_path: Annotated[
+        Path, typer.Argument(metavar="TAPE", help="loan tape CSV with a pd_bps column")
+    ],
+    pool: Annotated[str, typer.Option(help="pool address")],
+    tranche: Annotated[str, typer.Option(help="tranche name or index")],
+    methodology: Annotated[Path | None, typer.Option(help="methodology file")] = None,
+    outlook: Annotated[str, typer.Option(help="positive, stable or negative")] = "stable",
+    watch: Annotated[str, typer.Option(help="none, positive, negative or developing")] = "none",
+    valid_days: Annotated[int, typer.Option(min=1, max=3650, help="days until expiry")] = 365,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rate a tranche and attest the rating (agency key); supersedes the current rating."""
+    from ledger.cli.common import runtime
+    from ledger.errors import checked_address
+    from ledger.ratings.methodology import Methodology, read_methodology
+    from ledger.ratings.outcome import rate_files
+    from ledger.ratings.service import RatingService
+
+    with _clean_errors():
+        address = checked_address("--pool", pool)
+        method = read_methodology(methodology) if methodology else Methodology()
+        outcome = rate_files(spec_path, tape_path, method)
+        names = outcome.spec.tranche_names
+        index = names.index(tranche) if tranche in names else _index(tranche, len(names))
+    with runtime() as rt, _clean_errors():
+        rt.indexer().poll_once()
+        published = RatingService(rt).publish(
+            outcome, address, index, outlook=outlook, watch=watch, valid_seconds=valid_days * 86_400
+        )
+    body = {
+        "commitment": published.record.commitment_hex,
+        "tx_hash": published.tx_hash,
+        "superseded": published.superseded,
+        "record": published.record.to_dict(),
+    }
+    if as_json:
+        print(json.dumps(body))
+        return
+    r = published.record
+    console.print(
+        f"{r.tranche_name} of {r.pool}: {r.grade} ({r.outlook}, watch {r.watch}), "
+        f"commitment {body['commitment']}"
+        + (f", supersedes {published.superseded}" if published.superseded else "")
+    )
+
+
+def _index(text: str, count: int) -> int:
+    from ledger.ratings.records import RatingRecordError
+
+    if not text.isdigit() or int(text) >= count:
+        raise RatingRecordError("--tranche", f"not a tranche name or an index 0..{count - 1}")
+    return int(text)
+
+
+def history_cmd(
+    pool: Annotated[str, typer.Argument(metavar="POOL", help="pool address")],
+    tranche: Annotated[int | None, typer.Option(min=0, max=7, help="only this index")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every rating of a pool, oldest first, with its status on the registry now."""
+    from ledger.cli.common import runtime
+    from ledger.errors import checked_address
+    from ledger.ratings.service import RatingService
+
+    with _clean_errors():
+        address = checked_address("POOL", pool)
+    with runtime() as rt:
+        svc = RatingService(rt)
+        rows = [(r, svc.status(r.commitment)) for r in svc.history(address, tranche)]
+    if as_json:
+        print(
+            json.dumps(
+                [{**json.loads(r.record), "commitment": r.commitment, "status": s} for r, s in rows]
+            )
+        )
+        return
+    table = Table(
+        "tranche", "grade", "watch", "status", "commitment", "block", title=f"ratings of {address}"
+    )
+    for r, s in rows:
+        table.add_row(
+            str(r.tranche), r.grade, r.watch, s, r.commitment[:18] + "…", str(r.block_number)
+        )
+    console.print(table)
+
+
+def revoke_cmd(
+    commitment: Annotated[str, typer.Argument(metavar="COMMITMENT")],
+    reason: Annotated[int, typer.Option(help="reason code 1..999")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Revoke a rating (agency key)."""
+    from ledger.cli.common import parse_hex32, runtime
+    from ledger.ratings.service import RatingService
+
+    key = "0x" + parse_hex32(commitment, "COMMITMENT").hex()
+    with runtime() as rt, _clean_errors():
+        tx = RatingService(rt).revoke(key, reason)
+    if as_json:
+        print(json.dumps({"commitment": key, "tx_hash": tx}))
+    else:
+        console.print(f"revoked {key} (reason {reason}) in {tx}")
+
+
 def register(app: typer.Typer) -> None:
     rating_app.command("methodology")(methodology_cmd)
     rating_app.command("run")(run_cmd)
+    rating_app.command("publish")(publish_cmd)
+    rating_app.command("history")(history_cmd)
+    rating_app.command("revoke")(revoke_cmd)
     app.add_typer(rating_app, name="rating")

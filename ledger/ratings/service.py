@@ -167,6 +167,9 @@ class RatingService:
             raise RatingRecordError("reason", f"must be 1 to {REASON_SUPERSEDED - 1}")
         if self.row(commitment) is None:
             raise RatingRecordError("commitment", "no rating record with this commitment")
+        status = self.status(commitment)
+        if status in ("revoked", "superseded"):
+            raise RatingRecordError("commitment", f"already {status}")
         receipt = self.registry.revoke(bytes.fromhex(commitment[2:]), reason)
         return "0x" + bytes(receipt["transactionHash"]).hex()
 

@@ -80,3 +80,73 @@ def test_issue_supersede_revoke_expire(rt: Runtime) -> None:
     rt.w3.provider.make_request("evm_increaseTime", [10])
     rt.w3.provider.make_request("evm_mine", [])
     assert svc.status(short.record.commitment_hex) == "expired"
+
+
+def test_ratings_through_the_api_and_cli(rt: Runtime, anvil, tmp_path) -> None:
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from api.deps import Role
+    from api.main import create_app
+    from ledger.cli import _register_subcommands, app
+    from ledger.settings import get_settings
+
+    spec = parse_spec(SPEC)
+    rows = loans(spec.units(spec.pool_balance))
+    tape = tape_from_rows([LoanRow(**r) for r in rows], rt.pseudonym_secret(), date(2016, 1, 1))
+    pool = DealService(rt).create_pool(spec, tape).address
+    csv = "current_principal,pd_bps\n" + "".join(f"{r['current_principal']},400\n" for r in rows)
+    keys = {"k-admin": Role.admin, "k-auditor": Role.auditor}
+    admin, auditor = {"X-API-Key": "k-admin"}, {"X-API-Key": "k-auditor"}
+    body = {
+        "pool": pool,
+        "tranche": 0,
+        "spec": SPEC,
+        "tape_csv": csv,
+        "methodology": {"paths": 50, "sensitivities_bps": []},
+    }
+    with TestClient(create_app(rt, keys, run_indexer=False)) as client:
+        assert client.post("/v1/ratings", json=body, headers=auditor).status_code == 403
+        bad = client.post("/v1/ratings", json={**body, "methodology": {"paths": 1}}, headers=admin)
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "paths"
+        short = client.post(
+            "/v1/ratings",
+            json={**body, "tape_csv": "current_principal,pd_bps\n1,1\n"},
+            headers=admin,
+        )
+        assert short.status_code == 422 and "pool_balance" in short.text
+        created = client.post("/v1/ratings", json=body, headers=admin)
+        assert created.status_code == 201, created.text
+        commitment = created.json()["commitment"]
+        assert (
+            created.json()["figures"]["tranches"][0]["grade"] == created.json()["record"]["grade"]
+        )
+        listed = client.get(f"/v1/ratings?pool={pool}", headers=auditor).json()
+        assert [(r["commitment"], r["status"]) for r in listed] == [(commitment, "valid")]
+        revoked = client.post(f"/v1/ratings/{commitment}/revoke", json={"reason": 3}, headers=admin)
+        assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+        again = client.post(f"/v1/ratings/{commitment}/revoke", json={"reason": 3}, headers=admin)
+        assert again.status_code == 409
+        assert client.get("/v1/ratings/0x" + "ab" * 32, headers=auditor).status_code == 404
+
+    _register_subcommands()
+    get_settings.cache_clear()
+    env = {"CREDENCE_DATA_DIR": str(rt.settings.data_dir), "CREDENCE_RPC_URL": anvil.url}
+    result = CliRunner().invoke(app, ["rating", "history", pool, "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert [r["status"] for r in json.loads(result.output)] == ["revoked"]
+    (tmp_path / "m.json").write_text('{"paths": 5}')
+    result = CliRunner().invoke(
+        app,
+        [
+            "rating",
+            "run",
+            "examples/deals/three-tranche-sequential.yaml",
+            "x.csv",
+            "--methodology",
+            str(tmp_path / "m.json"),
+        ],
+        env=env,
+    )
+    assert result.exit_code == 2 and "paths" in result.output
+    get_settings.cache_clear()
