@@ -1,20 +1,32 @@
-"""A Credence runtime on the session Anvil (fresh deployment and SQLite per module)."""
+"""This package's tests share one runtime per module (``module_runtime``), named ``rt``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from ledger.chain.node import LocalNode
 from ledger.runtime import Runtime
-from ledger.settings import Settings
 
 
 @pytest.fixture(scope="module")
-def rt(anvil: LocalNode, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    data_dir: Path = tmp_path_factory.mktemp("monitor")
-    settings = Settings(data_dir=data_dir, rpc_url=anvil.url, batch_max_wait_s=0.05)
-    with Runtime.open(settings) as runtime:
-        yield runtime
+def rt(module_runtime: Runtime) -> Runtime:
+    return module_runtime
+
+
+@pytest.fixture
+def suspend(rt: Runtime):
+    """Suspend the service's scoring attester on chain and index it; returns its id."""
+
+    def run(reason: int) -> int:
+        from sqlmodel import Session, select
+
+        from ledger.store.tables import Attester
+
+        rt.indexer().poll_once()
+        with Session(rt.engine) as session:
+            attester = session.exec(select(Attester)).first()
+        assert attester is not None
+        rt.registry("admin").suspend_attester(attester.attester_id, reason)
+        rt.indexer().poll_once()
+        return attester.attester_id
+
+    return run

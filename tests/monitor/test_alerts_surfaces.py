@@ -11,7 +11,6 @@ from typing import ClassVar
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from api.deps import Role
@@ -21,7 +20,6 @@ from ledger.cli import _register_subcommands, app
 from ledger.monitor.config import MonitorSettings
 from ledger.monitor.engine import Monitor
 from ledger.runtime import Runtime
-from ledger.store.tables import Attester
 
 KEYS = {"k-auditor": Role.auditor, "k-investor": Role.investor}
 
@@ -65,14 +63,10 @@ def _cli(rt: Runtime, anvil: LocalNode, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_suspension_through_api_cli_and_webhook(rt: Runtime, anvil: LocalNode, hook: str) -> None:
-    rt.indexer().poll_once()
-    with Session(rt.engine) as session:
-        attester = session.exec(select(Attester)).first()
-    assert attester is not None
-    admin = rt.registry("admin")
-    admin.suspend_attester(attester.attester_id, 9)
-    rt.indexer().poll_once()
+def test_suspension_through_api_cli_and_webhook(
+    rt: Runtime, anvil: LocalNode, hook: str, suspend
+) -> None:
+    attester_id = suspend(9)
 
     # The webhook gets the raise, after one retry.
     monitor = Monitor(rt.engine, rt.w3, MonitorSettings(webhooks=[hook], webhook_attempts=3))
@@ -99,7 +93,7 @@ def test_suspension_through_api_cli_and_webhook(rt: Runtime, anvil: LocalNode, h
     code, out = _cli(rt, anvil, "alerts", "--state", "closed")
     assert code == 2 and "--state" in out
 
-    admin.reinstate_attester(attester.attester_id)
+    rt.registry("admin").reinstate_attester(attester_id)
     rt.indexer().poll_once()
     with TestClient(create_app(rt, KEYS, run_indexer=False)) as client:
         body = client.get("/v1/alerts", headers={"X-API-Key": "k-auditor"}).json()

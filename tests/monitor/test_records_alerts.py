@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 import secrets
 
-from sqlmodel import Session, select
-
 from ledger.monitor.alerts import history
 from ledger.monitor.config import MonitorSettings
 from ledger.monitor.engine import Monitor
 from ledger.runtime import Runtime
-from ledger.store.tables import Attester
 
 DAY = 86_400
 METRICS = (8000, 5000, 6000, 100, 1000)
@@ -52,21 +49,15 @@ def test_expiring_record_raised_then_cleared_when_revoked(rt: Runtime) -> None:
     assert "0x" + soon.hex() not in {r.subject for r in history(rt.engine, state="open")}
 
 
-def test_attester_suspension_raised_then_cleared_on_reinstatement(rt: Runtime) -> None:
+def test_attester_suspension_raised_then_cleared_on_reinstatement(rt: Runtime, suspend) -> None:
     monitor = _monitor(rt)
-    rt.indexer().poll_once()
-    with Session(rt.engine) as session:
-        attester = session.exec(select(Attester)).first()
-    assert attester is not None
-    admin = rt.registry("admin")
-    admin.suspend_attester(attester.attester_id, 4)
-    rt.indexer().poll_once()
+    attester_id = suspend(4)
     raised = [r for r in monitor.evaluate().changes.raised if r.kind == "attester_suspended"]
-    assert [r.subject for r in raised] == [str(attester.attester_id)]
+    assert [r.subject for r in raised] == [str(attester_id)]
     assert raised[0].severity == "critical"
     assert json.loads(raised[0].events)[0]["event"] == "AttesterSuspended"
 
-    admin.reinstate_attester(attester.attester_id)
+    rt.registry("admin").reinstate_attester(attester_id)
     rt.indexer().poll_once()
     cleared = monitor.evaluate().changes.cleared
     assert [r.kind for r in cleared] == ["attester_suspended"]
