@@ -14,7 +14,7 @@ from api.errors import ApiError
 from api.ratings.schemas import PublishedOut, PublishRequest, RatingOut, RevokeRequest
 from ledger.deals.spec import DealSpecError, parse_spec
 from ledger.errors import FieldError, checked_address
-from ledger.ratings.inputs import read_rating_tape
+from ledger.ratings.inputs import pool_from_records, read_rating_tape
 from ledger.ratings.method import RatingError
 from ledger.ratings.methodology import parse_methodology
 from ledger.ratings.outcome import rate_pool
@@ -60,7 +60,10 @@ def publish(body: PublishRequest, svc: ServicesDep) -> PublishedOut:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "tape.csv"
             path.write_text(body.tape_csv)
-            pool = read_rating_tape(path)
+            if body.pd_from_records:
+                pool = pool_from_records(path, svc.runtime.engine)
+            else:
+                pool = read_rating_tape(path)
         outcome = rate_pool(spec, pool, method)
         published = service.publish(
             outcome,

@@ -13,7 +13,13 @@ class PublishRequest(BaseModel):
     pool: str = Field(pattern=r"^0x[0-9a-fA-F]{40}$")
     tranche: int = Field(ge=0, le=7, description="tranche index, 0 = most senior")
     spec: dict[str, Any] = Field(description="the pool's deal spec (as in a spec file)")
-    tape_csv: str = Field(max_length=20_000_000, description="loan tape CSV with pd_bps")
+    tape_csv: str = Field(
+        max_length=20_000_000,
+        description="loan tape CSV: with a pd_bps column, or with score_uid if pd_from_records",
+    )
+    pd_from_records: bool = Field(
+        default=False, description="read each loan's pd_bps from its attested score record"
+    )
     methodology: dict[str, Any] = Field(
         default_factory=dict, description="methodology parameters (defaults if empty)"
     )

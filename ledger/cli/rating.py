@@ -109,6 +109,9 @@ def publish_cmd(
     outlook: Annotated[str, typer.Option(help="positive, stable or negative")] = "stable",
     watch: Annotated[str, typer.Option(help="none, positive, negative or developing")] = "none",
     valid_days: Annotated[int, typer.Option(min=1, max=3650, help="days until expiry")] = 365,
+    pd_from_records: Annotated[
+        bool, typer.Option(help="read each loan's pd_bps from its attested score record")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Rate a tranche and attest the rating (agency key); supersedes the current rating."""
@@ -118,13 +121,12 @@ def publish_cmd(
     from ledger.ratings.outcome import rate_files
     from ledger.ratings.service import RatingService
 
-    with _clean_errors():
+    with runtime() as rt, _clean_errors():
         address = checked_address("--pool", pool)
         method = read_methodology(methodology) if methodology else Methodology()
-        outcome = rate_files(spec_path, tape_path, method)
+        outcome = rate_files(spec_path, tape_path, method, rt.engine if pd_from_records else None)
         names = outcome.spec.tranche_names
         index = names.index(tranche) if tranche in names else _index(tranche, len(names))
-    with runtime() as rt, _clean_errors():
         rt.indexer().poll_once()
         published = RatingService(rt).publish(
             outcome, address, index, outlook=outlook, watch=watch, valid_seconds=valid_days * 86_400

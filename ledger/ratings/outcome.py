@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Engine
+
 from ledger.deals.spec import DealSpec, load_spec
-from ledger.ratings.inputs import deal_terms_hash, pool_digest, read_rating_tape
+from ledger.ratings.inputs import deal_terms_hash, pool_digest, pool_from_records, read_rating_tape
 from ledger.ratings.method import RatingRun, rate
 from ledger.ratings.methodology import Methodology
 from ledger.ratings.montecarlo import Pool
@@ -51,9 +53,12 @@ class RatingOutcome:
         }
 
 
-def rate_files(spec_path: Path, tape_path: Path, method: Methodology) -> RatingOutcome:
+def rate_files(
+    spec_path: Path, tape_path: Path, method: Methodology, engine: Engine | None = None
+) -> RatingOutcome:
+    """Rate from files; with ``engine`` the PDs come from the attested score records."""
     spec = load_spec(spec_path)
-    pool = read_rating_tape(tape_path)
+    pool = read_rating_tape(tape_path) if engine is None else pool_from_records(tape_path, engine)
     return rate_pool(spec, pool, method)
 
 

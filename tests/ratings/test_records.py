@@ -7,6 +7,7 @@ import json
 from datetime import date
 
 import numpy as np
+import pytest
 from pool_samples import SPEC, loans
 from sqlmodel import Session
 
@@ -150,3 +151,42 @@ def test_ratings_through_the_api_and_cli(rt: Runtime, anvil, tmp_path) -> None:
     )
     assert result.exit_code == 2 and "paths" in result.output
     get_settings.cache_clear()
+
+
+def test_pds_read_from_attested_score_records(rt: Runtime, tmp_path) -> None:
+    import time
+
+    from ledger.ratings.inputs import RatingInputError, pool_from_records
+
+    svc = rt.attestation_service()
+    model = "0x" + bytes(range(32)).hex()
+    rt.registry("attester").register_model(bytes.fromhex(model[2:]), "m", (1, 1, 1, 1, 1))
+    now = int(time.time())
+    records = [
+        svc.new_record(
+            subject_id=f"borrower-{i}",
+            score=600 + i,
+            grade="B",
+            model_id=model,
+            issued_at=now,
+            expires_at=now + 86_400,
+            pd_bps=pd,
+        )
+        for i, pd in enumerate((120, 340, 560))
+    ]
+    try:
+        sealed = svc.issue(records, mode="batch")
+    finally:
+        svc.close()
+    uids = ["0x" + s.commitment.hex() for s in sealed]
+    tape = tmp_path / "tape.csv"
+    tape.write_text(
+        "loan_id,current_principal,score_uid\n"
+        + "".join(f"L{i},{1000 * (i + 1)},{u}\n" for i, u in enumerate(uids))
+    )
+    pool = pool_from_records(tape, rt.engine)
+    assert pool.pd_bps.tolist() == [120, 340, 560]
+    assert pool.balances.tolist() == [1000, 2000, 3000]
+    tape.write_text(tape.read_text() + "L9,5,0x" + "00" * 32 + "\n")
+    with pytest.raises(RatingInputError, match="row 5, column score_uid"):
+        pool_from_records(tape, rt.engine)
