@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
+from api.alerts.router import monitor as alerts_monitor
 from api.alerts.router import router as alerts_router
 from api.attestations.router import router as attestations_router
 from api.attesters.router import router as attesters_router
@@ -54,6 +55,9 @@ def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool
         thread = threading.Thread(target=indexer.run, args=(stop,), name="indexer", daemon=True)
         if run_indexer:
             thread.start()
+        watch = alerts_monitor(svc)
+        if run_indexer and watch.settings.interval_s > 0:
+            threading.Thread(target=watch.run, args=(stop,), name="monitor", daemon=True).start()
         try:
             yield
         finally:

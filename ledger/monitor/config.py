@@ -29,5 +29,8 @@ class MonitorSettings(BaseSettings):
         default="name=base,cdr=2%,cpr=10%,severity=40%,recovery_lag=3",
         description="the base-case scenario pools' cumulative defaults are held against",
     )
+    interval_s: float = Field(
+        default=0.0, ge=0, description="the API evaluates this often (0: only when asked)"
+    )
     webhooks: list[str] = Field(default_factory=list, description="URLs to POST changes to")
     webhook_attempts: int = Field(default=4, ge=1, le=10)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -22,6 +24,8 @@ from ledger.monitor.webhooks import Delivery, deliver
 from ledger.ratings.service import rating_status
 from ledger.ratings.store import ensure_table as ensure_ratings_table
 from ledger.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,18 @@ class Monitor:
                 self.settings.webhooks, body, attempts=self.settings.webhook_attempts
             )
         return Evaluation(now, changes, deliveries)
+
+    def run(self, stop: threading.Event) -> None:
+        """Evaluate every ``interval_s`` until ``stop`` is set (the API's background loop).
+
+        A failed evaluation (the node or the database unreachable) is logged and retried at
+        the next tick; it never ends the loop.
+        """
+        while not stop.wait(self.settings.interval_s):
+            try:
+                self.evaluate()
+            except Exception:
+                log.exception("monitor evaluation failed; retrying next interval")
 
 
 def evaluation_json(ev: Evaluation) -> dict[str, object]:

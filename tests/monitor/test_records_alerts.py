@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
+import time
 
 from ledger.monitor.alerts import history
 from ledger.monitor.config import MonitorSettings
@@ -64,3 +66,33 @@ def test_attester_suspension_raised_then_cleared_on_reinstatement(rt: Runtime, s
     # The episode stays in the history, cleared.
     kept = history(rt.engine, state="cleared", kind="attester_suspended")
     assert len(kept) == 1 and kept[0].raised_at <= kept[0].cleared_at
+
+
+def test_background_loop_raises_and_clears_without_a_request(rt: Runtime, suspend) -> None:
+    monitor = Monitor(rt.engine, rt.w3, MonitorSettings(interval_s=0.05, webhooks=[]))
+    stop = threading.Event()
+    thread = threading.Thread(target=monitor.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        attester_id = suspend(5)
+        assert _until(lambda: _open_kinds(rt) == {"attester_suspended"})
+        rt.registry("admin").reinstate_attester(attester_id)
+        rt.indexer().poll_once()
+        assert _until(lambda: _open_kinds(rt) == set())
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+def _open_kinds(rt: Runtime) -> set[str]:
+    return {r.kind for r in history(rt.engine, state="open")}
+
+
+def _until(check, timeout_s: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return False
