@@ -45,7 +45,6 @@ from ledger.deals.spec import CollateralSpec, DealSpec, load_spec
 from ledger.deals.waterfall import (
     BPS,
     SECONDS_PER_DAY,
-    DealState,
     DealTerms,
     PeriodReport,
     PeriodResult,
@@ -270,17 +269,11 @@ class Simulation:
         return self.pool_defaults - self.pool_recoveries
 
 
-def run_periods(
-    spec: DealSpec, scenario: Scenario, terms: DealTerms | None = None
-) -> tuple[Collateral, list[PeriodRecord], DealState]:
-    """The collateral flows and every period's waterfall, without the analytics.
-
-    The rating method runs thousands of paths through this; ``terms`` may be passed in so
-    that a caller running many paths builds them once.
-    """
+def simulate(spec: DealSpec, scenario: Scenario) -> Simulation:
+    """Run the deal over its life under ``scenario``; needs the spec's collateral section."""
     if spec.collateral is None:
         raise ScenarioError("collateral: the spec needs a collateral section to be simulated")
-    terms = terms or spec.to_terms()
+    terms = spec.to_terms()
     collateral = collateral_flows(terms, spec.collateral, scenario)
     flows = collateral.flows
     state = spec.initial_state()
@@ -290,13 +283,6 @@ def run_periods(
         result = apply_period(terms, state, report)
         records.append(PeriodRecord(t, report, result))
         state = result.state
-    return collateral, records, state
-
-
-def simulate(spec: DealSpec, scenario: Scenario) -> Simulation:
-    """Run the deal over its life under ``scenario``; needs the spec's collateral section."""
-    collateral, records, state = run_periods(spec, scenario)
-    flows = collateral.flows
     return Simulation(
         spec=spec,
         scenario=scenario,

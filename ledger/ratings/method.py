@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ledger.deals.simulator import Scenario, run_periods
+from ledger.deals.simulator import Scenario, simulate
 from ledger.deals.spec import DealSpec
 from ledger.ratings.methodology import Methodology
 from ledger.ratings.montecarlo import BPS, Pool, default_rate_paths
@@ -105,12 +105,11 @@ def rate(spec: DealSpec, pool: Pool, method: Methodology) -> RatingRun:
             recovery_lag=method.recovery_lag,
             basis="period",
         )
-        collateral, records, state = run_periods(spec, scenario, terms)
-        for i in range(n):
-            paid = sum(r.result.tranches[i].principal_paid for r in records)
-            losses[j, i] = sizes[i] - paid + state.interest_shortfalls[i]
-        flows = collateral.flows
-        pool_losses[j] = sum(f.defaults for f in flows) - sum(f.recoveries for f in flows)
+        sim = simulate(spec, scenario)
+        owed = sim.periods[-1].result.state.interest_shortfalls if sim.periods else (0,) * n
+        for i, tranche in enumerate(sim.tranches):
+            losses[j, i] = tranche.loss + owed[i]
+        pool_losses[j] = sim.pool_loss
     seconds = time.perf_counter() - start
     scale = method.rating_scale
     tranches = []
