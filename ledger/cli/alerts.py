@@ -60,9 +60,9 @@ def alerts_cmd(
             datetime.fromtimestamp(r.raised_at, UTC).strftime("%Y-%m-%d %H:%M"),
             "open" if r.cleared_at is None else "cleared",
         )
-    console.print(table)
+    console.print(table, width=min(console.width, 100))
     for r in rows[:20]:
-        console.print(f"- {r.message}", soft_wrap=False, overflow="fold", width=100)
+        console.print(f"- {r.message}", overflow="fold", width=min(console.width, 100))
 
 
 def register(app: typer.Typer) -> None:

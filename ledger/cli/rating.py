@@ -93,7 +93,7 @@ def run_cmd(
             str(t.expected_loss_bps),
             str(int((t.losses > 0).sum())),
         )
-    console.print(table)
+    console.print(table, width=min(console.width, 100))
     if written:
         console.print(f"report: {written}")
 
@@ -185,7 +185,7 @@ def history_cmd(
         table.add_row(
             str(r.tranche), r.grade, r.watch, s, r.commitment[:18] + "…", str(r.block_number)
         )
-    console.print(table)
+    console.print(table, width=min(console.width, 100))
 
 
 def revoke_cmd(
