@@ -19,6 +19,7 @@ from ledger.chain.node import LocalNode
 from ledger.cli import _register_subcommands, app
 from ledger.monitor.config import MonitorSettings
 from ledger.monitor.engine import Monitor
+from ledger.monitor.metrics import gauge_samples
 from ledger.runtime import Runtime
 
 KEYS = {"k-auditor": Role.auditor, "k-investor": Role.investor}
@@ -74,6 +75,9 @@ def test_suspension_through_api_cli_and_webhook(
     assert [d.ok for d in evaluation.deliveries] == [True]
     assert evaluation.deliveries[0].attempts == 2 and Hook.calls == 2
     assert [a["kind"] for a in Hook.bodies[0]["raised"]] == ["attester_suspended"]
+
+    samples = gauge_samples(rt.engine)
+    assert ("credence_alerts_open", {"kind": "attester_suspended"}, 1.0) in samples
 
     with TestClient(create_app(rt, KEYS, run_indexer=False)) as client:
         body = client.get("/v1/alerts", headers={"X-API-Key": "k-auditor"}).json()
