@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from ledger.monitor.alerts import Alert, EventRef
 from ledger.scoring.score import Scorecard
-from ledger.scoring.validate import drift, to_bp
+from ledger.scoring.validate import drift, to_bps
 from ledger.store.tables import IssuedRecord, OnchainRecord
 
 DAY = 86_400
@@ -49,7 +49,7 @@ def model_drift(
         scores = [s for s in scores if isinstance(s, int)]
         if len(scores) < min_scores:
             continue
-        psi_bps = to_bp(drift(card, np.array(scores)))
+        psi_bps = to_bps(drift(card, np.array(scores)))
         if psi_bps <= threshold_bps:
             continue
         keys = sorted({r.batch_root or r.commitment for r in rows})[:MAX_EVENTS]

@@ -48,7 +48,7 @@ def test_drift_raised_then_cleared(rt: Runtime, tmp_path: Path) -> None:
     rt.registry("attester").register_model(
         reg.model_id,
         "ipfs://card",
-        (reg.auc_bp, reg.ks_bp, reg.gini_bp, reg.psi_bp, reg.sample_size),
+        (reg.auc_bps, reg.ks_bps, reg.gini_bps, reg.psi_bps, reg.sample_size),
     )
     monitor = Monitor(
         rt.engine,
