@@ -41,7 +41,7 @@ class Monitor:
         engine: Engine,
         w3: Web3,
         settings: MonitorSettings | None = None,
-        rating_status: Callable[[str], str] | None = None,
+        rating_status: Callable[[int, str], str] | None = None,
     ) -> None:
         self.engine = engine
         self.w3 = w3
@@ -55,7 +55,7 @@ class Monitor:
     def for_runtime(cls, rt: Runtime, settings: MonitorSettings | None = None) -> Monitor:
         """A monitor that also judges ratings, by the registry's status of each record."""
         registry = rt.registry("admin")  # read-only calls here
-        return cls(rt.engine, rt.w3, settings, lambda c: rating_status(registry, c))
+        return cls(rt.engine, rt.w3, settings, lambda a, c: rating_status(registry, a, c))
 
     def chain_time(self) -> int:
         return int(self.w3.eth.get_block("latest")["timestamp"])

@@ -16,7 +16,7 @@ from ledger.ratings.scale import Scale, ScaleError
 from ledger.ratings.store import RatingRow
 
 
-def rating_alerts(session: Session, status: Callable[[str], str]) -> list[Alert]:
+def rating_alerts(session: Session, status: Callable[[int, str], str]) -> list[Alert]:
     rows = list(session.exec(select(RatingRow).order_by(RatingRow.block_number)))  # type: ignore[arg-type]
     by_tranche: dict[tuple[str, int], list[RatingRow]] = {}
     for row in rows:
@@ -25,7 +25,9 @@ def rating_alerts(session: Session, status: Callable[[str], str]) -> list[Alert]
     scale = Scale()
     alerts = []
     for (pool, tranche), history in by_tranche.items():
-        current = next((r for r in reversed(history) if status(r.commitment) == "valid"), None)
+        current = next(
+            (r for r in reversed(history) if status(r.attester_id, r.commitment) == "valid"), None
+        )
         if current is None:
             continue
         subject = f"{pool}:{tranche}"

@@ -30,7 +30,7 @@ def expiring_records(session: Session, now: int, days: int) -> list[Alert]:
         alerts.append(
             Alert(
                 kind="record_expiring",
-                subject=r.key,
+                subject=f"{r.attester_id}:{r.key}",  # the registry keys records by attester
                 figure="seconds_to_expiry",
                 value=left,
                 threshold=days * DAY,

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from ledger.attest.registry import Registry, Status
+from ledger.attest.registry import Registry
+from ledger.attest.status import Status
 from ledger.ratings.method import NOT_RATED
 from ledger.ratings.methodology import Methodology
 from ledger.ratings.outcome import RatingOutcome
@@ -37,11 +38,12 @@ class Published:
     superseded: str | None  # the commitment it superseded, if any
 
 
-def rating_status(registry: Registry, commitment: str) -> str:
+def rating_status(registry: Registry, attester_id: int, commitment: str) -> str:
     """valid | revoked | superseded | expired | attester_suspended | unknown (the registry's)."""
     key = bytes.fromhex(commitment[2:])
-    status = registry.status_of(key)
-    if status == Status.Revoked and registry.record(key).revocation_reason == REASON_SUPERSEDED:
+    status = registry.status_of(attester_id, key)
+    revoked = status == Status.Revoked
+    if revoked and registry.record(attester_id, key).revocation_reason == REASON_SUPERSEDED:
         return "superseded"
     return status.name_snake
 
@@ -135,6 +137,7 @@ class RatingService:
             session.add(
                 RatingRow(
                     commitment=key,
+                    attester_id=self.agency_id(),
                     pool=record.pool,
                     tranche=record.tranche,
                     grade=record.grade,
@@ -180,7 +183,10 @@ class RatingService:
             return session.get(RatingRow, commitment.lower())
 
     def status(self, commitment: str) -> str:
-        return rating_status(self.registry, commitment)
+        row = self.row(commitment)
+        if row is None:
+            return "unknown"
+        return rating_status(self.registry, row.attester_id, row.commitment)
 
     def history(self, pool: str, tranche: int | None = None) -> list[RatingRow]:
         """Every rating of the pool (or one tranche), oldest first."""

@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 class RatingRow(SQLModel, table=True):
     commitment: str = Field(primary_key=True)  # 0x-hex
+    attester_id: int  # the agency that attested it (the registry keys records by attester)
     pool: str = Field(index=True)
     tranche: int = Field(index=True)
     grade: str

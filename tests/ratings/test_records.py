@@ -11,6 +11,7 @@ import pytest
 from pool_samples import SPEC, loans
 from sqlmodel import Session
 
+from ledger.attest.status import Status
 from ledger.deals.service import DealService, LoanRow, tape_from_rows
 from ledger.deals.spec import parse_spec
 from ledger.monitor.config import MonitorSettings
@@ -45,8 +46,9 @@ def test_issue_supersede_revoke_expire(rt: Runtime) -> None:
     # The record is public: its JSON recomputes the commitment; the chain holds it for the agency.
     assert RatingRecord.from_dict(json.loads(json.dumps(record.to_dict()))) == record
     assert svc.status(record.commitment_hex) == "valid"
-    on_chain = svc.registry.record(record.commitment)
+    on_chain = svc.registry.record(svc.agency_id(), record.commitment)
     assert on_chain.attester_id == svc.agency_id() != 1  # not the scoring attester
+    assert svc.registry.status_of(1, record.commitment) == Status.Unknown
     assert svc.registry.model(record.methodology_hash) is not None
     assert record.methodology_hash.hex() == METHOD.hash[2:]
     with Session(rt.engine) as session:
@@ -58,7 +60,10 @@ def test_issue_supersede_revoke_expire(rt: Runtime) -> None:
     assert second.superseded == record.commitment_hex
     assert second.record.supersedes == record.commitment
     assert svc.status(record.commitment_hex) == "superseded"
-    assert svc.registry.record(record.commitment).revocation_reason == REASON_SUPERSEDED
+    assert (
+        svc.registry.record(svc.agency_id(), record.commitment).revocation_reason
+        == REASON_SUPERSEDED
+    )
     assert svc.status(second.record.commitment_hex) == "valid"
     history = svc.history(pool, 1)
     assert [h.commitment for h in history] == [record.commitment_hex, second.record.commitment_hex]
