@@ -32,8 +32,17 @@ def list_alerts(
     subject: Annotated[str | None, Query(max_length=80)] = None,
     evaluate: Annotated[bool, Query(description="judge the index now before listing")] = True,
 ) -> AlertsOut:
-    """Alerts with the figure, threshold, time and chain events of each; open by default."""
-    evaluation = monitor(svc).evaluate() if evaluate else None
+    """Alerts with the figure, threshold, time and chain events of each; open by default.
+
+    With ``evaluate`` (the default) the index is brought to the chain head and every rule is
+    judged first, so the answer reflects the chain as of this request.
+    """
+    evaluation = None
+    if evaluate:
+        # Judge the chain as it is now: bring the index to the head first (the indexer
+        # serialises pollers, so this is safe beside the background thread).
+        (svc.extras.get("indexer") or svc.runtime.indexer()).poll_once()
+        evaluation = monitor(svc).evaluate()
     rows = history(svc.runtime.engine, state=state, kind=kind)
     if subject is not None:
         rows = [r for r in rows if r.subject.lower() == subject.lower()]
