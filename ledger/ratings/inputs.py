@@ -36,26 +36,28 @@ class RatingInputError(FieldError):
     """The rating tape is unreadable or a row is invalid; names the row and column."""
 
 
-def read_rating_tape(path: Path) -> Pool:
+def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) of every loan, after checking the file has ``columns``."""
     try:
         with path.open(newline="") as fh:
             reader = csv.DictReader(fh)
-            missing = [
-                c for c in ("current_principal", "pd_bps") if c not in (reader.fieldnames or [])
-            ]
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
             if missing:
                 raise RatingInputError(
                     "tape", f"{path.name}: missing column(s) {', '.join(missing)}"
                 )
-            rows = [
-                (_int(row, "current_principal", line, 2**62), _int(row, "pd_bps", line, PD_MAX_BPS))
-                for line, row in enumerate(reader, start=2)
-            ]
+            rows = list(enumerate(reader, start=2))
     except OSError as exc:
         raise RatingInputError("tape", f"{path.name}: cannot read ({exc.strerror})") from None
     if not rows:
         raise RatingInputError("tape", f"{path.name}: no loans")
-    balances, pds = zip(*rows, strict=True)
+    return rows
+
+
+def read_rating_tape(path: Path) -> Pool:
+    rows = _rows(path, ("current_principal", "pd_bps"))
+    balances = [_int(row, "current_principal", line, 2**62) for line, row in rows]
+    pds = [_int(row, "pd_bps", line, PD_MAX_BPS) for line, row in rows]
     return Pool(np.array(balances, dtype=np.int64), np.array(pds, dtype=np.int64))
 
 
@@ -66,21 +68,7 @@ def pool_from_records(path: Path, engine: Engine) -> Pool:
     A loan whose record is unknown, unanchored or carries no ``pd_bps`` is an error naming
     the row: a rating never guesses a probability.
     """
-    try:
-        with path.open(newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [
-                c for c in ("current_principal", "score_uid") if c not in (reader.fieldnames or [])
-            ]
-            if missing:
-                raise RatingInputError(
-                    "tape", f"{path.name}: missing column(s) {', '.join(missing)}"
-                )
-            rows = [(line, row) for line, row in enumerate(reader, start=2)]
-    except OSError as exc:
-        raise RatingInputError("tape", f"{path.name}: cannot read ({exc.strerror})") from None
-    if not rows:
-        raise RatingInputError("tape", f"{path.name}: no loans")
+    rows = _rows(path, ("current_principal", "score_uid"))
     uids = [(row.get("score_uid") or "").strip().lower() for _, row in rows]
     with Session(engine) as session:
         found = {
