@@ -1,7 +1,8 @@
 """Pool alerts from the indexed period reports: trigger headroom, roll rates, defaults vs base.
 
-- Trigger headroom: the latest period's OC (IC) ratio less the deal's trigger, in bps;
-  alert when under the margin (a breach is negative headroom, and critical).
+- Trigger headroom: the latest period's OC (IC) ratio less the deal's trigger, and the
+  cumulative-default threshold in force that period less the cumulative-default ratio, in
+  bps; alert when under the margin (a breach is negative headroom, and critical).
 - Roll rates: 30->60 = this period's 60-89 bucket / the previous period's 30-59 bucket,
   60->90+ likewise, in bps rounded down; alert above the threshold.
 - Cumulative defaults: the sum of reported new defaults against the deal's base case
@@ -51,16 +52,16 @@ def pool_alerts(
 
 
 def headroom(pool: DealPool, last: DealPeriod, margin_bps: int) -> list[Alert]:
+    """OC and IC must stay at or above their triggers, cumulative defaults at or under theirs."""
+    tests = (
+        ("oc", last.oc_ratio_bps, pool.oc_trigger_bps, last.oc_ratio_bps - pool.oc_trigger_bps),
+        ("ic", last.ic_ratio_bps, pool.ic_trigger_bps, last.ic_ratio_bps - pool.ic_trigger_bps),
+        ("cd", last.cd_ratio_bps, last.cd_threshold_bps, last.cd_threshold_bps - last.cd_ratio_bps),
+    )
     alerts = []
-    for name, ratio, trigger in (
-        ("oc", last.oc_ratio_bps, pool.oc_trigger_bps),
-        ("ic", last.ic_ratio_bps, pool.ic_trigger_bps),
-    ):
-        if trigger == 0:
-            continue  # the test is disabled
-        room = ratio - trigger
-        if room >= margin_bps:
-            continue
+    for name, ratio, trigger, room in tests:
+        if trigger == 0 or room >= margin_bps:
+            continue  # the test is disabled, or comfortably passed
         alerts.append(
             Alert(
                 kind="trigger_headroom",

@@ -43,7 +43,9 @@ def _open(rt: Runtime, pool: str) -> dict[str, object]:
 
 def test_pool_alerts_raised_then_cleared(rt: Runtime) -> None:
     svc = DealService(rt)
-    spec = parse_spec(SPEC)
+    # A cumulative-default trigger of 2.5% for two periods, 10% from the third.
+    triggers = {**SPEC["triggers"], "cumulative_default_max_bps": {1: 250, 3: 1_000}}
+    spec = parse_spec({**SPEC, "triggers": triggers})
     rows = [LoanRow(**row) for row in loans(spec.units(spec.pool_balance))]
     pool = svc.create_pool(
         spec, tape_from_rows(rows, rt.pseudonym_secret(), date(2016, 1, 1))
@@ -69,7 +71,8 @@ def test_pool_alerts_raised_then_cleared(rt: Runtime) -> None:
     )
     svc.sync()
     raised = {r.figure: r for r in monitor.evaluate().changes.raised if r.subject == pool}
-    assert set(raised) == {"oc_headroom_bps", "cumulative_defaults_vs_base_bps"}
+    assert set(raised) == {"oc_headroom_bps", "cd_headroom_bps", "cumulative_defaults_vs_base_bps"}
+    assert raised["cd_headroom_bps"].value == 50  # 200 bps of defaults under a 250 bps limit
     oc = raised["oc_headroom_bps"]
     assert 0 <= oc.value < 500 and oc.threshold == 500 and oc.comparison == "<"
     defaults = raised["cumulative_defaults_vs_base_bps"]
@@ -90,6 +93,7 @@ def test_pool_alerts_raised_then_cleared(rt: Runtime) -> None:
     assert raised["roll_30_60_bps"].value == 7_500
     assert set(_open(rt, pool)) == {
         "oc_headroom_bps",
+        "cd_headroom_bps",
         "cumulative_defaults_vs_base_bps",
         "roll_30_60_bps",
     }
@@ -104,7 +108,12 @@ def test_pool_alerts_raised_then_cleared(rt: Runtime) -> None:
     )
     svc.sync()
     cleared = {r.figure for r in monitor.evaluate().changes.cleared if r.subject == pool}
-    assert cleared == {"oc_headroom_bps", "cumulative_defaults_vs_base_bps", "roll_30_60_bps"}
+    assert cleared == {
+        "oc_headroom_bps",
+        "cd_headroom_bps",
+        "cumulative_defaults_vs_base_bps",
+        "roll_30_60_bps",
+    }
     assert not {k for k in _open(rt, pool)}
     kinds = {r.kind for r in history(rt.engine, state="cleared") if r.subject == pool}
     assert kinds == POOL_KINDS
