@@ -235,7 +235,7 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
         "index equal after rebuild: " + ("[green]yes[/]" if before == after else "[red]NO[/]")
     )
 
-    step("7. A stressed deal: excess spread cures losses before equity is paid")
+    step("8. A stressed deal: excess spread cures losses before equity is paid")
     stressed_deal()
 
 
@@ -291,12 +291,12 @@ def copy_and_revoke(rt: Runtime, admin: httpx.Client, held: RecordFile) -> None:
 
 
 def rate_example_deal() -> None:
-    """Step 7: the example deal's tranches rated by the published, seeded method."""
+    """Step 9: the example deal's tranches rated by the published, seeded method."""
     from ledger.deals.simulator import EXAMPLE_SPEC
     from ledger.ratings.methodology import Methodology
     from ledger.ratings.outcome import rate_files
 
-    step("7. Rating agency: the example deal's tranches by the reproducible method")
+    step("9. Rating agency: the example deal's tranches by the reproducible method")
     method = Methodology(paths=300, sensitivities_bps=[])
     tape = PROJECT_ROOT / "examples" / "ratings" / "loan-tape.csv"
     outcome = rate_files(EXAMPLE_SPEC, tape, method)
