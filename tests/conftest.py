@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
@@ -65,13 +66,9 @@ def make_sender(w3: Web3, error_decoder: ErrorDecoder, senders: dict[str, Sender
 
 
 @pytest.fixture(scope="module")
-def runtime(anvil: LocalNode, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    """A Credence runtime on the session's Anvil: a fresh deployment and SQLite per module."""
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("credence"), rpc_url=anvil.url, batch_max_wait_s=0.05
-    )
-    with Runtime.open(settings) as rt:
-        yield rt
+def runtime(module_runtime: Runtime) -> Runtime:
+    """``module_runtime`` by the name the API, audit and console tests use."""
+    return module_runtime
 
 
 @pytest.fixture
@@ -103,3 +100,14 @@ def database() -> Iterator[str]:
     finally:
         admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.fixture(scope="module")
+def module_runtime(anvil: LocalNode, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A Credence runtime on the session Anvil: a fresh deployment and SQLite per module."""
+    from ledger.runtime import Runtime
+
+    data_dir = tmp_path_factory.mktemp("runtime")
+    settings = Settings(data_dir=data_dir, rpc_url=anvil.url, batch_max_wait_s=0.05)
+    with Runtime.open(settings) as rt:
+        yield rt

@@ -14,6 +14,7 @@ app = typer.Typer(
 
 def _register_subcommands() -> None:
     # Each domain adds its own commands; importing here keeps start-up cheap to read.
+    from ledger.cli import alerts as alerts_cli
     from ledger.cli import attest as attest_cli
     from ledger.cli import audit as audit_cli
     from ledger.cli import chain as chain_cli
@@ -21,6 +22,7 @@ def _register_subcommands() -> None:
     from ledger.cli import investor as investor_cli
     from ledger.cli import node as node_cli
     from ledger.cli import pool as pool_cli
+    from ledger.cli import rating as rating_cli
     from ledger.cli import score as score_cli
 
     node_cli.register(app)
@@ -31,6 +33,8 @@ def _register_subcommands() -> None:
     pool_cli.register(app)
     investor_cli.register(app)
     audit_cli.register(app)
+    rating_cli.register(app)
+    alerts_cli.register(app)
     app.command("demo")(demo_cmd)
 
 
