@@ -9,11 +9,13 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel
 
+from api.alerts import schemas as alr
 from api.attestations import schemas as att
 from api.attesters import schemas as atr
 from api.investors import schemas as inv
 from api.models import schemas as mod
 from api.pools import schemas as pools
+from api.ratings import schemas as rat
 from api.scores import schemas as sco
 from api.verify import schemas as ver
 from api.writes import TxOut
@@ -332,6 +334,35 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         }],
     },
     pools.ClaimOut: {"tranche": 0, "amount": 2000},
+    # ratings and alerts
+    rat.PublishRequest: {
+        "pool": POOL, "tranche": 1, "spec": {"name": "Worked Example 1", "…": "as in a spec file"},
+        "tape_csv": "loan_id,original_principal,current_principal,rate_bps,term_months,"
+        "origination_date,pd_bps\nLN-1,600000,500000,1200,24,2025-06-01,310\n",
+        "methodology": {"paths": 1000}, "outlook": "stable", "watch": "none", "valid_days": 365,
+    },
+    rat.PublishedOut: {
+        "commitment": H32, "tx_hash": TX, "superseded": None,
+        "record": {"pool": POOL, "tranche": 1, "grade": "A", "…": "the public record"},
+        "figures": {"paths": 1000, "tranches": [{"name": "B", "grade": "A", "…": "…"}]},
+    },
+    rat.RatingOut: {
+        "commitment": H32, "status": "valid", "tx_hash": TX, "block_number": 210,
+        "superseded_by": None, "record": {"pool": POOL, "tranche": 1, "grade": "A"},
+    },
+    rat.RevokeRequest: {"reason": 3},
+    alr.AlertsOut: {
+        "alerts": [{
+            "id": 4, "key": f"trigger_headroom:{POOL}", "kind": "trigger_headroom",
+            "subject": POOL, "figure": "oc_headroom_bps", "value": 120, "threshold": 200,
+            "comparison": "below", "severity": "warning",
+            "message": "OC headroom 1.20% is below 2.00%",
+            "events": [{"event": "PeriodReported", "tx_hash": TX, "block_number": 152}],
+            "raised_at": 1769904000, "updated_at": 1769904000, "cleared_at": None,
+            "state": "open",
+        }],
+        "evaluated_at": 1769904000, "raised": 1, "cleared": 0,
+    },
     pools.ClaimableOut: {"holder": ADDR, "claimable": [{"tranche": 0, "amount": 2000}]},
 }  # fmt: skip
 
@@ -345,8 +376,11 @@ def install(app: FastAPI) -> None:
             spec = build()
             schemas = spec.get("components", {}).get("schemas", {})
             for model, example in EXAMPLES.items():
-                if model.__name__ in schemas:
-                    schemas[model.__name__]["examples"] = [example]
+                # FastAPI qualifies a name two modules share (api__x__schemas__Name)
+                qualified = f"{model.__module__.replace('.', '__')}__{model.__name__}"
+                for name in (model.__name__, qualified):
+                    if name in schemas:
+                        schemas[name]["examples"] = [example]
         return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]
