@@ -23,7 +23,8 @@ from api.errors import ApiError
 from api.idempotency import fingerprint, run_once
 from api.types import Hex32
 from api.writes import TxOut, chain_write
-from ledger.attest.records import RecordError
+from ledger.attest.anchoring import AnchorPending
+from ledger.attest.records import RecordError, ScoreRecord
 from ledger.attest.service import IssueError
 
 router = APIRouter(prefix="/v1/attestations", tags=["attestations"])
@@ -33,7 +34,7 @@ IdempotencyKey = Annotated[
 CanWrite = Depends(require(Role.attester))
 
 
-def _issue(svc: ServicesDep, body: IssueRequest) -> IssueResponse:
+def _build(svc: ServicesDep, body: IssueRequest) -> list[ScoreRecord]:
     now = int(time.time())
     attest = svc.attestations
     for i, item in enumerate(body.records):
@@ -56,19 +57,33 @@ def _issue(svc: ServicesDep, body: IssueRequest) -> IssueResponse:
             )
         except RecordError as exc:
             raise ApiError(422, exc.reason, field=f"records.{i}.{exc.field}") from exc
+    return records
+
+
+def _issue(svc: ServicesDep, body: IssueRequest, key: str | None) -> IssueResponse:
+    """Exactly once per key: a retry answers with the records the first attempt stored."""
+    attest = svc.attestations
     try:
-        sealed = attest.issue(records, mode=body.mode)
+        sealed = attest.accepted(key) if key else []
+        if sealed:
+            attest.await_anchored(key, attest.anchor_wait_s)
+        else:
+            sealed = attest.issue(_build(svc, body), mode=body.mode, request_key=key)
     except IssueError as exc:
         raise ApiError(409, str(exc)) from exc
+    except AnchorPending as exc:
+        retry = "retry with the same Idempotency-Key" if key else "they will be anchored"
+        raise ApiError(503, f"{exc}: the chain has not confirmed them yet; {retry}") from exc
+    rows = attest.rows(["0x" + s.commitment.hex() for s in sealed])
     out = [
         IssuedOut(
-            commitment="0x" + s.commitment.hex(),
-            subject=s.record.subject,
-            mode=body.mode,
+            commitment=row.commitment,
+            subject=row.subject,
+            mode=row.mode,
             status="anchored",
-            batch_root=root,
+            batch_root=row.batch_root,
         )
-        for s, root in zip(sealed, attest.roots_of(sealed), strict=True)
+        for row in rows
     ]
     return IssueResponse(count=len(out), records=out)
 
@@ -77,9 +92,22 @@ def _issue(svc: ServicesDep, body: IssueRequest) -> IssueResponse:
 def issue_attestations(
     body: IssueRequest, svc: ServicesDep, request: Request, idempotency_key: IdempotencyKey = None
 ):
-    """Issue one or many score attestations (batched under one Merkle root by default)."""
+    """Issue one or many score attestations (batched under one Merkle root by default).
+
+    201 means every record is on chain with the configured confirmations. 503 means the
+    records were accepted but are not final yet: retrying with the same Idempotency-Key
+    answers with the same records once they are, and never issues new ones.
+    """
     fp = fingerprint("POST", request.url.path, body.model_dump())
-    return run_once(svc.runtime.engine, idempotency_key, fp, 201, lambda: _issue(svc, body))
+    return run_once(
+        svc.runtime.engine,
+        idempotency_key,
+        fp,
+        201,
+        lambda: _issue(svc, body, idempotency_key),
+        lease_s=svc.runtime.settings.idempotency_lease_s,
+        kept=lambda: bool(idempotency_key and svc.attestations.accepted(idempotency_key)),
+    )
 
 
 @router.get("/{commitment}", response_model=AttestationOut)
@@ -95,8 +123,7 @@ def read_attestation(commitment: Hex32, svc: ServicesDep, role: AnyRole):
         commitment=row.commitment,
         subject=row.subject,
         mode=row.mode,
-        status=row.status,
-        chain_status=svc.attestations.chain_status(row).name_snake,
+        status=svc.attestations.status(row),
         batch_root=row.batch_root,
         proof=json.loads(row.proof) if row.proof else None,
         tx_hash=row.tx_hash,

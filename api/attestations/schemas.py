@@ -56,8 +56,10 @@ class AttestationOut(BaseModel):
     commitment: str
     subject: str
     mode: str
-    status: str
-    chain_status: str
+    status: str = Field(
+        description="the chain's: pending (not on chain yet), valid, revoked, expired, "
+        "attester_suspended; or failed (the chain refused it)"
+    )
     batch_root: str | None
     proof: list[str] | None
     tx_hash: str | None

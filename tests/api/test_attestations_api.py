@@ -54,7 +54,7 @@ def test_batch_issue_read_disclose_verify(app_client: TestClient, model_id: str)
     commitment = issued[2]["commitment"]
 
     read = app_client.get(f"/v1/attestations/{commitment}", headers=AUDITOR).json()
-    assert read["chain_status"] == "valid" and read["proof"] and read["record"] is not None
+    assert read["status"] == "valid" and read["proof"] and read["record"] is not None
     as_verifier = app_client.get(f"/v1/attestations/{commitment}", headers=VERIFIER).json()
     assert as_verifier["record"] is None  # salts and values stay with the attester
 
