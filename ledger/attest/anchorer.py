@@ -61,6 +61,12 @@ class Anchorer:
         self.confirmer = Confirmer(registry.sender, confirmations)
         self._busy: set[str] = set()
         self._busy_lock = threading.Condition()
+        # The newest block this process saw an anchor mined in. A new anchor above it is
+        # recorded only after checking that block is still there: otherwise a node that
+        # went back in time could hide its lost blocks behind the new one (see reconcile).
+        self._newest: tuple[int, str] | None = None
+        self._newest_lock = threading.Lock()
+        self.sweep_needed = threading.Event()
 
     # -- building ----------------------------------------------------------------------
 
@@ -199,7 +205,18 @@ class Anchorer:
         block = {"block_number": None, "block_hash": None}
         if mined is not None:
             block = {"block_number": mined.block_number, "block_hash": mined.block_hash}
+            self._check_newest(mined)
         self._write(target, status="anchored", **block)
+
+    def _check_newest(self, mined: Mined) -> None:
+        with self._newest_lock:
+            newest = self._newest
+            moved = newest is not None and newest[0] < mined.block_number
+            if moved and self.confirmer.block_hash(newest[0]) != newest[1]:  # type: ignore[index]
+                log.warning("block %d was replaced: every anchored block is re-checked", newest[0])
+                self.sweep_needed.set()
+            if newest is None or newest[0] <= mined.block_number:
+                self._newest = (mined.block_number, mined.block_hash)
 
     def mark_failed(self, target: Target, reason: str) -> None:
         log.error(

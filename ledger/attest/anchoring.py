@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 from hexbytes import HexBytes
+from web3.exceptions import BlockNotFound
 
 from ledger.tx import Sender, TxError
 
@@ -47,8 +48,11 @@ class Confirmer:
 
     def block_hash(self, number: int) -> str | None:
         """The canonical hash at ``number``; None if the chain is shorter (RPC errors raise)."""
-        block = self.sender.w3.eth.get_block(number) if number >= 0 else None
-        return HexBytes(block["hash"]).to_0x_hex() if block else None
+        try:
+            block = self.sender.w3.eth.get_block(number)
+        except BlockNotFound:
+            return None
+        return HexBytes(block["hash"]).to_0x_hex()
 
     def wait(self, tx_hash: str, timeout: float) -> Mined:
         """Block until ``tx_hash`` is final; ``TxLost`` if it is gone, ``AnchorPending``

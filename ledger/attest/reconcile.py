@@ -2,8 +2,9 @@
 
 1. Anchored rows whose block the chain no longer has (the node lost state, a reorg) go
    back to sending. At start every anchored block is checked; afterwards only the newest
-   one each round (a node that went back in time loses its newest blocks first), and all
-   of them again when that one moved.
+   one each round (a node that went back in time loses its newest blocks first: a block
+   hash commits to all before it), and all of them again when that one moved, or when
+   the anchorer, about to record a newer anchor, found the previous newest replaced.
 2. Every batch and single record not yet final is settled: a transaction still known is
    awaited, a lost one re-sent with a fresh nonce (``Anchorer.settle``); content the chain
    refuses for good (an expiry now past, say) is marked failed and logged.
@@ -68,7 +69,8 @@ class Reconciler:
 
     def run_once(self, *, startup: bool = False) -> Round:
         done = Round()
-        if startup or self._newest_block_moved():
+        if startup or self.anchorer.sweep_needed.is_set() or self._newest_block_moved():
+            self.anchorer.sweep_needed.clear()
             done.reopened = self._reopen_lost_blocks()
         targets = self._open_targets()
         if targets:
