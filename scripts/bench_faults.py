@@ -21,10 +21,11 @@ def main() -> int:
     parser.add_argument("--per-request", type=int, default=100, help="records per request")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--keep", type=Path, help="run in this new directory and keep its logs")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="credence-faults-") as tmp:
         report = run(
-            Path(tmp),
+            args.keep or Path(tmp),
             requests=args.requests,
             per_request=args.per_request,
             clients=args.clients,
