@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, outage
 from api.attestations.router import router as attestations_router
 from api.attesters.router import router as attesters_router
 from api.deps import Role, Services
@@ -75,6 +75,7 @@ def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool
     app = FastAPI(title="Credence", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.services = svc
     errors.install(app)
+    outage.install(app)
     for router in (
         health_router,
         attestations_router,

@@ -94,6 +94,9 @@ def test_a_30_second_node_outage_deletes_nothing_and_the_index_catches_up(
             assert events(rt) >= before, "an outage deleted indexed rows"
             time.sleep(1)
         assert unhealthy >= OUTAGE_S // 2
+        body = {"records": [{"subject_id": "x", "score": 600, "grade": "C", "model_id": model}]}
+        refused = client.post("/v1/attestations", json=body, headers=ATTESTER)
+        assert refused.status_code == 503, refused.text  # never a 500 while the node is away
 
         node.start()
         issue(client, model)
