@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from ledger.attest.anchoring import AnchorPending
 from ledger.attest.reconcile import Reconciler
 from ledger.attest.records import ScoreRecord
 from ledger.attest.registry import ModelMetrics
@@ -119,3 +120,31 @@ def test_a_request_the_chain_refuses_leaves_nothing_stored(service, model_id):
     with pytest.raises(ValueError, match="ExpiryNotInFuture"):
         service.issue(expired, request_key="refused-1")
     assert stored(service, "refused-1") == 0
+
+
+def test_anchored_waits_for_the_configured_confirmations(runtime, service, model_id):
+    confirming = AttestationService(
+        runtime.engine,
+        runtime.registry("attester"),
+        pseudonym_secret=b"k" * 32,
+        max_wait_s=0.05,
+        confirmations=3,
+        anchor_wait_s=1,  # the request's batch stops waiting: the reconciler finishes it
+    )
+    try:
+        with pytest.raises(AnchorPending):
+            confirming.issue(records(service, model_id, 2), request_key="confirm-1", timeout=2)
+        row = confirming.rows(commitments(confirming, "confirm-1"))[0]
+        assert row.status == "pending" and service.status(row) == "valid"  # mined, not final
+
+        runtime.w3.provider.make_request("anvil_mine", [3])
+        done = Reconciler(confirming, settle_timeout_s=10).run_once()
+        assert done.settled == 1
+        final = confirming.get(row.commitment)
+        assert final is not None and final.status == "anchored" and final.block_number
+    finally:
+        confirming.close()
+
+
+def commitments(svc: AttestationService, key: str) -> list[str]:
+    return ["0x" + s.commitment.hex() for s in svc.accepted(key)]
