@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 
@@ -60,6 +60,21 @@ def _build(svc: ServicesDep, body: IssueRequest) -> list[ScoreRecord]:
     return records
 
 
+def pending(exc: AnchorPending, key: str | None) -> ApiError:
+    """503 for records stored but not yet final: the retry answers with the same ones."""
+    retry = "retry with the same Idempotency-Key" if key else "they will be anchored"
+    return ApiError(503, f"{exc}: the chain has not confirmed them yet; {retry}")
+
+
+def issuing(svc: ServicesDep, key: str | None) -> dict[str, Any]:
+    """``run_once`` options of a request that issues records under ``key``: the lease, and
+    a failure keeps the key when records were stored (the retry resumes them)."""
+    return {
+        "lease_s": svc.runtime.settings.idempotency_lease_s,
+        "kept": lambda: bool(key and svc.attestations.accepted(key)),
+    }
+
+
 def _issue(svc: ServicesDep, body: IssueRequest, key: str | None) -> IssueResponse:
     """Exactly once per key: a retry answers with the records the first attempt stored."""
     attest = svc.attestations
@@ -72,8 +87,7 @@ def _issue(svc: ServicesDep, body: IssueRequest, key: str | None) -> IssueRespon
     except IssueError as exc:
         raise ApiError(409, str(exc)) from exc
     except AnchorPending as exc:
-        retry = "retry with the same Idempotency-Key" if key else "they will be anchored"
-        raise ApiError(503, f"{exc}: the chain has not confirmed them yet; {retry}") from exc
+        raise pending(exc, key) from exc
     rows = attest.rows(["0x" + s.commitment.hex() for s in sealed])
     out = [
         IssuedOut(
@@ -105,8 +119,7 @@ def issue_attestations(
         fp,
         201,
         lambda: _issue(svc, body, idempotency_key),
-        lease_s=svc.runtime.settings.idempotency_lease_s,
-        kept=lambda: bool(idempotency_key and svc.attestations.accepted(idempotency_key)),
+        **issuing(svc, idempotency_key),
     )
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from api.attestations.router import IdempotencyKey
+from api.attestations.router import IdempotencyKey, issuing, pending
 from api.deps import Role, ServicesDep, require
 from api.errors import ApiError
 from api.idempotency import fingerprint, run_once
 from api.scores.schemas import ScoredApplicant, ScoreRequest, ScoreResponse
+from ledger.attest.anchoring import AnchorPending
 from ledger.attest.records import RecordError, pseudonym
 from ledger.attest.service import IssueError
 from ledger.scoring.anchor import model_store, score_records
@@ -17,7 +18,7 @@ from ledger.scoring.errors import ScoringError
 router = APIRouter(prefix="/v1/scores", tags=["scoring"])
 
 
-def _score(svc: ServicesDep, body: ScoreRequest) -> ScoreResponse:
+def _score(svc: ServicesDep, body: ScoreRequest, key: str | None) -> ScoreResponse:
     service = svc.attestations
     try:
         card = model_store(svc.runtime.settings.data_dir).scorecard(body.model_id)
@@ -35,11 +36,13 @@ def _score(svc: ServicesDep, body: ScoreRequest) -> ScoreResponse:
             raise ApiError(422, "model is not registered on chain", field="model_id")
         try:
             records = score_records(service, card, subjects, rows, valid_days=body.valid_days)
-            sealed = service.issue(records, mode=body.mode)
+            sealed = service.issue(records, mode=body.mode, request_key=key)
         except RecordError as exc:
             raise ApiError(422, str(exc), field="applicants") from exc
         except IssueError as exc:
             raise ApiError(409, str(exc)) from exc
+        except AnchorPending as exc:
+            raise pending(exc, key) from exc
         commitments = ["0x" + s.commitment.hex() for s in sealed]
         roots = service.roots_of(sealed)
     secret = svc.runtime.pseudonym_secret()
@@ -71,4 +74,7 @@ def score_applicants(
 ):
     """Score applicants from the model's artifact alone; attest each score (default)."""
     fp = fingerprint("POST", request.url.path, body.model_dump())
-    return run_once(svc.runtime.engine, idempotency_key, fp, 201, lambda: _score(svc, body))
+    work = lambda: _score(svc, body, idempotency_key)
+    return run_once(
+        svc.runtime.engine, idempotency_key, fp, 201, work, **issuing(svc, idempotency_key)
+    )
