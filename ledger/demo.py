@@ -182,6 +182,11 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
         "index equal after rebuild: " + ("[green]yes[/]" if before == after else "[red]NO[/]")
     )
 
+    step("7. Operator: health names each dependency (503 while the node is unreachable)")
+    health = verifier.get("/v1/health").json()
+    states = ", ".join(f"{name} {dep['state']}" for name, dep in health["dependencies"].items())
+    console.print(f"/v1/health: {health.get('status', health.get('title'))}: {states}")
+
 
 def snapshot(rt: Runtime) -> dict[str, int]:
     from sqlmodel import Session, func, select
