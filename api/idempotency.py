@@ -37,7 +37,7 @@ def fingerprint(method: str, path: str, body: Any) -> str:
     return hashlib.sha256(blob).hexdigest()
 
 
-def _claim(engine: Engine, key: str, fp: str, lease_s: int) -> ApiRequest | None:
+def claim(engine: Engine, key: str, fp: str, lease_s: int) -> ApiRequest | None:
     """Claim ``key``; returns the earlier request if there was one."""
     now = int(time.time())
     with Session(engine) as session:
@@ -97,7 +97,7 @@ def run_once(
         return JSONResponse(jsonable_encoder(work()), status_code=status)
     if len(key) > 200:
         raise ApiError(400, "must be at most 200 characters", field="Idempotency-Key")
-    earlier = _claim(engine, key, fp, lease_s)
+    earlier = claim(engine, key, fp, lease_s)
     if earlier is not None:
         if earlier.fingerprint != fp:
             raise ApiError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from eth_account import Account
@@ -11,6 +12,8 @@ from web3 import Web3
 
 from ledger.chain.compiler import compile_contracts
 from ledger.chain.node import LocalNode, free_port
+from ledger.runtime import Runtime
+from ledger.settings import Settings
 from ledger.tx import ErrorDecoder, Sender
 
 Account.enable_unaudited_hdwallet_features()
@@ -67,3 +70,12 @@ def snapshot(w3: Web3, senders: dict[str, Sender]) -> Iterator[None]:
     w3.provider.make_request("evm_revert", [snap])
     for sender in senders.values():  # nonces used inside the snapshot are free again
         sender.resync_nonce()
+
+
+@pytest.fixture(scope="module")
+def runtime(anvil: LocalNode, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    """A Credence runtime on the session node: a fresh deployment and SQLite per module."""
+    data_dir: Path = tmp_path_factory.mktemp("credence")
+    settings = Settings(data_dir=data_dir, rpc_url=anvil.url, batch_max_wait_s=0.05)
+    with Runtime.open(settings) as rt:
+        yield rt

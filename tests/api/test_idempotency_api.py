@@ -10,7 +10,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from api.attestations.schemas import IssueRequest
-from api.idempotency import IN_PROGRESS, fingerprint
+from api.idempotency import claim, fingerprint
 from ledger.runtime import Runtime
 from ledger.store.tables import ApiRequest, IssuedRecord
 
@@ -30,19 +30,8 @@ def crash_mid_request(client: TestClient, runtime: Runtime, key: str, payload: d
     """What a process killed after storing and anchoring, before answering, leaves behind."""
     svc = client.app.state.services.attestations  # type: ignore[attr-defined]
     fp = fingerprint("POST", "/v1/attestations", IssueRequest(**payload).model_dump())
+    assert claim(runtime.engine, key, fp, lease_s=3600) is None  # leased, never answered
     now = int(time.time())
-    with Session(runtime.engine) as session:
-        session.add(
-            ApiRequest(
-                key=key,
-                fingerprint=fp,
-                status_code=IN_PROGRESS,
-                response="",
-                created_at=now,
-                lease_until=now + 3600,
-            )
-        )
-        session.commit()
     items = payload["records"]
     records = [
         svc.new_record(

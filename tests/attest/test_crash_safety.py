@@ -7,7 +7,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func
@@ -18,18 +17,8 @@ from ledger.attest.reconcile import Reconciler
 from ledger.attest.records import ScoreRecord
 from ledger.attest.registry import ModelMetrics
 from ledger.attest.service import AttestationService
-from ledger.chain.node import LocalNode
 from ledger.runtime import Runtime
-from ledger.settings import Settings
 from ledger.store.tables import Batch, IssuedRecord
-
-
-@pytest.fixture(scope="module")
-def runtime(anvil: LocalNode, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    data_dir: Path = tmp_path_factory.mktemp("crash")
-    settings = Settings(data_dir=data_dir, rpc_url=anvil.url, batch_max_wait_s=0.05)
-    with Runtime.open(settings) as rt:
-        yield rt
 
 
 @pytest.fixture(scope="module")
