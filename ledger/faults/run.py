@@ -4,6 +4,7 @@ killed by SIGKILL and restarted; then chain against database against the answers
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import threading
 import time
@@ -13,12 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlmodel import Session, col, select
 
 from ledger.faults.check import Verdict, check
 from ledger.faults.cluster import ATTESTER_KEY, Cluster
 from ledger.faults.load import Load
 from ledger.runtime import Runtime
 from ledger.settings import Settings
+from ledger.store.db import create_db
+from ledger.store.tables import Batch
 
 log = logging.getLogger(__name__)
 FAULTS = ("node", "api", "both")
@@ -121,21 +125,30 @@ def run(
             verdict=verdict,
             replay_mismatches=mismatches,
             outcomes=dict(load.outcomes),
-            transitions=transitions(data_dir / "api.log"),
+            transitions=transitions(data_dir),
         )
     finally:
         cluster.close()
 
 
-def transitions(api_log: Path) -> dict[str, int]:
-    """How often the service logged each recovery step (proof the faults bit)."""
+def transitions(data_dir: Path) -> dict[str, int]:
+    """How often the service logged each recovery step (proof the faults bit), and how many
+    records were in the anchored batches a node crash took back."""
+    api_log = data_dir / "api.log"
     text = api_log.read_text(errors="replace") if api_log.exists() else ""
     marks = {
         "reopened_lost_anchor": "anchored -> sending",
         "resent_lost_tx": "re-sending it with a fresh nonce",
         "requeued_orphans": "never reached a batch",
     }
-    return {name: text.count(mark) for name, mark in marks.items()}
+    counts = {name: text.count(mark) for name, mark in marks.items()}
+    roots = set(re.findall(r"batch (0x[0-9a-f]{64}): anchored -> sending", text))
+    engine = create_db(Settings(data_dir=data_dir).db_url)
+    with Session(engine) as session:
+        batches = session.exec(select(Batch.count).where(col(Batch.root).in_(roots))).all()
+    engine.dispose()
+    counts["records_in_reopened_batches"] = sum(batches)
+    return counts
 
 
 def _settled_verdict(cluster: Cluster, load: Load, per_request: int, settle_s: float) -> Verdict:
