@@ -160,18 +160,21 @@ class AttestationService:
 
     def await_anchored(self, request_key: str, timeout: float) -> None:
         """Wait until every record of ``request_key`` is anchored (the reconciler or the
-        batcher does the work); ``AnchorPending`` after ``timeout``."""
+        batcher does the work); ``AnchorPending`` after ``timeout``, ``IssueError`` if the
+        chain refused them for good."""
         deadline = time.monotonic() + timeout
         while True:
             with Session(self.engine) as session:
-                waiting = session.exec(
-                    select(func.count())
-                    .select_from(IssuedRecord)
-                    .where(
-                        IssuedRecord.request_key == request_key,
-                        IssuedRecord.status != "anchored",
-                    )
-                ).one()
+                states = dict(
+                    session.exec(
+                        select(IssuedRecord.status, func.count())
+                        .where(IssuedRecord.request_key == request_key)
+                        .group_by(IssuedRecord.status)
+                    ).all()
+                )
+            if states.get("failed"):
+                raise IssueError("records: the chain refused this request's records")
+            waiting = sum(n for state, n in states.items() if state != "anchored")
             if not waiting:
                 return
             if time.monotonic() >= deadline:
