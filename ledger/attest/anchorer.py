@@ -141,7 +141,7 @@ class Anchorer:
         deadline = time.monotonic() + timeout
         outbox = self.registry.sender.idempotency
         tx_hash = outbox.get(target.outbox_key) if outbox else None
-        resend = False
+        resend, reverted = False, 0
         while True:
             if tx_hash is None or resend:
                 try:
@@ -163,7 +163,12 @@ class Anchorer:
                 resend = True
                 continue
             if not mined.ok and not self.on_chain(target):
-                raise TxError(f"anchoring transaction {mined.tx_hash} reverted")
+                reverted += 1
+                if reverted >= 3:
+                    raise TxError(f"anchoring transaction {mined.tx_hash} reverted")
+                log.warning("%s %s: %s reverted; re-sending", target.kind, target.key, tx_hash)
+                resend = True
+                continue
             self.mark_anchored(target, mined if mined.ok else None)
             return
 

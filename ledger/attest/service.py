@@ -28,7 +28,7 @@ from ledger.attest.registry import Registry, Status
 from ledger.attest.sealing import ParallelSealer
 from ledger.store.db import session_scope
 from ledger.store.tables import Batch, IssuedRecord
-from ledger.tx import TRANSIENT, ContractRevert
+from ledger.tx import TRANSIENT, ContractRevert, TxError
 
 RECORDS = IssuedRecord.__table__  # type: ignore[attr-defined]
 __all__ = ["AnchorPending", "AttestationService", "Batcher", "IssueError", "hex32"]
@@ -144,7 +144,9 @@ class AttestationService:
                     fut.result(timeout=timeout)
         except ContractRevert as exc:
             raise IssueError(f"the registry refused: {exc.error}") from exc
-        except (FutureTimeout, *TRANSIENT) as exc:
+        except (FutureTimeout, TxError, *TRANSIENT) as exc:
+            # Stored and not final (node away, transaction lost or refused by the node for
+            # now): the reconciler finishes them; a retry with the key answers with them.
             raise AnchorPending(f"{len(sealed)} records accepted; anchoring pending") from exc
         return sealed
 
