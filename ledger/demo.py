@@ -182,7 +182,7 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
         "index equal after rebuild: " + ("[green]yes[/]" if before == after else "[red]NO[/]")
     )
 
-    step("7. Operator: health names each dependency (503 while the node is unreachable)")
+    step("7. Operator: health names the state of each dependency")
     health = verifier.get("/v1/health").json()
     states = ", ".join(f"{name} {dep['state']}" for name, dep in health["dependencies"].items())
     console.print(f"/v1/health: {health.get('status', health.get('title'))}: {states}")
