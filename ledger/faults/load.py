@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from ledger.faults.cluster import ATTESTER_KEY
+from ledger.faults.cluster import ATTESTER_KEY, AUDITOR_KEY
 
 
 @dataclass
@@ -96,6 +96,16 @@ class Load:
         except httpx.HTTPError as exc:
             return type(exc).__name__, None
         return reply.status_code, reply.json() if reply.status_code == 201 else None
+
+    def read_mismatches(self, sample: int = 50) -> int:
+        """Read a sample of told records back: each must report the chain's ``valid``."""
+        told = [r["commitment"] for body in self.answers.values() for r in body["records"]]
+        step = max(len(told) // sample, 1)
+        with httpx.Client(base_url=self.url, headers={"X-API-Key": AUDITOR_KEY}) as http:
+            return sum(
+                http.get(f"/v1/attestations/{c}", timeout=30).json().get("status") != "valid"
+                for c in told[::step]
+            )
 
     def replay_mismatches(self) -> int:
         """Send every answered key once more: each must return its first answer exactly."""

@@ -43,6 +43,7 @@ class Report:
     seconds: float
     verdict: Verdict
     replay_mismatches: int
+    read_mismatches: int
     outcomes: dict[str, int] = field(default_factory=dict)
     transitions: dict[str, int] = field(default_factory=dict)
 
@@ -53,6 +54,7 @@ class Report:
             "seconds": round(self.seconds, 1),
             **self.verdict.to_dict(),
             "replay_mismatches": self.replay_mismatches,
+            "read_status_not_valid": self.read_mismatches,
             "attempts_by_outcome": dict(sorted(self.outcomes.items())),
             "service_log": self.transitions,
         }
@@ -124,6 +126,7 @@ def run(
             seconds=time.monotonic() - start,
             verdict=verdict,
             replay_mismatches=mismatches,
+            read_mismatches=load.read_mismatches(),
             outcomes=dict(load.outcomes),
             transitions=transitions(data_dir),
         )

@@ -19,4 +19,4 @@ def test_kills_of_node_api_and_both_lose_and_duplicate_nothing(tmp_path: Path):
     assert result["lost"] == 0 and result["duplicated"] == 0, result
     assert result["untold_stored"] == 0 and result["pending_in_db"] == 0, result
     assert result["leaves_on_chain"] == result["told"], result
-    assert result["replay_mismatches"] == 0, result
+    assert result["replay_mismatches"] == 0 and result["read_status_not_valid"] == 0, result
