@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ledger.attest.anchoring import AnchorPending
+from ledger.attest.anchoring import AnchorPending, Confirmer, TxLost
 from ledger.attest.reconcile import Reconciler
 from ledger.attest.records import ScoreRecord
 from ledger.attest.registry import ModelMetrics
@@ -137,3 +137,17 @@ def test_anchored_waits_for_the_configured_confirmations(runtime, service, model
 
 def commitments(svc: AttestationService, key: str) -> list[str]:
     return ["0x" + s.commitment.hex() for s in svc.accepted(key)]
+
+
+def test_a_transaction_dropped_from_the_pool_is_reported_lost_not_awaited(runtime, service):
+    w3, sender = runtime.w3, service.registry.sender
+    w3.provider.make_request("evm_setAutomine", [False])
+    try:
+        tx_hash = sender.send(to=sender.address, value=1, wait=False, gas=21_000)
+        assert w3.provider.make_request("anvil_dropTransaction", [tx_hash.to_0x_hex()])
+        # Lost, not awaited: a wait on the dead hash would end in AnchorPending instead.
+        with pytest.raises(TxLost):
+            Confirmer(sender, 0).wait(tx_hash.to_0x_hex(), timeout=15)
+    finally:
+        w3.provider.make_request("evm_setAutomine", [True])
+        sender.resync_nonce()
