@@ -53,18 +53,26 @@ class IssueResponse(BaseModel):
 
 
 class AttestationOut(BaseModel):
+    """Public on chain: the first block of fields. Issuer only (admin, attester): the rest."""
+
     commitment: str
-    subject: str
-    mode: str
+    attester_id: int
+    chain_status: str
     status: str = Field(
-        description="the chain's: pending (not on chain yet), valid, revoked, expired, "
-        "attester_suspended; or failed (the chain refused it)"
+        description="one status, the chain's: pending (not on chain, or not final yet), valid, "
+        "revoked, expired, attester_suspended; failed (the chain refused it)"
     )
-    batch_root: str | None
-    proof: list[str] | None
-    tx_hash: str | None
+    batch_root: str | None = None
+    issued_at: int | None = Field(default=None, description="block time of anchoring")
+    expires_at: int | None = None
+    revoked_at: int | None = None
+    revocation_reason: int | None = None
+    subject: str | None = Field(default=None, description="keyed pseudonym (issuer only)")
+    mode: str | None = None
+    proof: list[str] | None = None
+    tx_hash: str | None = None
     record: dict | None = Field(
-        default=None, description="the sealed record with salts (attester, admin and auditor only)"
+        default=None, description="the sealed record with salts (admin and attester only)"
     )
 
 

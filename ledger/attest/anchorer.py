@@ -194,8 +194,9 @@ class Anchorer:
 
     def on_chain(self, target: Target) -> bool:
         """Whether this attester's record or root ``target.key`` is on chain now."""
-        record = self.registry.record(bytes.fromhex(target.key[2:]))
-        return record.issued_at != 0 and record.attester_id == self._attester_id()
+        return (
+            self.registry.record(self._attester_id(), bytes.fromhex(target.key[2:])).issued_at != 0
+        )
 
     def _attester_id(self) -> int:
         if not hasattr(self, "_attester"):

@@ -53,8 +53,7 @@ def check(
 
     def on_chain(key: str) -> bool:
         if key not in roots:
-            record = registry.record(bytes.fromhex(key[2:]))
-            roots[key] = record.issued_at != 0 and record.attester_id == attester
+            roots[key] = registry.record(attester, bytes.fromhex(key[2:])).issued_at != 0
         return roots[key]
 
     lost = 0
