@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
 from eth_account import Account
@@ -12,8 +12,6 @@ from web3 import Web3
 
 from ledger.chain.compiler import compile_contracts
 from ledger.chain.node import LocalNode, free_port
-from ledger.runtime import Runtime
-from ledger.settings import Settings
 from ledger.tx import ErrorDecoder, Sender
 
 Account.enable_unaudited_hdwallet_features()
@@ -73,9 +71,18 @@ def snapshot(w3: Web3, senders: dict[str, Sender]) -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def runtime(anvil: LocalNode, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    """A Credence runtime on the session node: a fresh deployment and SQLite per module."""
-    data_dir: Path = tmp_path_factory.mktemp("credence")
+def module_runtime(anvil: LocalNode, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A Credence runtime on the session Anvil: a fresh deployment and SQLite per module."""
+    from ledger.runtime import Runtime
+    from ledger.settings import Settings
+
+    data_dir = tmp_path_factory.mktemp("runtime")
     settings = Settings(data_dir=data_dir, rpc_url=anvil.url, batch_max_wait_s=0.05)
     with Runtime.open(settings) as rt:
         yield rt
+
+
+@pytest.fixture(scope="module")
+def runtime(module_runtime: Any) -> Any:
+    """The module's runtime under the name the api and attest tests use."""
+    return module_runtime
