@@ -65,12 +65,6 @@ def make_sender(w3: Web3, error_decoder: ErrorDecoder, senders: dict[str, Sender
     return make
 
 
-@pytest.fixture(scope="module")
-def runtime(module_runtime: Runtime) -> Runtime:
-    """``module_runtime`` by the name the API, audit and console tests use."""
-    return module_runtime
-
-
 @pytest.fixture
 def snapshot(w3: Web3, senders: dict[str, Sender]) -> Iterator[None]:
     """Run a test on a snapshot of the chain and roll back afterwards."""
@@ -105,7 +99,6 @@ def database() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def module_runtime(anvil: LocalNode, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A Credence runtime on the session Anvil: a fresh deployment and SQLite per module."""
-    from ledger.runtime import Runtime
 
     data_dir = tmp_path_factory.mktemp("runtime")
     settings = Settings(data_dir=data_dir, rpc_url=anvil.url, batch_max_wait_s=0.05)
