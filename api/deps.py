@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Header, Request
 
 from api.errors import ApiError
+
+if TYPE_CHECKING:
+    from api.keys import KeyRing
 
 
 class Role(StrEnum):
@@ -39,7 +42,7 @@ class Services:
     attestations: Any  # ledger.attest.service.AttestationService
     registry: Any  # ledger.attest.registry.Registry, signing as the service's attester
     registrar: Any  # the same registry, signing as the admin (registrar role)
-    api_keys: dict[str, Role] = field(default_factory=dict)
+    api_keys: KeyRing = field(default_factory=lambda: _empty_ring())
     extras: dict[str, Any] = field(default_factory=dict)
     deals: Any = None  # ledger.deals.service.DealService
 
@@ -48,21 +51,35 @@ def services(request: Request) -> Services:
     return request.app.state.services
 
 
+def _empty_ring() -> KeyRing:
+    from api.keys import KeyRing
+
+    return KeyRing()
+
+
+def resolve_key(svc: Services, key: str) -> Caller | None:
+    """The configured keys, then the keys the agent issued to investors it admitted."""
+    role = svc.api_keys.role_for(key)
+    if role is not None:
+        return Caller(role)
+    investor = svc.deals.investor_for_key(key) if svc.deals is not None else None
+    return None if investor is None else Caller(Role.investor, investor)
+
+
 def caller(
     request: Request,
     x_api_key: Annotated[str | None, Header(description="API key; its role decides access")] = None,
 ) -> Caller:
-    """The configured keys, then the keys the agent issued to investors it admitted."""
+    """Who calls: resolved by the guard (``api.guard``) before the body was read."""
+    known = getattr(request.state, "caller", None)
+    if isinstance(known, Caller):
+        return known
     if not x_api_key:
         raise ApiError(401, "missing X-API-Key header", field="X-API-Key")
-    svc = services(request)
-    role = svc.api_keys.get(x_api_key)
-    if role is not None:
-        return Caller(role)
-    investor = svc.deals.investor_for_key(x_api_key) if svc.deals is not None else None
-    if investor is None:
+    found = resolve_key(services(request), x_api_key)
+    if found is None:
         raise ApiError(401, "unknown API key", field="X-API-Key")
-    return Caller(Role.investor, investor)
+    return found
 
 
 def caller_role(caller: Annotated[Caller, Depends(caller)]) -> Role:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM = "application/problem+json"
+log = logging.getLogger("credence.api")
 
 
 class ApiError(Exception):
@@ -55,3 +57,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return problem(exc.status_code, str(exc.detail), str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # The last resort, not the fix: every known bad input has its own 4xx. The trace
+        # goes to the log (with the request id), never to the client.
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return problem(500, "Internal error", "the service failed; the error was logged")

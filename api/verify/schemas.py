@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.types import Hex32
+from api.types import Cell, Hex32
 
 
 class DisclosedField(BaseModel):
@@ -27,7 +27,7 @@ class VerifyRequest(BaseModel):
     commitment: Hex32 = Field(description="the record commitment the fields claim to belong to")
     fields: list[DisclosedField] = Field(min_length=1, max_length=32)
     batch: BatchMembership | None = Field(default=None, description="set for batched records")
-    inputs: dict[str, str | int | float | None] | None = Field(
+    inputs: dict[str, Cell] | None = Field(
         default=None,
         description="the applicant's model inputs, to recompute the score from the model "
         "artifact (needs model_id and score disclosed)",

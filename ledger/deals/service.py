@@ -18,11 +18,9 @@ a contract revert surfaces as ``ledger.tx.ContractRevert``.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
-import secrets
 import tempfile
 import time
 from collections.abc import Iterator
@@ -39,6 +37,8 @@ from sqlmodel import Session, select
 from web3 import Web3
 from web3.types import TxReceipt
 
+from ledger.apikeys import key_hash, new_key
+from ledger.bounds import UINT128_MAX, UInt16, UInt32, UInt40, UInt128
 from ledger.chain.deploy import contract_at
 from ledger.deals.investors import InvestorInputError, InvestorRegistryClient, TrancheTokenClient
 from ledger.deals.pool import (
@@ -74,7 +74,7 @@ if TYPE_CHECKING:
 
 INVESTOR_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 DAY_COUNT_NAMES = {int(v): k for k, v in DAY_COUNTS.items()}
-UINT128 = 2**128 - 1
+UINT128 = UINT128_MAX
 
 
 class DealError(ValueError):
@@ -113,7 +113,7 @@ def input_errors(field: str = "body") -> Iterator[None]:
 
 # --- inputs shared by the API and the CLI -------------------------------------------------------
 
-Units = Field(ge=0, le=UINT128, description="settlement-token units (smallest unit)")
+Units = Field(description="settlement-token units (smallest unit)")
 
 
 class _Input(BaseModel):
@@ -124,35 +124,35 @@ class LoanRow(_Input):
     """One loan of a tape (the loan-tape CSV's columns); amounts in token units."""
 
     loan_id: str = Field(min_length=1)
-    original_principal: int
-    current_principal: int
-    rate_bps: int
-    term_months: int
+    original_principal: UInt128
+    current_principal: UInt128
+    rate_bps: UInt32
+    term_months: UInt16
     origination_date: date
     score_uid: str
-    score: int
+    score: UInt16
 
 
 class TapeStatsInput(_Input):
-    count: int = Field(ge=0)
-    wa_rate_bps: int = Field(ge=0)
-    wa_score: int = Field(ge=0)
-    wa_remaining_term_months: int = Field(ge=0)
+    count: UInt32
+    wa_rate_bps: UInt32
+    wa_score: UInt32
+    wa_remaining_term_months: UInt32
 
 
 class PeriodInput(_Input):
     """A servicer's period report: collections, defaults, delinquency and the new tape."""
 
-    period_end: date | int = Field(description="payment date (00:00 UTC) or unix seconds")
-    interest: int = Units
-    scheduled_principal: int = Units
-    prepayments: int = Units
-    recoveries: int = Units
-    new_defaults: int = Units
-    delinquent_30: int = Units
-    delinquent_60: int = Units
-    delinquent_90: int = Units
-    pool_balance: int = Units
+    period_end: date | UInt40 = Field(description="payment date (00:00 UTC) or unix seconds")
+    interest: UInt128 = Units
+    scheduled_principal: UInt128 = Units
+    prepayments: UInt128 = Units
+    recoveries: UInt128 = Units
+    new_defaults: UInt128 = Units
+    delinquent_30: UInt128 = Units
+    delinquent_60: UInt128 = Units
+    delinquent_90: UInt128 = Units
+    pool_balance: UInt128 = Units
     tape_root: str = Field(default="0x" + "00" * 32, pattern=r"^0x[0-9a-fA-F]{64}$")
     stats: TapeStatsInput | None = None
 
@@ -186,10 +186,6 @@ def tape_from_rows(rows: list[LoanRow], key: bytes, as_of: date) -> LoanTape:
     writer.writeheader()
     writer.writerows(row.model_dump(mode="json") for row in rows)
     return tape_from_csv(out.getvalue(), key, as_of)
-
-
-def api_key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def investor_role(name: str) -> str:
@@ -445,7 +441,7 @@ class DealService:
     def investor_for_key(self, api_key: str) -> str | None:
         with Session(self.runtime.engine) as session:
             row = session.exec(
-                select(InvestorAccount).where(InvestorAccount.api_key_hash == api_key_hash(api_key))
+                select(InvestorAccount).where(InvestorAccount.api_key_hash == key_hash(api_key))
             ).first()
         return row.name if row else None
 
@@ -469,12 +465,12 @@ class DealService:
             written = Written.of(self.registry.set_investor(address, kyc_expiry, jurisdiction))
         if existing:
             return NewInvestor(existing, None, written)
-        api_key = f"investor-{secrets.token_urlsafe(24)}"
+        api_key = new_key("investor")
         account = InvestorAccount(
             name=name,
             address=address,
             custodial=custodial,
-            api_key_hash=api_key_hash(api_key),
+            api_key_hash=key_hash(api_key),
             created_at=int(time.time()),
         )
         with session_scope(self.runtime.engine) as session:
