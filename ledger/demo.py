@@ -79,7 +79,9 @@ def fit_model(out_dir: Path) -> tuple[dict[str, Any], list[dict[str, str]], dict
 def run(data_dir: Path | None = None) -> None:
     data_dir = data_dir or PROJECT_ROOT / ".credence" / "demo"
     shutil.rmtree(data_dir, ignore_errors=True)
-    settings = Settings(data_dir=data_dir, node_port=free_port(), rpc_url=None, block_time=None)
+    settings = Settings(
+        data_dir=data_dir, node_port=free_port(), rpc_url=None, block_time=None, dev_mode=True
+    )
 
     step("1. Chain: managed Anvil, contracts deployed and checked against their sources")
     with Runtime.open(settings) as rt:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +15,8 @@ from ledger.chain.node import LocalNode, free_port
 from ledger.tx import ErrorDecoder, Sender
 
 Account.enable_unaudited_hdwallet_features()
+# Tests use throwaway keystores under the default passphrase; a real setup must not.
+os.environ.setdefault("CREDENCE_DEV_MODE", "1")
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 
 
