@@ -51,6 +51,7 @@ class Observe:
             log.info(
                 "request",
                 extra={
+                    "request_id": rid,
                     "method": scope["method"],
                     "route": template,
                     "status": status,

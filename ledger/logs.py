@@ -16,7 +16,7 @@ from contextvars import ContextVar
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 # Attributes every LogRecord has; anything else was passed in ``extra`` and is logged.
-_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}
 
 
 class JsonFormatter(logging.Formatter):
@@ -28,7 +28,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        rid = request_id.get()
+        rid = getattr(record, "request_id", None) or request_id.get()
         if rid:
             entry["request_id"] = rid
         entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
@@ -37,10 +37,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+def _stamp_request_id(record: logging.LogRecord) -> bool:
+    """Capture the request id when the line is logged (formatting may happen later)."""
+    if not hasattr(record, "request_id"):
+        record.request_id = request_id.get()
+    return True
+
+
 def configure_json_logging(level: int = logging.INFO) -> None:
     """Send the ``credence`` loggers (and uvicorn's errors) to stderr as JSON lines."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(_stamp_request_id)
     for name in ("credence", "uvicorn.error"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
