@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 app = typer.Typer(
@@ -16,6 +18,7 @@ def _register_subcommands() -> None:
     # Each domain adds its own commands; importing here keeps start-up cheap to read.
     from ledger.cli import attest as attest_cli
     from ledger.cli import chain as chain_cli
+    from ledger.cli import db as db_cli
     from ledger.cli import deal as deal_cli
     from ledger.cli import investor as investor_cli
     from ledger.cli import node as node_cli
@@ -29,6 +32,7 @@ def _register_subcommands() -> None:
     deal_cli.register(app)
     pool_cli.register(app)
     investor_cli.register(app)
+    db_cli.register(app)
     app.command("demo")(demo_cmd)
 
 
@@ -40,6 +44,7 @@ def demo_cmd() -> None:
 
 
 def main() -> None:
+    os.umask(0o077)  # what Credence writes (database, keys, node state) is private
     _register_subcommands()
     app()
 
