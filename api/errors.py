@@ -8,10 +8,45 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("credence.api")
+
+
+class FieldProblem(BaseModel):
+    field: str
+    reason: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem body, served as ``application/problem+json``."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldProblem] | None = None
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {PROBLEM: {"schema": Problem.model_json_schema()}},
+    }
+
+
+# Documented on every route (the guard answers 401 and 413 before any route runs).
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _documented("missing or unknown X-API-Key"),
+    403: _documented("the key's role may not do this"),
+    404: _documented("no such resource (or not indexed yet)"),
+    409: _documented("refused in the current state (a contract revert, an idempotency clash)"),
+    413: _documented("request body too large"),
+    422: _documented("invalid request: each error names the field and the reason"),
+    500: _documented("an unexpected failure (logged with the request id; never a trace)"),
+}
 
 
 class ApiError(Exception):

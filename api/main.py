@@ -12,6 +12,7 @@ from api import errors
 from api.attestations.router import router as attestations_router
 from api.attesters.router import router as attesters_router
 from api.deps import Role, Services, resolve_key
+from api.errors import PROBLEM_RESPONSES
 from api.guard import DEFAULT_MAX_BODY, DEFAULT_MAX_DEPTH, Guard
 from api.health import router as health_router
 from api.investors.router import router as investors_router
@@ -104,6 +105,6 @@ def create_app(
         pools_router,
         investors_router,
     ):
-        app.include_router(router)
+        app.include_router(router, responses=PROBLEM_RESPONSES)
 
     return app
