@@ -183,6 +183,30 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     console.print(
         "index equal after rebuild: " + ("[green]yes[/]" if before == after else "[red]NO[/]")
     )
+    operator_view(url, attester)
+
+
+def operator_view(url: str, attester: httpx.Client) -> None:
+    step("7. Operator: hostile input refused before work; health and metrics")
+    deep = b"[" * 100_000 + b"]" * 100_000
+    anonymous = httpx.post(f"{url}/v1/attestations", content=deep)
+    keyed = attester.post("/v1/attestations", content=deep)
+    console.print(
+        f"100,000 nested brackets: without a key HTTP {anonymous.status_code} (body unread), "
+        f"with one HTTP {keyed.status_code} ({keyed.json()['detail']})"
+    )
+    record = {"subject_id": "x", "score": 600, "grade": "B", "model_id": "0x" + "00" * 32}
+    late = attester.post("/v1/attestations", json={"records": [record | {"expires_at": 2**40}]})
+    console.print(f"expires_at 2^40 (uint40): HTTP {late.status_code}, {late.json()['errors'][0]}")
+    health = ok(httpx.get(f"{url}/v1/health"))
+    deps = ", ".join(f"{name} {d['state']}" for name, d in health["dependencies"].items())
+    console.print(f"health {health['status']}: {deps}")
+    counted = sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in httpx.get(f"{url}/metrics").text.splitlines()
+        if line.startswith("credence_http_requests_total{")
+    )
+    console.print(f"/metrics (Prometheus): {counted:.0f} requests counted by route and status")
 
 
 def snapshot(rt: Runtime) -> dict[str, int]:

@@ -3,20 +3,16 @@ and the models never drift from the migrations (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
+from pg import fresh_database
 from sqlalchemy import create_engine, inspect
 from sqlmodel import Session, SQLModel
 
 from ledger.store import Checkpoint, create_db
 from ledger.store.migrate import BASELINE, current, head, pending_changes, upgrade
-
-SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -24,19 +20,8 @@ def url(request, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'm.db'}"
         return
-    name = f"credence_mig_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = psycopg.connect(SERVER, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no PostgreSQL server on 127.0.0.1:5432 ({exc})")
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
+    with fresh_database("credence_mig") as database:
+        yield database
 
 
 def _keep(engine) -> None:
