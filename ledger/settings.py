@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    api_max_body_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=1024, description="larger request bodies get 413"
+    )
+    api_max_json_depth: int = Field(
+        default=32, ge=4, le=1000, description="deeper JSON nesting gets 422, before parsing"
+    )
     batch_max_size: int = 10_000
     batch_max_wait_s: float = 0.5
     seal_workers: int = Field(

@@ -55,7 +55,12 @@ def up_cmd(
                 console.print(f"{name}: {dep.address} (chain {rt.manifest.chain_id})")
             configure_json_logging()
             uvicorn.run(
-                create_app(rt, ring),
+                create_app(
+                    rt,
+                    ring,
+                    max_body_bytes=rt.settings.api_max_body_bytes,
+                    max_depth=rt.settings.api_max_json_depth,
+                ),
                 host=host or rt.settings.api_host,
                 port=port or rt.settings.api_port,
                 log_config=None,
