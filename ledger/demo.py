@@ -54,26 +54,41 @@ def serve(app: Any, port: int) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def fit_model(out_dir: Path) -> tuple[dict[str, Any], list[dict[str, str]], dict[str, float]]:
+def fit_model(
+    out_dir: Path,
+) -> tuple[dict[str, Any], list[dict[str, str]], dict[str, float], dict[str, Any]]:
     """Fit the sample scorecard (70/30 split, seed 42); returns the artifact, the
-    applicants (inputs without the target) and the holdout metrics."""
+    applicants (inputs without the target), the holdout metrics and a cut-off strategy
+    for a 15% bad rate on the holdout."""
     from ledger.scoring.data import read_csv
     from ledger.scoring.fit import FitConfig, fit_scorecard
     from ledger.scoring.report import report_paths, write_report
+    from ledger.scoring.strategy import Target, build_strategy
 
-    result = fit_scorecard(read_csv(SAMPLE), FitConfig(target="creditability", bad="bad"))
+    table = read_csv(SAMPLE)
+    result = fit_scorecard(table, FitConfig(target="creditability", bad="bad"))
     out_dir.mkdir(parents=True, exist_ok=True)
     artifact_path = out_dir / "german_credit_scorecard.json"
     from ledger.scoring.artifact import write_artifact
 
     write_artifact(result.artifact, artifact_path)
-    write_report(result.scorecard, result.holdout, report_paths(artifact_path), train=result.train)
+    holdout_rows = table.take(result.holdout_index)
+    write_report(
+        result.scorecard,
+        result.holdout,
+        report_paths(artifact_path),
+        train=result.train,
+        table=holdout_rows,
+    )
+    h = result.holdout
+    strategy = build_strategy(
+        result.scorecard, h.scores, h.is_bad, Target("bad_rate", 1500), sample="holdout"
+    )
     with SAMPLE.open(newline="") as fh:
         applicants = [
             {k: v for k, v in row.items() if k != "creditability"} for row in csv.DictReader(fh)
         ]
-    h = result.holdout
-    return result.artifact, applicants, {"auc": h.auc, "ks": h.ks, "gini": h.gini}
+    return result.artifact, applicants, {"auc": h.auc, "ks": h.ks, "gini": h.gini}, strategy
 
 
 def run(data_dir: Path | None = None) -> None:
@@ -108,17 +123,31 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     admin = httpx.Client(base_url=url, headers={"X-API-Key": "demo-admin"}, timeout=120)
 
     step("2. Scoring institution fits a scorecard and registers the model on chain")
-    artifact, applicants, holdout = fit_model(data_dir / "model")
+    artifact, applicants, holdout, strategy = fit_model(data_dir / "model")
     registered = ok(attester.post("/v1/models/artifacts", json={"artifact": artifact}))
     model_id = registered["model_id"]
     console.print(
         f"scorecard on {SAMPLE.name}: holdout AUC {holdout['auc']:.3f}, KS {holdout['ks']:.3f}; "
-        f"model {model_id[:18]}… registered with metrics (bp) {registered['metrics']}"
+        f"model {model_id[:18]}… registered with metrics (bps) {registered['metrics']}"
+    )
+    from ledger.scoring.anchor import model_store, register_strategy
+
+    excluded = [c for c, s in artifact["columns"]["status"].items() if "protected" in s]
+    console.print(f"protected columns excluded from the features: {', '.join(excluded)}")
+    plan = register_strategy(
+        rt.registry("attester"), model_store(rt.settings.data_dir), strategy, "demo://strategy"
+    )
+    cut, expected = strategy["cutoffs"], strategy["expected"]
+    console.print(
+        f"strategy {plan.model_id[:18]}… registered beside the model: approve from "
+        f"{cut['approve_min']} (holdout approval {expected['approve']['share_bps'] / 100:.1f}%, "
+        f"bad rate {expected['approve']['bad_rate_bps'] / 100:.1f}%), refer from {cut['refer_min']}"
     )
 
     step(f"3. Score and attest {len(applicants):,} applicants in one request (one Merkle batch)")
     body = {
         "model_id": model_id,
+        "strategy_id": plan.model_id,
         "applicants": [
             {"subject_id": f"applicant-{i}", "inputs": a} for i, a in enumerate(applicants)
         ],
@@ -131,6 +160,12 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     console.print(
         f"{scored['count']:,} scores attested under {len({r['batch_root'] for r in results})} "
         f"root(s) in {elapsed:.2f}s; grades {dict(sorted(grades.items()))}"
+    )
+    decisions = Counter(r["decision"] for r in results)
+    declined = next(r for r in results if r["decision"] == "decline")
+    console.print(
+        f"decisions under the strategy {dict(decisions)}; a declined applicant's reasons: "
+        + "; ".join(declined["reason_texts"][:2])
     )
     again = ok(attester.post("/v1/scores", json=body, headers={"Idempotency-Key": "demo-1"}))
     same = again["results"][0]["commitment"] == results[0]["commitment"]

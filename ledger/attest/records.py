@@ -108,6 +108,42 @@ def _reasons(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+# -- scoring-strategy fields (optional; added for issue 10) ----------------------------
+# ``strategy``: keccak id of the cut-off strategy the decision follows (registered beside
+# the model); ``decision``: what it decided; ``reason_texts``: the reasons in words, in
+# the order of ``reasons``. Texts are joined by a line feed, so none may contain one.
+
+DECISIONS = ("approve", "refer", "decline")
+MAX_REASON_TEXT = 160
+_TEXT_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _decision(value: Any) -> str:
+    if value not in DECISIONS:
+        raise ValueError(f"must be one of {', '.join(DECISIONS)}")
+    return value
+
+
+def _reason_texts(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise ValueError("must be a list of texts")
+    if len(value) > MAX_REASONS:
+        raise ValueError(f"must have at most {MAX_REASONS} texts")
+    for text in value:
+        if not isinstance(text, str) or not 1 <= len(text) <= MAX_REASON_TEXT:
+            raise ValueError(f"each text must be 1 to {MAX_REASON_TEXT} characters")
+        if _TEXT_FORBIDDEN.search(text):
+            raise ValueError("texts must not contain control characters or line breaks")
+    return tuple(value)
+
+
+def _lines(text: str) -> list[str]:
+    return text.split("\n") if text else []
+
+
+# -- end of scoring-strategy fields ------------------------------------------------------
+
+
 class _Field(NamedTuple):
     name: str
     check: Callable[[Any], Any]  # any accepted input -> the normal typed value, or ValueError
@@ -139,6 +175,10 @@ FIELDS: tuple[_Field, ...] = (
     _Field("attester", _integer(0, UINT32_MAX), str, _decimal, _same),
     _Field("pd_bps", _integer(0, PD_BPS_MAX), str, _decimal, _same, required=False),
     _Field("reasons", _reasons, ",".join, _split, list, required=False),
+    # scoring-strategy fields (issue 10)
+    _Field("strategy", _bytes32, _hex, _same, _hex, required=False),
+    _Field("decision", _decision, _same, _same, _same, required=False),
+    _Field("reason_texts", _reason_texts, "\n".join, _lines, list, required=False),
 )
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
 _ENCODERS = tuple((f.name, f.encode) for f in FIELDS)
@@ -188,6 +228,10 @@ class ScoreRecord:
     attester: int
     pd_bps: int | None = None
     reasons: tuple[str, ...] | None = None
+    # scoring-strategy fields (issue 10)
+    strategy: bytes | None = None
+    decision: str | None = None
+    reason_texts: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         for spec in FIELDS:

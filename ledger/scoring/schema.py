@@ -43,6 +43,9 @@ Count = Annotated[StrictInt, Field(ge=0)]
 Bp = Annotated[UInt16, Field(le=10_000)]
 
 
+OPTIONAL_SECTIONS = ("score_range", "guards")
+
+
 class _Part(BaseModel):
     model_config = ConfigDict(strict=True)
 
@@ -55,6 +58,7 @@ class Target(_Part):
 class Columns(_Part):
     features: list[StrictStr]
     ignored: list[StrictStr]
+    protected: list[StrictStr] | None = None  # cards fitted before guard rails have none
     status: dict[str, StrictStr]
 
 
@@ -72,6 +76,7 @@ class Bin(_Part):
     bads: Count
     woe: Decimal
     points: StrictInt
+    reason_text: StrictStr | None = None
 
 
 class FeatureSpec(_Part):
@@ -79,11 +84,12 @@ class FeatureSpec(_Part):
     type: Literal["numeric", "categorical"]
     reason_code: StrictStr
     coefficient: Decimal
-    iv_bp: Count
+    iv_bps: Count
     bins: list[Bin] = Field(min_length=1, max_length=127)
     splits: list[Decimal] | None = None
     special_values: list[Decimal] | None = None
     categories: list[list[StrictStr]] | None = None
+    trend: StrictStr | None = None
 
     @model_validator(mode="after")
     def _bins_match(self) -> FeatureSpec:
@@ -110,7 +116,7 @@ class PdTable(_Part):
 class Grade(_Part):
     name: StrictStr = Field(min_length=1)
     min_score: StrictInt | None
-    expected_bad_rate_bp: Bp
+    expected_bad_rate_bps: Bp
 
 
 class PsiReference(_Part):
@@ -118,11 +124,16 @@ class PsiReference(_Part):
     train_counts: list[Count]
 
 
+class ScoreRange(_Part):
+    min: StrictInt
+    max: StrictInt
+
+
 class Metrics(_Part):
-    auc_bp: Bp
-    ks_bp: Bp
-    gini_bp: Bp
-    psi_bp: UInt16
+    auc_bps: Bp
+    ks_bps: Bp
+    gini_bps: Bp
+    psi_bps: UInt16
     sample_size: UInt32
     train_size: UInt32 | None = None
 
@@ -133,14 +144,16 @@ class Artifact(_Part):
     columns: Columns
     missing_tokens: list[StrictStr]
     scaling: Scaling
+    score_range: ScoreRange | None = None  # cards fitted before score ranges have none
     rounding: StrictStr
     intercept: Decimal
     base_points: StrictInt
     features: list[FeatureSpec] = Field(min_length=1)
-    information_value_bp: dict[str, Count]
-    pd_bp: PdTable
+    information_value_bps: dict[str, Count]
+    pd_bps: PdTable
     grades: list[Grade] = Field(min_length=1)
     psi_reference: PsiReference
+    guards: dict[str, Any] | None = None
     metrics: Metrics
     fit: dict[str, Any]
 
@@ -158,6 +171,9 @@ def validate_artifact(artifact: Any) -> None:
     """Raise ``ArtifactError`` naming the first bad field of ``artifact``."""
     if not isinstance(artifact, dict) or artifact.get("format") != FORMAT:
         raise ArtifactError(f"not a {FORMAT} artifact", column="format")
+    for name in OPTIONAL_SECTIONS:  # missing in older cards; never present as null
+        if name in artifact and artifact[name] is None:
+            raise ArtifactError("is null: leave it out or give it", column=name)
     try:
         Artifact.model_validate(artifact)
     except ValidationError as exc:

@@ -46,6 +46,9 @@ RECORD = ScoreRecord(
     attester=7,
     pd_bps=250,
     reasons=("DTI_HIGH", "LATE_PAYMENT"),
+    strategy=bytes.fromhex("5eed" * 16),
+    decision="refer",
+    reason_texts=("Debt to income: 45% or more", "Late payment: in the last year"),
 )
 # The canonical texts docs/records.md specifies for RECORD, spelled out by hand.
 CANONICAL = [
@@ -58,11 +61,16 @@ CANONICAL = [
     ("attester", "7"),
     ("pd_bps", "250"),
     ("reasons", "DTI_HIGH,LATE_PAYMENT"),
+    ("strategy", "0x" + "5eed" * 16),
+    ("decision", "refer"),
+    ("reason_texts", "Debt to income: 45% or more\nLate payment: in the last year"),
 ]
 SALTS = {name: bytes([i + 1]) * 32 for i, name in enumerate(FIELD_NAMES)}
-# Roots printed by @openzeppelin/merkle-tree for CANONICAL with SALTS (all nine fields /
-# the seven required ones), via tests/js/oz_merkle.mjs.
-KNOWN_ROOT = "82eb7c869b80eb930d717320ad6a9baee7b2013dfb958cb1128885b7831be923"
+# Roots printed by @openzeppelin/merkle-tree for CANONICAL with SALTS (all twelve fields /
+# the first nine, the record of docs/records.md / the seven required ones), via
+# tests/js/oz_merkle.mjs.
+KNOWN_ROOT = "d5287e60eebb6cbbb0fc670e6b61ea04c2c9903fca2078dde9727145afbc5033"
+KNOWN_ROOT_NINE = "82eb7c869b80eb930d717320ad6a9baee7b2013dfb958cb1128885b7831be923"
 KNOWN_ROOT_REQUIRED_ONLY = "e3f9f6ca367085f7fcdee4bd9aceb015be0e6f26a1a3b287d6e61d67e794b798"
 
 
@@ -89,7 +97,10 @@ def test_commitment_is_stable_and_matches_openzeppelin() -> None:
     assert sealed.commitment.hex() == KNOWN_ROOT
     assert oz_root([[n, v, "0x" + SALTS[n].hex()] for n, v in CANONICAL]) == KNOWN_ROOT
 
-    required = replace(RECORD, pd_bps=None, reasons=None)
+    # The optional strategy fields added later leave older records' commitments as they were.
+    nine = replace(RECORD, strategy=None, decision=None, reason_texts=None)
+    assert seal(nine, {n: SALTS[n] for n in FIELD_NAMES[:9]}).commitment.hex() == KNOWN_ROOT_NINE
+    required = replace(nine, pd_bps=None, reasons=None)
     salts = {n: SALTS[n] for n in FIELD_NAMES[:7]}
     assert seal(required, salts).commitment.hex() == KNOWN_ROOT_REQUIRED_ONLY
 
@@ -158,6 +169,9 @@ def test_altering_a_shown_value_salt_or_proof_fails_naming_the_field(name: str) 
         "attester": "8",
         "pd_bps": "251",
         "reasons": "DTI_HIGH",
+        "strategy": "0x" + "00" * 32,
+        "decision": "approve",
+        "reason_texts": "Debt to income: 45% or more",
     }[name]
     flipped_salt = shown.salt[:-1] + bytes([shown.salt[-1] ^ 1])
     sibling = shown.proof[0]
@@ -251,7 +265,7 @@ def test_seal_many_equals_seal_one_by_one() -> None:
 def test_empty_reasons_are_a_present_field() -> None:
     sealed = seal(replace(RECORD, reasons=[]))
     assert sealed.record.reasons == ()
-    assert sealed.record.canonical()[-1] == ("reasons", "")
+    assert dict(sealed.record.canonical())["reasons"] == ""
     assert disclose(sealed, ["reasons"]).values() == {"reasons": ()}
 
 
