@@ -16,6 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ from rich.panel import Panel
 from rich.table import Table
 
 from ledger import PROJECT_ROOT
+from ledger.attest.disclosure import RecordFile
+from ledger.attest.verify import RpcReader, verify_document
 from ledger.chain.deploy import verify_deployment
 from ledger.chain.node import free_port
 from ledger.runtime import Runtime
@@ -173,14 +176,16 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
         f"retry with the same Idempotency-Key replays the first answer, nothing new: {same}"
     )
 
-    step("4. A customer discloses score, grade and model; the lender verifies on chain")
+    step("4. The customer gets their record file, discloses score and grade; lenders verify")
     commitment = results[0]["commitment"]
-    fields = {"fields": "score,grade,model_id"}
-    disclosure = ok(attester.get(f"/v1/attestations/{commitment}/disclosure", params=fields))
+    held = RecordFile.from_dict(ok(attester.get(f"/v1/attestations/{commitment}/record-file")))
+    disclosure = held.disclose(["score", "grade", "model_id"]).to_dict()  # no institution needed
     show_verification("honest disclosure", ok(verifier.post("/v1/verify", json=disclosure)))
-    with_inputs = {**disclosure, "inputs": applicants[0]}
+    show_verification("a lender alone, chain only", asdict(alone_verify(rt, disclosure)))
+    recompute = {"disclosure": disclosure, "inputs": applicants[0]}
     show_verification(
-        "score recomputed from the inputs", ok(verifier.post("/v1/verify", json=with_inputs))
+        "score recomputed from the inputs",
+        ok(verifier.post("/v1/verify/recompute", json=recompute)),
     )
 
     step("5. Tampering, revocation and suspension are caught")
@@ -188,7 +193,10 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     for f in forged["fields"]:
         if f["name"] == "score":
             f["value"] = str(int(f["value"]) + 100)
-    show_verification("score raised by 100", ok(verifier.post("/v1/verify", json=forged)))
+    refused = verifier.post("/v1/verify", json=forged).json()
+    console.print(f"score raised by 100: [red]refused[/] ({refused['detail']})")
+    copy_and_revoke(rt, admin, held)
+    show_verification("after another attester copied it", asdict(alone_verify(rt, disclosure)))
     denied = verifier.post(f"/v1/attestations/{commitment}/revoke", json={"reason": 1})
     console.print(f"verifier trying to revoke: HTTP {denied.status_code} {denied.json()['detail']}")
     ok(attester.post(f"/v1/attestations/{commitment}/revoke", json={"reason": 7}))
@@ -242,6 +250,32 @@ def operator_view(url: str, attester: httpx.Client) -> None:
         if line.startswith("credence_http_requests_total{")
     )
     console.print(f"/metrics (Prometheus): {counted:.0f} requests counted by route and status")
+
+
+def alone_verify(rt: Runtime, disclosure: dict[str, Any]) -> Any:
+    """What a lender runs with only a node: `credence verify FILE --rpc URL`."""
+    return verify_document(RpcReader(rt.w3.provider.endpoint_uri), disclosure)
+
+
+def copy_and_revoke(rt: Runtime, admin: httpx.Client, held: RecordFile) -> None:
+    """A second registered attester anchors a copy of the customer's batch, then revokes it."""
+    from eth_account import Account
+
+    from ledger.attest.registry import Registry
+    from ledger.chain.node import DEV_MNEMONIC
+    from ledger.tx import Sender
+
+    Account.enable_unaudited_hdwallet_features()
+    key = Account.from_mnemonic(DEV_MNEMONIC, account_path="m/44'/60'/0'/0/9")
+    ok(admin.post("/v1/attesters", json={"key": key.address, "name": "Copycat bureau"}))
+    copier = Registry(rt.contract("AttestationRegistry"), Sender(rt.w3, key, errors=rt.errors))
+    record, batch = held.sealed.record, held.batch
+    assert batch is not None  # the demo's records are batched
+    copier.anchor_batch(batch.root, 1, record.model_id, record.expires_at)
+    copier.revoke(batch.root, 1)
+    console.print(
+        "a second attester anchored a copy of that batch root as its own, then revoked it"
+    )
 
 
 def snapshot(rt: Runtime) -> dict[str, int]:

@@ -45,7 +45,16 @@ def demo_cmd() -> None:
 
 def main() -> None:
     os.umask(0o077)  # what Credence writes (database, keys, node state) is private
-    _register_subcommands()
+    import sys
+
+    if sys.argv[1:2] == ["verify"]:
+        # A lender's one-shot check must start fast: the other domains import web3,
+        # pandas and the scoring stack, which `verify` never uses.
+        from ledger.cli import attest as attest_cli
+
+        attest_cli.register(app)
+    else:
+        _register_subcommands()
     app()
 
 
