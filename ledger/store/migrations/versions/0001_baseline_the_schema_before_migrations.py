@@ -327,13 +327,13 @@ def upgrade() -> None:
 
     op.create_table(
         "leafrevocation",
-        sa.Column("commitment", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("root", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("attester_id", sa.Integer(), nullable=False),
+        sa.Column("root", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("commitment", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("reason", sa.Integer(), nullable=False),
         sa.Column("revoked_at", sa.Integer(), nullable=False),
         sa.Column("block_number", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("commitment"),
+        sa.PrimaryKeyConstraint("attester_id", "root", "commitment"),
     )
     with op.batch_alter_table("leafrevocation", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_leafrevocation_root"), ["root"], unique=False)
@@ -358,9 +358,9 @@ def upgrade() -> None:
 
     op.create_table(
         "onchainrecord",
+        sa.Column("attester_id", sa.Integer(), nullable=False),
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("attester_id", sa.Integer(), nullable=False),
         sa.Column("model_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.Column("issued_at", sa.Integer(), nullable=False),
@@ -369,12 +369,10 @@ def upgrade() -> None:
         sa.Column("revocation_reason", sa.Integer(), nullable=True),
         sa.Column("block_number", sa.BigInteger(), nullable=False),
         sa.Column("tx_hash", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.PrimaryKeyConstraint("key"),
+        sa.PrimaryKeyConstraint("attester_id", "key"),
     )
     with op.batch_alter_table("onchainrecord", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_onchainrecord_attester_id"), ["attester_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_onchainrecord_key"), ["key"], unique=False)
         batch_op.create_index(batch_op.f("ix_onchainrecord_kind"), ["kind"], unique=False)
         batch_op.create_index(batch_op.f("ix_onchainrecord_model_id"), ["model_id"], unique=False)
 
@@ -394,7 +392,7 @@ def downgrade() -> None:
     with op.batch_alter_table("onchainrecord", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_onchainrecord_model_id"))
         batch_op.drop_index(batch_op.f("ix_onchainrecord_kind"))
-        batch_op.drop_index(batch_op.f("ix_onchainrecord_attester_id"))
+        batch_op.drop_index(batch_op.f("ix_onchainrecord_key"))
 
     op.drop_table("onchainrecord")
     with op.batch_alter_table("model", schema=None) as batch_op:
