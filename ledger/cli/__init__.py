@@ -16,6 +16,7 @@ app = typer.Typer(
 
 def _register_subcommands() -> None:
     # Each domain adds its own commands; importing here keeps start-up cheap to read.
+    from ledger.cli import alerts as alerts_cli
     from ledger.cli import attest as attest_cli
     from ledger.cli import chain as chain_cli
     from ledger.cli import db as db_cli
@@ -23,6 +24,7 @@ def _register_subcommands() -> None:
     from ledger.cli import investor as investor_cli
     from ledger.cli import node as node_cli
     from ledger.cli import pool as pool_cli
+    from ledger.cli import rating as rating_cli
     from ledger.cli import score as score_cli
 
     node_cli.register(app)
@@ -33,6 +35,8 @@ def _register_subcommands() -> None:
     pool_cli.register(app)
     investor_cli.register(app)
     db_cli.register(app)
+    rating_cli.register(app)
+    alerts_cli.register(app)
     app.command("demo")(demo_cmd)
 
 
