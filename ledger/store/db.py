@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,11 +24,25 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.close()
 
 
+# Every module that defines tables; migrations and the drift test see all of them.
+TABLE_MODULES = (
+    "ledger.store.tables",
+    "ledger.store.deal_tables",
+    "ledger.ratings.store",
+    "ledger.monitor.alerts",
+)
+
+
+def register_tables() -> None:
+    for name in TABLE_MODULES:
+        importlib.import_module(name)
+
+
 def create_db(url: str) -> Engine:
     """Create the engine and bring the schema to the newest migration."""
-    import ledger.store.deal_tables
-    import ledger.store.tables  # noqa: F401  (both register their tables)
     from ledger.store.migrate import upgrade
+
+    register_tables()
 
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})

@@ -7,8 +7,7 @@ from typing import Any
 from alembic import context
 from sqlmodel import SQLModel
 
-import ledger.store.deal_tables
-import ledger.store.tables  # noqa: F401  (both register their tables)
+from ledger.store.db import register_tables
 
 
 def _render_item(kind: str, item: Any, autogen: Any) -> str | bool:
@@ -18,6 +17,7 @@ def _render_item(kind: str, item: Any, autogen: Any) -> str | bool:
     return False  # everything else as Alembic renders it
 
 
+register_tables()
 connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
