@@ -236,11 +236,14 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     console.print(
         "index equal after rebuild: " + ("[green]yes[/]" if before == after else "[red]NO[/]")
     )
+
+    step("8. A stressed deal: excess spread cures losses before equity is paid")
+    stressed_deal()
     operator_view(url, attester)
 
 
 def operator_view(url: str, attester: httpx.Client) -> None:
-    step("7. Operator: hostile input refused before work; health and metrics")
+    step("9. Operator: hostile input refused before work; health and metrics")
     deep = b"[" * 100_000 + b"]" * 100_000
     anonymous = httpx.post(f"{url}/v1/attestations", content=deep)
     keyed = attester.post("/v1/attestations", content=deep)
@@ -260,9 +263,6 @@ def operator_view(url: str, attester: httpx.Client) -> None:
         if line.startswith("credence_http_requests_total{")
     )
     console.print(f"/metrics (Prometheus): {counted:.0f} requests counted by route and status")
-
-    step("8. A stressed deal: excess spread cures losses before equity is paid")
-    stressed_deal()
 
 
 def stressed_deal() -> None:
@@ -317,12 +317,12 @@ def copy_and_revoke(rt: Runtime, admin: httpx.Client, held: RecordFile) -> None:
 
 
 def rate_example_deal() -> None:
-    """Step 9: the example deal's tranches rated by the published, seeded method."""
+    """Step 10: the example deal's tranches rated by the published, seeded method."""
     from ledger.deals.simulator import EXAMPLE_SPEC
     from ledger.ratings.methodology import Methodology
     from ledger.ratings.outcome import rate_files
 
-    step("9. Rating agency: the example deal's tranches by the reproducible method")
+    step("10. Rating agency: the example deal's tranches by the reproducible method")
     method = Methodology(paths=300, sensitivities_bps=[])
     tape = PROJECT_ROOT / "examples" / "ratings" / "loan-tape.csv"
     outcome = rate_files(EXAMPLE_SPEC, tape, method)
