@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, outage
 from api.alerts.router import monitor as alerts_monitor
 from api.alerts.router import router as alerts_router
 from api.attestations.router import router as attestations_router
@@ -16,16 +16,18 @@ from api.attesters.router import router as attesters_router
 from api.deps import Role, Services, resolve_key
 from api.errors import PROBLEM_RESPONSES
 from api.guard import DEFAULT_MAX_BODY, DEFAULT_MAX_DEPTH, Guard
-from api.health import router as health_router
+from api.health.router import router as health_router
 from api.investors.router import router as investors_router
 from api.keys import KeyRing
 from api.metrics import LedgerState, Metrics
+from api.metrics import router as metrics_router
 from api.models.router import router as models_router
 from api.observe import Observe
 from api.pools.router import router as pools_router
 from api.ratings.router import router as ratings_router
 from api.scores.router import router as scores_router
 from api.verify.router import router as verify_router
+from ledger.attest.reconcile import Reconciler
 from ledger.deals.service import DealService
 from ledger.runtime import Runtime
 
@@ -64,12 +66,22 @@ def create_app(
     indexer = runtime.indexer()
     svc.extras["indexer"] = indexer
 
+    settings = runtime.settings
+    reconciler = Reconciler(
+        svc.attestations,
+        interval_s=settings.reconcile_interval_s,
+        settle_timeout_s=settings.anchor_wait_s,
+    )
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
-        svc.attestations.recover()
-        thread = threading.Thread(target=indexer.run, args=(stop,), name="indexer", daemon=True)
+        reconciler.requeue_orphans()
+        threads = [threading.Thread(target=reconciler.run, args=(stop,), name="reconciler")]
         if run_indexer:
+            threads.append(threading.Thread(target=indexer.run, args=(stop,), name="indexer"))
+        for thread in threads:
+            thread.daemon = True
             thread.start()
         watch = alerts_monitor(svc)
         if run_indexer and watch.settings.interval_s > 0:
@@ -79,7 +91,7 @@ def create_app(
         finally:
             stop.set()
             svc.attestations.close()
-            if run_indexer:
+            for thread in threads:
                 thread.join(timeout=5)
 
     app = FastAPI(title="Credence", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
@@ -92,6 +104,7 @@ def create_app(
     )
     app.state.metrics = metrics
     errors.install(app)
+    outage.install(app)
     # Added last = outermost: observe (request id, log, metrics), then the guard (key,
     # body size and depth), both before any routing or parsing.
     app.add_middleware(
@@ -114,5 +127,6 @@ def create_app(
         ratings_router,
     ):
         app.include_router(router, responses=PROBLEM_RESPONSES)
+    app.include_router(metrics_router)
 
     return app
