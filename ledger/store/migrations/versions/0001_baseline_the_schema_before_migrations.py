@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("status_code", sa.Integer(), nullable=False),
         sa.Column("response", sa.Text(), nullable=False),
         sa.Column("created_at", sa.Integer(), nullable=False),
+        sa.Column("lease_until", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
     op.create_table(
@@ -50,9 +51,12 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("tx_hash", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("created_at", sa.Integer(), nullable=False),
+        sa.Column("block_number", sa.BigInteger(), nullable=True),
+        sa.Column("block_hash", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.PrimaryKeyConstraint("root"),
     )
     with op.batch_alter_table("batch", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_batch_block_number"), ["block_number"], unique=False)
         batch_op.create_index(batch_op.f("ix_batch_status"), ["status"], unique=False)
 
     op.create_table(
@@ -317,12 +321,19 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("tx_hash", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("request_key", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("request_index", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.Integer(), nullable=False),
+        sa.Column("block_number", sa.BigInteger(), nullable=True),
+        sa.Column("block_hash", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.PrimaryKeyConstraint("commitment"),
+        sa.UniqueConstraint("request_key", "request_index"),
     )
     with op.batch_alter_table("issuedrecord", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_issuedrecord_batch_root"), ["batch_root"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_issuedrecord_block_number"), ["block_number"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_issuedrecord_request_key"), ["request_key"], unique=False
@@ -479,6 +490,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_issuedrecord_subject"))
         batch_op.drop_index(batch_op.f("ix_issuedrecord_status"))
         batch_op.drop_index(batch_op.f("ix_issuedrecord_request_key"))
+        batch_op.drop_index(batch_op.f("ix_issuedrecord_block_number"))
         batch_op.drop_index(batch_op.f("ix_issuedrecord_batch_root"))
 
     op.drop_table("issuedrecord")
@@ -519,6 +531,7 @@ def downgrade() -> None:
     op.drop_table("checkpoint")
     with op.batch_alter_table("batch", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_batch_status"))
+        batch_op.drop_index(batch_op.f("ix_batch_block_number"))
 
     op.drop_table("batch")
     with op.batch_alter_table("attester", schema=None) as batch_op:
