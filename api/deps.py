@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
 from api.errors import ApiError
+
+if TYPE_CHECKING:
+    from api.keys import KeyRing
 
 
 class Role(StrEnum):
@@ -40,7 +43,7 @@ class Services:
     attestations: Any  # ledger.attest.service.AttestationService
     registry: Any  # ledger.attest.registry.Registry, signing as the service's attester
     registrar: Any  # the same registry, signing as the admin (registrar role)
-    api_keys: dict[str, Role] = field(default_factory=dict)
+    api_keys: KeyRing = field(default_factory=lambda: _empty_ring())
     extras: dict[str, Any] = field(default_factory=dict)
     deals: Any = None  # ledger.deals.service.DealService
 
@@ -59,23 +62,32 @@ API_KEY = APIKeyHeader(
 )
 
 
-def caller(request: Request, x_api_key: Annotated[str | None, Security(API_KEY)] = None) -> Caller:
+def _empty_ring() -> KeyRing:
+    from api.keys import KeyRing
+
+    return KeyRing()
+
+
+def resolve_key(svc: Services, key: str) -> Caller | None:
     """The configured keys, then the keys the agent issued to investors it admitted."""
+    role = svc.api_keys.role_for(key)
+    if role is not None:
+        return Caller(role)
+    investor = svc.deals.investor_for_key(key) if svc.deals is not None else None
+    return None if investor is None else Caller(Role.investor, investor)
+
+
+def caller(request: Request, x_api_key: Annotated[str | None, Security(API_KEY)] = None) -> Caller:
+    """Who calls: resolved by the guard (``api.guard``) before the body was read."""
+    known = getattr(request.state, "caller", None)
+    if isinstance(known, Caller):
+        return known
     if not x_api_key:
         raise ApiError(401, "missing X-API-Key header", field="X-API-Key")
     found = resolve_key(services(request), x_api_key)
     if found is None:
         raise ApiError(401, "unknown API key", field="X-API-Key")
     return found
-
-
-def resolve_key(svc: Services, key: str) -> Caller | None:
-    """The caller an API key stands for, or None for an unknown key."""
-    role = svc.api_keys.get(key)
-    if role is not None:
-        return Caller(role)
-    investor = svc.deals.investor_for_key(key) if svc.deals is not None else None
-    return None if investor is None else Caller(Role.investor, investor)
 
 
 def caller_role(caller: Annotated[Caller, Depends(caller)]) -> Role:

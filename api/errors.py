@@ -2,14 +2,51 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM = "application/problem+json"
+log = logging.getLogger("credence.api")
+
+
+class FieldProblem(BaseModel):
+    field: str
+    reason: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem body, served as ``application/problem+json``."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldProblem] | None = None
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {PROBLEM: {"schema": Problem.model_json_schema()}},
+    }
+
+
+# Documented on every route (the guard answers 401 and 413 before any route runs).
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _documented("missing or unknown X-API-Key"),
+    403: _documented("the key's role may not do this"),
+    404: _documented("no such resource (or not indexed yet)"),
+    409: _documented("refused in the current state (a contract revert, an idempotency clash)"),
+    413: _documented("request body too large"),
+    422: _documented("invalid request: each error names the field and the reason"),
+    500: _documented("an unexpected failure (logged with the request id; never a trace)"),
+}
 
 
 class ApiError(Exception):
@@ -55,3 +92,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return problem(exc.status_code, str(exc.detail), str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # The last resort, not the fix: every known bad input has its own 4xx. The trace
+        # goes to the log (with the request id), never to the client.
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return problem(500, "Internal error", "the service failed; the error was logged")

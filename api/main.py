@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -15,10 +15,16 @@ from api.attestations.router import router as attestations_router
 from api.attesters.router import router as attesters_router
 from api.audit.router import router as audit_router
 from api.console.app import install_console
-from api.deps import Role, Services
+from api.deps import Role, Services, resolve_key
+from api.errors import PROBLEM_RESPONSES
+from api.guard import DEFAULT_MAX_BODY, DEFAULT_MAX_DEPTH, Guard
 from api.health.router import router as health_router
 from api.investors.router import router as investors_router
+from api.keys import KeyRing
+from api.metrics import LedgerState, Metrics
+from api.metrics import router as metrics_router
 from api.models.router import router as models_router
+from api.observe import Observe
 from api.pools.router import router as pools_router
 from api.ratings.router import router as ratings_router
 from api.scores.router import router as scores_router
@@ -36,7 +42,9 @@ auditor, structurer, servicer, investor, agent) decides what it may do. Writes a
 """
 
 
-def build_services(runtime: Runtime, api_keys: dict[str, Role]) -> Services:
+def build_services(runtime: Runtime, api_keys: KeyRing | Mapping[str, Role]) -> Services:
+    if not isinstance(api_keys, KeyRing):
+        api_keys = KeyRing.of(api_keys)
     return Services(
         runtime=runtime,
         attestations=runtime.attestation_service(),
@@ -47,7 +55,15 @@ def build_services(runtime: Runtime, api_keys: dict[str, Role]) -> Services:
     )
 
 
-def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool = True) -> FastAPI:
+def create_app(
+    runtime: Runtime,
+    api_keys: KeyRing | Mapping[str, Role],
+    *,
+    run_indexer: bool = True,
+    max_body_bytes: int = DEFAULT_MAX_BODY,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+) -> FastAPI:
+    """The API; ``api_keys`` are hashed key -> role (a ``KeyRing``) or plain keys."""
     svc = build_services(runtime, api_keys)
     indexer = runtime.indexer()
     svc.extras["indexer"] = indexer
@@ -89,10 +105,26 @@ def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool
         redoc_url=None,
     )
     app.state.services = svc
+    metrics = Metrics()
+    metrics.track_ledger(
+        LedgerState(
+            runtime.engine, lambda: runtime.w3.eth.block_number, lambda: indexer.checkpoint()[0]
+        )
+    )
+    app.state.metrics = metrics
     errors.install(app)
     outage.install(app)
     install_console(app)
     examples.install(app)
+    # Added last = outermost: observe (request id, log, metrics), then the guard (key,
+    # body size and depth), both before any routing or parsing.
+    app.add_middleware(
+        Guard,
+        resolve=lambda key: resolve_key(svc, key),
+        max_body_bytes=max_body_bytes,
+        max_depth=max_depth,
+    )
+    app.add_middleware(Observe, metrics=metrics)
     for router in (
         health_router,
         attestations_router,
@@ -106,6 +138,7 @@ def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool
         alerts_router,
         ratings_router,
     ):
-        app.include_router(router)
+        app.include_router(router, responses=PROBLEM_RESPONSES)
+    app.include_router(metrics_router)
 
     return app

@@ -190,6 +190,7 @@ contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, N
     function revokeBatchLeaf(bytes32 root, bytes32 commitment, bytes32[] calldata proof, uint16 reason) external {
         uint32 attesterId = _issuer();
         Record memory batch = _issuedRecord(attesterId, root);
+        // slither-disable-next-line incorrect-equality (a record's leaf count, not a balance)
         if (batch.count == 0) revert NotABatch(root);
         if (!MerkleProof.verifyCalldata(proof, root, _batchLeaf(commitment))) revert InvalidProof(root, commitment);
         LeafRevocation storage leaf = _leafRevocations[attesterId][root][commitment];
@@ -220,6 +221,7 @@ contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, N
     /// @inheritdoc IAttestationRegistry
     function statusOf(uint32 attesterId, bytes32 commitment) external view returns (Status) {
         Record memory r = _records[attesterId][commitment];
+        // slither-disable-next-line incorrect-equality (id 0 = no record; not a balance)
         if (r.attesterId == 0 || r.count != 0) return Status.Unknown;
         return _status(r, 0);
     }
@@ -231,6 +233,7 @@ contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, N
         returns (Status)
     {
         Record memory batch = _records[attesterId][root];
+        // slither-disable-next-line incorrect-equality (count 0 = not a batch; not a balance)
         if (batch.count == 0 || !MerkleProof.verifyCalldata(proof, root, _batchLeaf(commitment))) {
             return Status.Unknown;
         }
@@ -303,6 +306,7 @@ contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, N
     function _anchor(uint32 attesterId, bytes32 key, uint32 count, bytes32 modelId, uint40 expiresAt) private {
         if (key == bytes32(0)) revert ZeroHash(count == 0 ? "commitment" : "root");
         uint32 modelIndex = _models[modelId].index;
+        // slither-disable-next-line incorrect-equality (index 0 = unregistered; not a balance)
         if (modelIndex == 0) revert UnknownModel(modelId);
         uint40 now_ = uint40(block.timestamp);
         if (expiresAt <= now_) revert ExpiryNotInFuture(expiresAt);
@@ -330,6 +334,7 @@ contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, N
     /// @dev The record `attesterId` anchored under `key`; reverts if it has none.
     function _issuedRecord(uint32 attesterId, bytes32 key) private view returns (Record memory r) {
         r = _records[attesterId][key];
+        // slither-disable-next-line incorrect-equality (id 0 = no record; not a balance)
         if (r.attesterId == 0) revert UnknownRecord(attesterId, key);
     }
 
@@ -360,6 +365,7 @@ contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, N
 
     /// @dev As OpenZeppelin's SignatureChecker: an ECDSA signature by `signer`, else ERC-1271 approval.
     function _isValidSignature(address signer, bytes32 digest, bytes calldata signature) private view returns (bool) {
+        // slither-disable-next-line unused-return (the third value only details `err`)
         (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
         if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
         if (signer.code.length == 0) return false;

@@ -132,7 +132,7 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
             revert TreatmentCount(unsubscribed.length, n);
         }
         uint256[] memory faces = new uint256[](n);
-        uint256 proceeds;
+        uint256 proceeds = 0;
         for (uint256 i; i < n; ++i) {
             uint256 subscribed = _tokens[i].totalSupply();
             proceeds += subscribed;
@@ -165,6 +165,7 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
     function refund(uint256 tranche) external nonReentrant inState(State.Cancelled) {
         ITrancheToken token = _token(tranche);
         uint256 amount = token.balanceOf(msg.sender);
+        // slither-disable-next-line incorrect-equality (nothing held means nothing to refund)
         if (amount == 0) revert NothingToRefund(msg.sender, tranche);
         token.burn(msg.sender, amount);
         settlementToken.safeTransfer(msg.sender, amount);
@@ -216,8 +217,10 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
             revert CallNotEligible(poolBalance);
         }
         if (report.poolBalance != 0) revert CallMustRetirePool(report.poolBalance);
-        _runPeriod(report, stats);
+        // State first, then the period whose settlement calls the tokens (checks-effects-
+        // interactions): nothing reentering can see the pool still Active or Amortising.
         _moveTo(State.Called);
+        _runPeriod(report, stats);
     }
 
     /// @notice Winds a matured or called deal down: what is left in the reserve is released

@@ -108,7 +108,7 @@ contract TrancheToken is ERC20, AccessControl, Multicall, ITrancheToken {
         uint256 supply = totalSupply();
         uint256 pot = amount * MAGNITUDE + carriedRemainder;
         uint256 increment = supply == 0 ? 0 : pot / supply;
-        carriedRemainder = pot - increment * supply;
+        carriedRemainder = supply == 0 ? pot : pot % supply; // dust waits for the next round
         magnifiedPerToken += increment;
         totalDistributed += amount;
         emit Distributed(amount, supply, increment, carriedRemainder);
@@ -196,7 +196,7 @@ contract TrancheToken is ERC20, AccessControl, Multicall, ITrancheToken {
         uint256 owed = _owed[holder];
         amount = owed / MAGNITUDE;
         if (amount == 0) return 0;
-        _owed[holder] = owed - amount * MAGNITUDE; // the sub-unit fraction stays accrued
+        _owed[holder] = owed % MAGNITUDE; // the sub-unit fraction stays accrued
         totalClaimed += amount;
         emit Claimed(holder, amount);
         settlementToken.safeTransfer(holder, amount);

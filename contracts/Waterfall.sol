@@ -391,7 +391,7 @@ library Waterfall {
         paid = new uint256[](n);
         if (total == 0) return paid;
         uint256[] memory room = new uint256[](n);
-        uint256 shared;
+        uint256 shared = 0;
         for (uint256 i; i < n; ++i) {
             paid[i] = (amount * balances[i]) / total;
             room[i] = balances[i] - paid[i];

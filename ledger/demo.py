@@ -100,7 +100,9 @@ def fit_model(
 def run(data_dir: Path | None = None) -> None:
     data_dir = data_dir or PROJECT_ROOT / ".credence" / "demo"
     shutil.rmtree(data_dir, ignore_errors=True)
-    settings = Settings(data_dir=data_dir, node_port=free_port(), rpc_url=None, block_time=None)
+    settings = Settings(
+        data_dir=data_dir, node_port=free_port(), rpc_url=None, block_time=None, dev_mode=True
+    )
 
     step("1. Chain: managed Anvil, contracts deployed and checked against their sources")
     with Runtime.open(settings) as rt:
@@ -240,11 +242,30 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
 
     step("8. A stressed deal: excess spread cures losses before equity is paid")
     stressed_deal()
+    operator_view(url, attester)
 
-    step("8. Operator: health names the state of each dependency")
-    health = verifier.get("/v1/health").json()
-    states = ", ".join(f"{name} {dep['state']}" for name, dep in health["dependencies"].items())
-    console.print(f"/v1/health: {health.get('status', health.get('title'))}: {states}")
+
+def operator_view(url: str, attester: httpx.Client) -> None:
+    step("9. Operator: hostile input refused before work; health and metrics")
+    deep = b"[" * 100_000 + b"]" * 100_000
+    anonymous = httpx.post(f"{url}/v1/attestations", content=deep)
+    keyed = attester.post("/v1/attestations", content=deep)
+    console.print(
+        f"100,000 nested brackets: without a key HTTP {anonymous.status_code} (body unread), "
+        f"with one HTTP {keyed.status_code} ({keyed.json()['detail']})"
+    )
+    record = {"subject_id": "x", "score": 600, "grade": "B", "model_id": "0x" + "00" * 32}
+    late = attester.post("/v1/attestations", json={"records": [record | {"expires_at": 2**40}]})
+    console.print(f"expires_at 2^40 (uint40): HTTP {late.status_code}, {late.json()['errors'][0]}")
+    health = httpx.get(f"{url}/v1/health").json()  # 503 (problem+json) while one is down
+    deps = ", ".join(f"{name} {d['state']}" for name, d in health["dependencies"].items())
+    console.print(f"/v1/health {health.get('status', health.get('title'))}: {deps}")
+    counted = sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in httpx.get(f"{url}/metrics").text.splitlines()
+        if line.startswith("credence_http_requests_total{")
+    )
+    console.print(f"/metrics (Prometheus): {counted:.0f} requests counted by route and status")
 
 
 def stressed_deal() -> None:
@@ -299,12 +320,12 @@ def copy_and_revoke(rt: Runtime, admin: httpx.Client, held: RecordFile) -> None:
 
 
 def rate_example_deal() -> None:
-    """Step 9: the example deal's tranches rated by the published, seeded method."""
+    """Step 10: the example deal's tranches rated by the published, seeded method."""
     from ledger.deals.simulator import EXAMPLE_SPEC
     from ledger.ratings.methodology import Methodology
     from ledger.ratings.outcome import rate_files
 
-    step("9. Rating agency: the example deal's tranches by the reproducible method")
+    step("10. Rating agency: the example deal's tranches by the reproducible method")
     method = Methodology(paths=300, sensitivities_bps=[])
     tape = PROJECT_ROOT / "examples" / "ratings" / "loan-tape.csv"
     outcome = rate_files(EXAMPLE_SPEC, tape, method)

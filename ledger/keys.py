@@ -7,12 +7,13 @@ passphrase. A missing role key is generated on first use.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from pathlib import Path
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+
+from ledger.files import write_private
 
 ROLES = ("admin", "attester", "relayer", "structurer", "servicer", "agent", "guarantor")
 
@@ -65,12 +66,7 @@ class Keystore:
         return account
 
     def _write(self, path: Path, account: LocalAccount) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         blob = Account.encrypt(
             account.key, self._passphrase, kdf="scrypt", iterations=self._scrypt_n
         )
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(blob, fh)
-        tmp.replace(path)
+        write_private(path, json.dumps(blob).encode())

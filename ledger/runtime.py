@@ -9,6 +9,7 @@ node's dev account, registers the service's attester and grants the agent compli
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,6 +24,7 @@ from ledger.attest.service import AttestationService
 from ledger.chain.compiler import compile_contracts
 from ledger.chain.deploy import DeployedContract, Manifest, contract_at, deploy
 from ledger.chain.node import LocalNode, rpc_ready
+from ledger.files import private_dir, restrict_tree, write_private
 from ledger.indexer import Indexer
 from ledger.indexer.attestations import REGISTRY_PROJECTION
 from ledger.indexer.deals import DEALS_PROJECTION, POOL_CONTRACTS, POOL_DISCOVERY
@@ -58,7 +60,15 @@ class Runtime:
     @classmethod
     def open(cls, settings: Settings | None = None, *, deploy_if_missing: bool = True) -> Runtime:
         settings = settings or get_settings()
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            settings.check_secrets()
+        except ValueError as exc:
+            raise SetupError(str(exc)) from None
+        # Everything Credence and its node write is private to this user: files 0600,
+        # directories 0700 (the umask covers the node's and SQLite's files too).
+        os.umask(0o077)
+        private_dir(settings.data_dir)
+        restrict_tree(settings.data_dir)
         node = None
         url = settings.rpc_url
         if url is None:
@@ -227,7 +237,5 @@ def pseudonym_secret(data_dir: Path) -> bytes:
     readable by its owner only); no node is needed to read it."""
     path = data_dir / "keys" / "pseudonym.secret"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path.write_bytes(secrets.token_bytes(32))
-        path.chmod(0o600)
+        write_private(path, secrets.token_bytes(32))
     return path.read_bytes()

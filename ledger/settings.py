@@ -13,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ledger import PROJECT_ROOT
 
+DEV_PASSPHRASE = "credence-dev"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CREDENCE_", env_file=".env", extra="ignore")
@@ -26,10 +28,20 @@ class Settings(BaseSettings):
     )
     database_url: str | None = Field(default=None, description="unset = SQLite in data_dir")
     keystore_passphrase: str = Field(
-        default="credence-dev", description="passphrase of the local encrypted keystore"
+        default=DEV_PASSPHRASE, description="passphrase of the local encrypted keystore"
+    )
+    dev_mode: bool = Field(
+        default=False,
+        description="a throwaway development setup: allows the default keystore passphrase",
     )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    api_max_body_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=1024, description="larger request bodies get 413"
+    )
+    api_max_json_depth: int = Field(
+        default=32, ge=4, le=1000, description="deeper JSON nesting gets 422, before parsing"
+    )
     batch_max_size: int = 10_000
     batch_max_wait_s: float = 0.5
     seal_workers: int = Field(
@@ -37,6 +49,14 @@ class Settings(BaseSettings):
     )
     confirmations: int = 0
     index_chunk_size: int = Field(default=2_000, ge=1, description="blocks per indexing step")
+
+    def check_secrets(self) -> None:
+        """Refuse the well-known default passphrase unless this is explicitly a dev setup."""
+        if self.keystore_passphrase == DEV_PASSPHRASE and not self.dev_mode:
+            raise ValueError(
+                "CREDENCE_KEYSTORE_PASSPHRASE is the public default: set your own passphrase "
+                "(or CREDENCE_DEV_MODE=1 for a throwaway development setup)"
+            )
 
     # -- crash safety: anchoring, the reconciler, idempotency leases ----------------------
     anchor_confirmations: int = Field(

@@ -199,7 +199,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp, LocalNode(port=free_port(), block_time=None) as node:
         data_dir = Path(tmp)
-        settings = Settings(data_dir=data_dir, rpc_url=node.url)
+        settings = Settings(data_dir=data_dir, rpc_url=node.url, dev_mode=True)
         with Runtime.open(settings) as rt:
             model_id = rand32()
             rt.registry("attester").register_model(

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import psycopg
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from pg import fresh_database
 from web3 import Web3
 
 from ledger.chain.compiler import compile_contracts
@@ -20,6 +19,8 @@ from ledger.settings import Settings
 from ledger.tx import ErrorDecoder, Sender
 
 Account.enable_unaudited_hdwallet_features()
+# Tests use throwaway keystores under the default passphrase; a real setup must not.
+os.environ.setdefault("CREDENCE_DEV_MODE", "1")
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 
 
@@ -75,25 +76,11 @@ def snapshot(w3: Web3, senders: dict[str, Sender]) -> Iterator[None]:
         sender.resync_nonce()
 
 
-POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
     """A fresh PostgreSQL database for the module on the machine's server."""
-    name = f"credence_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(POSTGRES_SERVER, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CI"):  # CI machines have the server: its absence is a failure
-            raise
-        pytest.skip(f"no PostgreSQL server on 127.0.0.1:5432 ({exc})")
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
+    with fresh_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.types import Address, Hex32
+from api.types import Address, Hex32, UInt16, UInt40, UInt256
 
 MAX_RECORDS_PER_REQUEST = 50_000
 
@@ -18,14 +18,14 @@ class RecordIn(BaseModel):
         description="the subject's identifier at the institution; pseudonymised with the "
         "institution's HMAC key on arrival and never stored",
     )
-    score: int = Field(ge=0, le=1000)
+    score: Annotated[UInt16, Field(le=1000)]
     grade: str = Field(min_length=1, max_length=16)
     model_id: Hex32 = Field(description="a model registered on chain (keccak-256 of its artifact)")
-    expires_at: int | None = Field(
-        default=None, gt=0, description="unix seconds; default now + valid_days"
+    expires_at: Annotated[UInt40, Field(gt=0)] | None = Field(
+        default=None, description="unix seconds; default now + valid_days"
     )
-    valid_days: int = Field(default=365, ge=1, le=3650)
-    pd_bps: int | None = Field(default=None, ge=0, le=10_000)
+    valid_days: Annotated[UInt16, Field(ge=1, le=3650)] = 365
+    pd_bps: Annotated[UInt16, Field(le=10_000)] | None = None
     reasons: list[str] | None = Field(default=None, max_length=8)
 
 
@@ -79,14 +79,14 @@ class AttestationOut(BaseModel):
 class RevokeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: int = Field(ge=0, le=65_535, description="reason code")
+    reason: UInt16 = Field(description="reason code")
 
 
 class RevokeManyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     commitments: list[Hex32] = Field(min_length=1, max_length=500)
-    reason: int = Field(ge=0, le=65_535)
+    reason: UInt16
 
 
 class RevokeResponse(BaseModel):
@@ -101,7 +101,9 @@ class DelegatedRequest(BaseModel):
 
     commitment: Hex32
     model_id: Hex32
-    expires_at: int = Field(gt=0, lt=2**40)
+    expires_at: Annotated[UInt40, Field(gt=0)]
     signer: Address = Field(description="the attester key that signed (EOA or ERC-1271 wallet)")
-    deadline: int = Field(gt=0, description="unix seconds after which the signature is void")
+    deadline: Annotated[UInt256, Field(gt=0)] = Field(
+        description="unix seconds after which the signature is void"
+    )
     signature: str = Field(pattern=r"^0x([0-9a-fA-F]{2})+$", max_length=2 + 2 * 1024)

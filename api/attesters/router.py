@@ -9,6 +9,7 @@ from api.attestations.router import IdempotencyKey
 from api.attesters.schemas import AttesterIn, RotateKeyIn, SuspendIn
 from api.deps import AnyRole, ServicesDep, require
 from api.errors import ApiError
+from api.types import AttesterIdPath
 from api.writes import TxOut, chain_write
 from ledger.store.tables import Attester
 
@@ -23,7 +24,7 @@ def list_attesters(svc: ServicesDep, _: AnyRole):
 
 
 @router.get("/{attester_id}", response_model=Attester)
-def read_attester(attester_id: int, svc: ServicesDep, _: AnyRole):
+def read_attester(attester_id: AttesterIdPath, svc: ServicesDep, _: AnyRole):
     with Session(svc.runtime.engine) as session:
         row = session.get(Attester, attester_id)
     if row is None:
@@ -42,7 +43,7 @@ def register_attester(
 
 @router.post("/{attester_id}/suspend", response_model=TxOut, dependencies=[AdminOnly])
 def suspend_attester(
-    attester_id: int,
+    attester_id: AttesterIdPath,
     body: SuspendIn,
     svc: ServicesDep,
     request: Request,
@@ -54,7 +55,10 @@ def suspend_attester(
 
 @router.post("/{attester_id}/reinstate", response_model=TxOut, dependencies=[AdminOnly])
 def reinstate_attester(
-    attester_id: int, svc: ServicesDep, request: Request, idempotency_key: IdempotencyKey = None
+    attester_id: AttesterIdPath,
+    svc: ServicesDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
 ):
     call = lambda: svc.registrar.reinstate_attester(attester_id)
     return chain_write(svc, request, idempotency_key, {}, call)
@@ -62,7 +66,7 @@ def reinstate_attester(
 
 @router.post("/{attester_id}/rotate-key", response_model=TxOut, dependencies=[AdminOnly])
 def rotate_key(
-    attester_id: int,
+    attester_id: AttesterIdPath,
     body: RotateKeyIn,
     svc: ServicesDep,
     request: Request,

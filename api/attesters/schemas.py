@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.types import Address
+from api.types import Address, UInt16
 
 
 class AttesterIn(BaseModel):
@@ -18,7 +18,7 @@ class AttesterIn(BaseModel):
 class SuspendIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: int = Field(ge=0, le=65_535)
+    reason: UInt16
 
 
 class RotateKeyIn(BaseModel):

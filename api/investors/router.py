@@ -3,7 +3,10 @@ the investor registry and forces transfers; the agent and auditors read the allo
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 
 from api.deps import CallerDep, Role, ServicesDep, require
 from api.errors import ApiError
@@ -32,21 +35,31 @@ def _out(name: str | None, row: DealInvestor) -> InvestorOut:
 def add_investor(
     body: InvestorIn, svc: ServicesDep, request: Request, idempotency_key: IdempotencyKey = None
 ):
-    """Admit an investor to the registry, or update its KYC expiry and jurisdiction."""
+    """Admit an investor to the registry, or update its KYC expiry and jurisdiction.
+
+    A new custodial investor's API key is in this response only: what an idempotent retry
+    replays was stored without it (``api_key`` null)."""
+    issued: list[str] = []
 
     def work() -> InvestorCreatedOut:
         deals: DealService = svc.deals
         added = deals.add_investor(body.name, body.expiry_time(), body.jurisdiction, body.address)
+        if added.api_key:
+            issued.append(added.api_key)
         return InvestorCreatedOut(
             name=added.account.name,
             address=added.account.address,
             custodial=added.account.custodial,
-            api_key=added.api_key,
+            api_key=None,
             tx_hash=added.written.tx_hash,
             block_number=added.written.block_number,
         )
 
-    return write(svc, request, idempotency_key, body.model_dump(mode="json"), work, 201)
+    response = write(svc, request, idempotency_key, body.model_dump(mode="json"), work, 201)
+    if not issued:
+        return response
+    shown = json.loads(response.body) | {"api_key": issued[0]}
+    return JSONResponse(shown, status_code=response.status_code)
 
 
 @router.get("", response_model=list[InvestorOut], dependencies=[Readers])

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.types import Address
-from ledger.deals.service import UINT128
+from api.types import Address, UInt16, UInt32, UInt40, UInt128
 
 
 class _Body(BaseModel):
@@ -20,7 +20,7 @@ class InvestorIn(_Body):
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")
     address: Address | None = None
-    kyc_expiry: date | int = Field(description="KYC valid until this date (UTC) or unix time")
+    kyc_expiry: date | UInt40 = Field(description="KYC valid until this date (UTC) or unix time")
     jurisdiction: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
 
     def expiry_time(self) -> int:
@@ -52,14 +52,14 @@ class InvestorOut(BaseModel):
 
 
 class FreezeIn(_Body):
-    reason: int = Field(ge=0, le=2**16 - 1, description="the agent's reason code")
+    reason: UInt16 = Field(description="the agent's reason code")
 
 
 class ForcedTransferIn(_Body):
     """Move tranche tokens from this investor (lost keys, a court order) to another."""
 
     pool: Address
-    tranche: int | str
+    tranche: UInt32 | str
     to: str = Field(description="investor name or address")
-    amount: int = Field(gt=0, le=UINT128)
+    amount: Annotated[UInt128, Field(gt=0)]
     reason_code: str = Field(min_length=1, description="up to 32 ASCII characters, or 0x + 64 hex")

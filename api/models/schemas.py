@@ -1,20 +1,22 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.types import Hex32
+from api.types import Hex32, UInt16, UInt32
 
-Bps = Field(ge=0, le=10_000)
+Bps = Annotated[UInt16, Field(le=10_000)]
 
 
 class MetricsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    auc_bps: int = Bps
-    ks_bps: int = Bps
-    gini_bps: int = Bps
-    psi_bps: int = Field(ge=0, le=65_535)
-    sample_size: int = Field(ge=0, le=2**32 - 1)
+    auc_bps: Bps
+    ks_bps: Bps
+    gini_bps: Bps
+    psi_bps: UInt16
+    sample_size: UInt32
 
 
 class ModelIn(BaseModel):

@@ -32,7 +32,7 @@ from api.pools.schemas import (
     TransferRequest,
     WrittenOut,
 )
-from api.types import Address
+from api.types import Address, PeriodPath
 from ledger.deals.pool import PeriodOutcome
 from ledger.deals.reports import to_csv
 from ledger.deals.service import (
@@ -163,14 +163,14 @@ def read_periods(address: Address, svc: ServicesDep, _: AnyRole):
 
 
 @router.get("/{address}/periods/{period}", response_model=PeriodOut)
-def read_period(address: Address, period: int, svc: ServicesDep, _: AnyRole):
+def read_period(address: Address, period: PeriodPath, svc: ServicesDep, _: AnyRole):
     with deal_errors():
         return _period_out(svc.deals, address, *svc.deals.period(address, period))
 
 
 @router.get("/{address}/periods/{period}/report")
 def investor_report(
-    address: Address, period: int, svc: ServicesDep, _: AnyRole, format: Format = "json"
+    address: Address, period: PeriodPath, svc: ServicesDep, _: AnyRole, format: Format = "json"
 ):
     """The investor report of one period (disclosure fields), as JSON or CSV."""
     with deal_errors():

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.types import Address
-from ledger.deals.service import UINT128, LoanRow, PeriodInput, Written
+from api.types import Address, UInt32, UInt128
+from ledger.deals.service import LoanRow, PeriodInput, Written
 from ledger.deals.spec import DealSpec
 from ledger.store.deal_tables import (
     DealPeriodFigures,
@@ -102,19 +102,19 @@ class CloseRequest(_Body):
 
 
 class SubscribeRequest(_Body):
-    tranche: int | str = Field(description="index (0 = most senior) or name")
-    amount: int = Field(gt=0, le=UINT128, description="settlement-token units")
+    tranche: UInt32 | str = Field(description="index (0 = most senior) or name")
+    amount: Annotated[UInt128, Field(gt=0)] = Field(description="settlement-token units")
     investor: str | None = Field(default=None, description="only when an admin acts for one")
 
 
 class TrancheRequest(_Body):
-    tranche: int | str = Field(description="index (0 = most senior) or name")
+    tranche: UInt32 | str = Field(description="index (0 = most senior) or name")
     investor: str | None = Field(default=None, description="only when an admin acts for one")
 
 
 class TransferRequest(TrancheRequest):
     to: str = Field(description="investor name or address")
-    amount: int = Field(gt=0, le=UINT128)
+    amount: Annotated[UInt128, Field(gt=0)]
 
 
 class PeriodTrancheOut(DealPeriodTrancheFigures):

@@ -1,17 +1,17 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from api.types import Hex32
+from api.types import Cell, Hex32, UInt16
 
 
 class Applicant(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     subject_id: str = Field(min_length=1, max_length=256, description="pseudonymised on arrival")
-    inputs: dict[str, str | int | float | None] = Field(
+    inputs: dict[str, Cell] = Field(
         description="the applicant's values by model column (missing values as null)"
     )
 
@@ -21,16 +21,18 @@ class ScoreRequest(BaseModel):
 
     model_id: Hex32 = Field(description="a model registered through /v1/models/artifacts")
     applicants: list[Applicant] = Field(min_length=1, max_length=50_000)
-    attest: bool = Field(default=True, description="attest every score on chain")
-    valid_days: int = Field(default=365, ge=1, le=3650)
+    attest: StrictBool = Field(default=True, description="attest every score on chain")
+    valid_days: Annotated[UInt16, Field(ge=1, le=3650)] = 365
     mode: Literal["batch", "single"] = "batch"
-    reasons: int = Field(default=4, ge=0, le=8, description="adverse reasons per applicant")
+    reasons: Annotated[UInt16, Field(le=8)] = Field(
+        default=4, description="adverse reasons per applicant"
+    )
     strategy_id: Hex32 | None = Field(
         default=None,
         description="a registered cut-off strategy of this model: each result (and record) "
         "carries its decision and names the strategy",
     )
-    skip_invalid: bool = Field(
+    skip_invalid: StrictBool = Field(
         default=False,
         description="score and attest the applicants that can be scored and list the others "
         "under `refused`; by default one bad applicant refuses the whole request",

@@ -4,6 +4,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.types import Cell
+
 DISCLOSURE_DOC = (
     "a disclosure, version 1, exactly as docs/disclosure.md specifies (the file a customer "
     "hands over); refused with 422 naming the field when any offline rule fails"
@@ -14,7 +16,7 @@ class RecomputeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     disclosure: dict[str, Any] = Field(description=DISCLOSURE_DOC)
-    inputs: dict[str, str | int | float | None] = Field(
+    inputs: dict[str, Cell] = Field(
         description="the applicant's model inputs, to recompute the score from the model "
         "artifact (needs model_id and score disclosed)",
     )

@@ -17,6 +17,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from ledger.chain.compiler import Artifact, artifact, compile_contracts
+from ledger.files import write_private
 from ledger.tx import Sender
 
 
@@ -45,14 +46,11 @@ class Manifest:
         return min((c.block for c in self.contracts.values()), default=0)
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         body = {
             "chain_id": self.chain_id,
             "contracts": {k: asdict(v) for k, v in self.contracts.items()},
         }
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(body, indent=2, sort_keys=True))
-        tmp.replace(path)
+        write_private(path, json.dumps(body, indent=2, sort_keys=True).encode())
 
     @classmethod
     def load(cls, path: Path) -> Manifest:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 app = typer.Typer(
@@ -18,6 +20,7 @@ def _register_subcommands() -> None:
     from ledger.cli import attest as attest_cli
     from ledger.cli import audit as audit_cli
     from ledger.cli import chain as chain_cli
+    from ledger.cli import db as db_cli
     from ledger.cli import deal as deal_cli
     from ledger.cli import investor as investor_cli
     from ledger.cli import node as node_cli
@@ -33,6 +36,7 @@ def _register_subcommands() -> None:
     pool_cli.register(app)
     investor_cli.register(app)
     audit_cli.register(app)
+    db_cli.register(app)
     rating_cli.register(app)
     alerts_cli.register(app)
     app.command("demo")(demo_cmd)
@@ -46,6 +50,7 @@ def demo_cmd() -> None:
 
 
 def main() -> None:
+    os.umask(0o077)  # what Credence writes (database, keys, node state) is private
     import sys
 
     if sys.argv[1:2] == ["verify"]:

@@ -23,6 +23,7 @@ from ledger.attest.registry import Registry
 from ledger.attest.service import AttestationService
 from ledger.scoring.artifact import canonical_bytes, model_id, registration_payload, write_artifact
 from ledger.scoring.errors import ArtifactError, ScoringError
+from ledger.scoring.schema import validate_artifact
 from ledger.scoring.score import Scorecard, ScoredRow
 from ledger.scoring.strategy import DECISIONS, check_strategy, decide, strategy_id
 
@@ -68,7 +69,8 @@ def register_model(
     registry: Registry, store: ModelStore, artifact: dict[str, Any], uri: str
 ) -> Registered:
     """Store the artifact and register its id and metrics on chain (once)."""
-    canonical_bytes(artifact)  # rejects floats before anything is written
+    validate_artifact(artifact)  # the whole shape, before anything is written
+    canonical_bytes(artifact)  # and no floats
     mid = store.put(artifact)
     reg = registration_payload(store.path(mid), uri=uri)
     already = registry.model(reg.model_id) is not None

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 import time
 
 from sqlmodel import Session, select
 from web3 import Web3
 
+from ledger.apikeys import new_key
 from ledger.deals.service.base import ServiceBase
 from ledger.deals.service.inputs import (
     INVESTOR_NAME,
@@ -55,7 +55,7 @@ class AccountOps(ServiceBase):
             written = Written.of(self.registry.set_investor(address, kyc_expiry, jurisdiction))
         if existing:
             return NewInvestor(existing, None, written)
-        api_key = f"investor-{secrets.token_urlsafe(24)}"
+        api_key = new_key("investor")
         account = InvestorAccount(
             name=name,
             address=address,

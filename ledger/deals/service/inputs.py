@@ -7,7 +7,6 @@ a contract revert surfaces as ``ledger.tx.ContractRevert``.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 import tempfile
@@ -20,6 +19,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 from web3.types import TxReceipt
 
+from ledger.apikeys import key_hash
+from ledger.bounds import UINT128_MAX, UInt16, UInt32, UInt40, UInt128
 from ledger.deals.checks import CheckError
 from ledger.deals.investors import InvestorInputError
 from ledger.deals.pool import (
@@ -34,7 +35,7 @@ from ledger.store.deal_tables import (
 
 INVESTOR_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 DAY_COUNT_NAMES = {int(v): k for k, v in DAY_COUNTS.items()}
-UINT128 = 2**128 - 1
+UINT128 = UINT128_MAX
 
 
 class DealError(ValueError):
@@ -75,7 +76,7 @@ def input_errors(field: str = "body") -> Iterator[None]:
 
 # --- inputs shared by the API and the CLI -------------------------------------------------------
 
-Units = Field(ge=0, le=UINT128, description="settlement-token units (smallest unit)")
+Units = Field(description="settlement-token units (smallest unit)")
 
 
 class _Input(BaseModel):
@@ -86,35 +87,35 @@ class LoanRow(_Input):
     """One loan of a tape (the loan-tape CSV's columns); amounts in token units."""
 
     loan_id: str = Field(min_length=1)
-    original_principal: int
-    current_principal: int
-    rate_bps: int
-    term_months: int
+    original_principal: UInt128
+    current_principal: UInt128
+    rate_bps: UInt32
+    term_months: UInt16
     origination_date: date
     score_uid: str
-    score: int
+    score: UInt16
 
 
 class TapeStatsInput(_Input):
-    count: int = Field(ge=0)
-    wa_rate_bps: int = Field(ge=0)
-    wa_score: int = Field(ge=0)
-    wa_remaining_term_months: int = Field(ge=0)
+    count: UInt32
+    wa_rate_bps: UInt32
+    wa_score: UInt32
+    wa_remaining_term_months: UInt32
 
 
 class PeriodInput(_Input):
     """A servicer's period report: collections, defaults, delinquency and the new tape."""
 
-    period_end: date | int = Field(description="payment date (00:00 UTC) or unix seconds")
-    interest: int = Units
-    scheduled_principal: int = Units
-    prepayments: int = Units
-    recoveries: int = Units
-    new_defaults: int = Units
-    delinquent_30: int = Units
-    delinquent_60: int = Units
-    delinquent_90: int = Units
-    pool_balance: int = Units
+    period_end: date | UInt40 = Field(description="payment date (00:00 UTC) or unix seconds")
+    interest: UInt128 = Units
+    scheduled_principal: UInt128 = Units
+    prepayments: UInt128 = Units
+    recoveries: UInt128 = Units
+    new_defaults: UInt128 = Units
+    delinquent_30: UInt128 = Units
+    delinquent_60: UInt128 = Units
+    delinquent_90: UInt128 = Units
+    pool_balance: UInt128 = Units
     tape_root: str = Field(default="0x" + "00" * 32, pattern=r"^0x[0-9a-fA-F]{64}$")
     stats: TapeStatsInput | None = None
 
@@ -150,8 +151,7 @@ def tape_from_rows(rows: list[LoanRow], key: bytes, as_of: date) -> LoanTape:
     return tape_from_csv(out.getvalue(), key, as_of)
 
 
-def api_key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+api_key_hash = key_hash  # investor keys are stored like every API key: SHA-256 only
 
 
 def investor_role(name: str) -> str:
