@@ -178,19 +178,26 @@ def show_cmd(pool: PoolArg, as_json: JsonOpt = False) -> None:
 
 def periods_cmd(pool: PoolArg, as_json: JsonOpt = False) -> None:
     """Every reported period of a pool."""
+    from ledger.cli.pool_triggers import trigger_table
+    from ledger.deals.reports import trigger_tests
     from ledger.deals.units import day, money
 
     with deals() as svc:
         svc.sync()
         periods = svc.periods(pool)
         decimals = svc.token_decimals(pool)
+        row = svc.pool_row(pool)
+    tests = [
+        (p.period, trigger_tests(row.oc_trigger_bps, row.ic_trigger_bps, p)) for p, _ in periods
+    ]
     if as_json:
         body = [
             {
                 **p.model_dump(exclude={"event_args"}),
                 "tranches": [t.model_dump() for t in tranches],
+                "triggers": t,
             }
-            for p, tranches in periods
+            for (p, tranches), (_, t) in zip(periods, tests, strict=True)
         ]
         print_json(body)
         return
@@ -207,6 +214,7 @@ def periods_cmd(pool: PoolArg, as_json: JsonOpt = False) -> None:
             "breached" if p.trigger_breached else "pass",
         )
     console.print(table)
+    console.print(trigger_table(tests))
 
 
 def investor_report_cmd(
