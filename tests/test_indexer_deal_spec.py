@@ -73,7 +73,9 @@ def test_cd_trigger_and_retention_round_trip_through_the_index(rt: Runtime):
     chain_terms = svc.pool(address).contract.functions.terms().call()
     assert [tuple(s) for s in chain_terms[-1]] == [(p, b) for p, b in CD_SCHEDULE.items()]
 
-    # The rebuilt spec simulates to the chain's own figures, period by period.
+    # The rebuilt spec simulates to the chain's own figures, period by period (the collateral
+    # model is an assumption of the structurer's, not a term on chain: taken from the spec).
+    rebuilt = rebuilt.model_copy(update={"collateral": spec.collateral})
     replay = simulate(rebuilt, SCENARIO).periods[:PERIODS]
     state = rebuilt.initial_state()
     breached = []

@@ -127,15 +127,16 @@ TRIGGERS_DESCRIPTION = (
     "minimum, the cumulative-default ratio with its maximum; headroom is how far the ratio "
     "may still move before the test fails (negative once failed, null when there is no test)"
 )
+# Period 2 of the sample deal in docs/deals-service.md (cumulative-default maximum 1.5%).
 TRIGGERS_EXAMPLE = {
-    "oc": {"ratio_bps": 10_526, "min_bps": 10_300, "pass": True, "headroom_bps": 226},
-    "ic": {"ratio_bps": 16_094, "min_bps": 15_000, "pass": True, "headroom_bps": 1_094},
+    "oc": {"ratio_bps": 10_585, "min_bps": 10_300, "pass": True, "headroom_bps": 285},
+    "ic": {"ratio_bps": 16_093, "min_bps": 15_000, "pass": True, "headroom_bps": 1_093},
     "cumulative_default": {
-        "cumulative_defaults": 6_666_666,
-        "ratio_bps": 66,
+        "cumulative_defaults": 13_172_680_726,
+        "ratio_bps": 131,
         "max_bps": 150,
         "pass": True,
-        "headroom_bps": 84,
+        "headroom_bps": 19,
     },
     "breached": False,
     "principal": "sequential",

@@ -40,15 +40,14 @@ def _row(test: dict[str, Any], bound: str) -> tuple[str, str, str, str]:
 
 
 def trigger_table(periods: list[tuple[int, dict[str, Any]]]) -> Table:
-    """One row per test and period; the last column says what the tests decided."""
-    table = Table("period", "test", "ratio", "threshold", "result", "headroom", "decides")
+    """One row per test and period; the last column is what the tests decided for the
+    period: its principal mode, and whether the residual was trapped in the reserve."""
+    table = Table(
+        "period", "test", "ratio", "threshold", "result", "headroom", "principal, residual"
+    )
     table.title = "trigger tests (the period's own figures, before distribution)"
     for period, tests in periods:
-        decides = (
-            f"breached: {tests['principal']}, residual trapped"
-            if tests["breached"]
-            else f"pass: {tests['principal']}"
-        )
+        decides = f"{tests['principal']}, {'trapped' if tests['breached'] else 'paid'}"
         for k, (key, label, bound) in enumerate(TESTS):
             table.add_row(
                 str(period) if k == 0 else "",
