@@ -7,6 +7,7 @@ tables show whole units; ``--json`` prints the token's smallest unit, as the API
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -161,6 +162,13 @@ def show_cmd(pool: PoolArg, as_json: JsonOpt = False) -> None:
         k: v for k, v in row.model_dump().items() if k not in ("terms", "deal_id", "tx_hash")
     }
     summary.update({f"token {name}": t.token for name, t in tranches})
+    steps = json.loads(row.cd_trigger)
+    summary["cd_trigger"] = ", ".join(f"from {p}: {b} bps" for p, b in steps.items()) or "none"
+    names = [name for name, _ in tranches]
+    retained = json.loads(row.retained).items()
+    summary["retained"] = (
+        ", ".join(f"{names[int(i)]} {money(a, decimals)}" for i, a in retained) or "none"
+    )
     console.print(field_table(summary, f"pool {row.address}", decimals))
     table = Table("tranche", "face", "balance", "factor bps", "shortfall", "written down")
     table.title = "tranches (whole token units)"
