@@ -186,7 +186,7 @@ def test_close_refund_and_refused_reports_from_the_command_line(env, files, tmp_
         if args[0] == "pool" and args[1] != "periods":
             assert partial in out  # the whole address, never cut
         if args[:2] == ("pool", "show"):  # resized, not retained; no cumulative-default test
-            assert re.search(r"retained\s+none", out) and re.search(r"cd_trigger\s+none", out)
+            assert re.search(r"retained[\s│]+none", out) and re.search(r"cd_trigger[\s│]+none", out)
 
 
 def test_deal_period_builds_a_report_from_a_servicer_file(env, tmp_path: Path):
