@@ -62,7 +62,7 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
     /// @param tokens one tranche token per tranche, most senior first, minted only by this pool
     function initialize(InitParams calldata p, address[] calldata tokens) external initializer {
         _requireNonZero(p);
-        Waterfall.checkTerms(p.terms);
+        Waterfall.validate(p.terms);
         if (tokens.length != p.terms.tranches.length) revert Waterfall.InvalidTerms("tokens");
         if (p.tape.balance != p.terms.initialPoolBalance) {
             revert TapeBalanceMismatch(p.tape.balance, p.terms.initialPoolBalance);
@@ -335,8 +335,8 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
 
     function _runPeriod(Waterfall.Report calldata report, TapeStats calldata stats) internal {
         if (report.periodEnd > block.timestamp) revert PeriodNotEnded(report.periodEnd, block.timestamp);
-        Waterfall.State memory s = _deal;
-        Waterfall.Result memory res = Waterfall.applyPeriod(_terms, s, report);
+        (Waterfall.State memory s, Waterfall.Result memory res) =
+            Waterfall.run(_terms, _deal, report);
         _deal = s;
         _tape = Tape(
             report.tapeRoot,

@@ -135,6 +135,29 @@ library Waterfall {
         uint256 notesInterest;
     }
 
+    /// @notice Runs one period as an external call of the linked library: the waterfall's
+    /// code lives in this library's own deployment rather than in every pool, which keeps
+    /// SecuritizationPool under the EIP-170 runtime size limit of 24,576 bytes.
+    /// @param t the deal terms
+    /// @param s the state after the last period
+    /// @param r the servicer's report
+    /// @return next the state after this period
+    /// @return res the period's figures
+    function run(Terms memory t, State memory s, Report memory r)
+        external
+        pure
+        returns (State memory next, Result memory res)
+    {
+        res = applyPeriod(t, s, r);
+        next = s;
+    }
+
+    /// @notice checkTerms as an external call of the linked library (see `run`).
+    /// @param t the deal terms
+    function validate(Terms memory t) external pure {
+        checkTerms(t);
+    }
+
     /// @notice Runs one period; `s` becomes the state after the period (§13).
     function applyPeriod(Terms memory t, State memory s, Report memory r)
         internal

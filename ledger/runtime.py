@@ -224,9 +224,11 @@ class Runtime:
         investors, registry = deploy(admin, "InvestorRegistry", admin.address)
         compliance = Web3.keccak(text="COMPLIANCE_ROLE")
         admin.send(investors.functions.grantRole(compliance, self.keystore.signer("agent").address))
-        implementation, pool = deploy(admin, "SecuritizationPool")
+        _, waterfall = deploy(admin, "Waterfall")  # the pool's linked library
+        linked = {"Waterfall": waterfall.address}
+        implementation, pool = deploy(admin, "SecuritizationPool", libraries=linked)
         _, factory = deploy(admin, "PoolFactory", implementation.address)
-        records = [registry, pool, factory]
+        records = [registry, waterfall, pool, factory]
         if self.is_dev_chain():
             records.append(deploy(admin, "MockStablecoin")[1])
         return records

@@ -167,12 +167,16 @@ def last_gas(w3: Web3, sender: str) -> int:
 
 
 def deployment_gas(sender: Sender) -> int:
-    """Gas of deploying the pool implementation and the factory that clones it."""
-    implementation, first = deploy(sender, "SecuritizationPool")
+    """Gas of deploying the waterfall library, the pool implementation linked to it and
+    the factory that clones it."""
+    _, library = deploy(sender, "Waterfall")
+    implementation, first = deploy(
+        sender, "SecuritizationPool", libraries={"Waterfall": library.address}
+    )
     _, second = deploy(sender, "PoolFactory", implementation.address)
     return sum(
         sender.w3.eth.get_transaction_receipt(record.tx_hash)["gasUsed"]
-        for record in (first, second)
+        for record in (library, first, second)
     )
 
 

@@ -34,7 +34,7 @@ from api.pools.schemas import (
 )
 from api.types import Address, PeriodPath
 from ledger.deals.pool import PeriodOutcome
-from ledger.deals.reports import to_csv
+from ledger.deals.reports import to_csv, trigger_tests
 from ledger.deals.service import (
     DealError,
     DealService,
@@ -149,9 +149,11 @@ def read_subscriptions(address: Address, svc: ServicesDep, _: AnyRole):
 
 def _period_out(deals: DealService, address: str, row, tranches) -> PeriodOut:
     names = deals.tranche_names(address, len(tranches))
+    pool = deals.pool_row(address)
     return PeriodOut(
         **row.model_dump(exclude={"event_args"}),
         tranches=[PeriodTrancheOut(name=names[t.tranche], **t.model_dump()) for t in tranches],
+        triggers=trigger_tests(pool.oc_trigger_bps, pool.ic_trigger_bps, row),
     )
 
 
@@ -236,17 +238,21 @@ def pool_close(
     return write(svc, request, idempotency_key, body.model_dump(), work)
 
 
-def _reported(outcome: PeriodOutcome) -> ReportedOut:
+# ReportedOut fields that do not come from the waterfall's result under the same name.
+OWN_FIELDS = {"tx_hash", "block_number", "period", "triggers", "tranches"}
+
+
+def _reported(deals: DealService, address: str, outcome: PeriodOutcome) -> ReportedOut:
     result, receipt = outcome.result, outcome.receipt
+    terms = deals.pool(address).terms()
+    figures = asdict(result)
     return ReportedOut(
         tx_hash=receipt["transactionHash"].to_0x_hex(),
         block_number=receipt["blockNumber"],
         period=result.state.period,
-        cash_in=result.cash_in,
-        residual_to_equity=result.residual_to_equity,
-        reserve_after=result.reserve_after,
-        trigger_breached=result.trigger_breached,
-        tranches=[asdict(t) for t in result.tranches],
+        **{k: figures[k] for k in ReportedOut.model_fields.keys() - OWN_FIELDS},
+        triggers=trigger_tests(terms.oc_trigger_bps, terms.ic_trigger_bps, result),
+        tranches=figures["tranches"],
     )
 
 
@@ -261,7 +267,7 @@ def report_period(
     idempotency_key: IdempotencyKey = None,
 ):
     """Report a period and pay its collections in: the waterfall runs on chain."""
-    work = lambda: _reported(svc.deals.report_period(address, body))
+    work = lambda: _reported(svc.deals, address, svc.deals.report_period(address, body))
     return write(svc, request, idempotency_key, body.model_dump(mode="json"), work, 201)
 
 
@@ -279,7 +285,7 @@ def exercise_call(
 ):
     """Clean-up call: a final period whose prepayments carry the purchase price and whose
     pool balance is 0 (sent with the servicer's key, as the contract requires)."""
-    work = lambda: _reported(svc.deals.report_period(address, body, call=True))
+    work = lambda: _reported(svc.deals, address, svc.deals.report_period(address, body, call=True))
     return write(svc, request, idempotency_key, body.model_dump(mode="json"), work)
 
 

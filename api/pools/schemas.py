@@ -122,13 +122,42 @@ class PeriodTrancheOut(DealPeriodTrancheFigures):
     name: str
 
 
+TRIGGERS_DESCRIPTION = (
+    "the period's own tests (docs/waterfall.md §8) in basis points: OC and IC with their "
+    "minimum, the cumulative-default ratio with its maximum; headroom is how far the ratio "
+    "may still move before the test fails (negative once failed, null when there is no test)"
+)
+# Period 2 of the sample deal in docs/deals-service.md (cumulative-default maximum 1.5%).
+TRIGGERS_EXAMPLE = {
+    "oc": {"ratio_bps": 10_585, "min_bps": 10_300, "pass": True, "headroom_bps": 285},
+    "ic": {"ratio_bps": 16_093, "min_bps": 15_000, "pass": True, "headroom_bps": 1_093},
+    "cumulative_default": {
+        "cumulative_defaults": 13_172_680_726,
+        "ratio_bps": 131,
+        "max_bps": 150,
+        "pass": True,
+        "headroom_bps": 19,
+    },
+    "breached": False,
+    "principal": "sequential",
+}
+Triggers = Annotated[
+    dict[str, Any],
+    Field(description=TRIGGERS_DESCRIPTION, examples=[TRIGGERS_EXAMPLE]),
+]
+
+
 class PeriodOut(DealPeriodFigures):
+    """Every figure of one period's event (cd_* are the cumulative-default test; per
+    tranche, ``cured`` is the part of ``writeup`` cured from revenue), and its tests."""
+
     period: int
     tranches: list[PeriodTrancheOut]
+    triggers: Triggers
 
 
 class ReportedOut(BaseModel):
-    """A period run on chain: the transaction and the waterfall's result."""
+    """A period run on chain: the transaction, the waterfall's result and its tests."""
 
     tx_hash: str
     block_number: int
@@ -136,8 +165,21 @@ class ReportedOut(BaseModel):
     cash_in: int
     residual_to_equity: int
     reserve_after: int
+    cumulative_defaults: int
+    oc_ratio_bps: int
+    ic_ratio_bps: int
+    cd_ratio_bps: int
+    cd_threshold_bps: int
+    oc_pass: bool
+    ic_pass: bool
+    cd_pass: bool
     trigger_breached: bool
-    tranches: list[dict[str, int]]
+    sequential: bool
+    triggers: Triggers
+    tranches: list[dict[str, int]] = Field(
+        description="per tranche: interest due/paid/shortfall, principal paid, writedown, "
+        "writeup (recoveries and cures), cured (from revenue), balance"
+    )
 
 
 class ClaimOut(BaseModel):

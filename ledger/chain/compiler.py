@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,9 +36,34 @@ class Artifact:
     deployed_bytecode: str
     immutable_references: dict[str, list[dict[str, int]]]
     metadata: str
+    # Linked libraries: {source: {library: [{start, length}]}} byte offsets of the address
+    # placeholders in the creation and the runtime code.
+    link_references: dict[str, dict[str, list[dict[str, int]]]] = field(default_factory=dict)
+    deployed_link_references: dict[str, dict[str, list[dict[str, int]]]] = field(
+        default_factory=dict
+    )
+
+    @property
+    def libraries(self) -> list[str]:
+        """Names of the libraries this contract calls externally (to link before deploying)."""
+        return sorted({lib for refs in self.link_references.values() for lib in refs})
 
     def to_json(self) -> dict[str, Any]:
         return self.__dict__.copy()
+
+    def linked(self, libraries: dict[str, str], *, runtime: bool = False) -> str:
+        """The creation (or runtime) code with each library placeholder set to its address."""
+        code = self.deployed_bytecode if runtime else self.bytecode
+        refs = self.deployed_link_references if runtime else self.link_references
+        for by_name in refs.values():
+            for name, spots in by_name.items():
+                if name not in libraries:
+                    raise KeyError(f"{self.name} needs library {name} linked")
+                address = libraries[name].lower().removeprefix("0x")
+                for spot in spots:
+                    at = 2 + 2 * spot["start"]
+                    code = code[:at] + address + code[at + 2 * spot["length"] :]
+        return code
 
 
 class CompilationError(RuntimeError):
@@ -68,7 +93,9 @@ def standard_input(sources: dict[str, str]) -> dict[str, Any]:
                         "abi",
                         "metadata",
                         "evm.bytecode.object",
+                        "evm.bytecode.linkReferences",
                         "evm.deployedBytecode.object",
+                        "evm.deployedBytecode.linkReferences",
                         "evm.deployedBytecode.immutableReferences",
                     ]
                 }
@@ -107,6 +134,8 @@ def _artifacts_from_output(output: dict[str, Any]) -> dict[str, Artifact]:
                 deployed_bytecode="0x" + evm["deployedBytecode"]["object"],
                 immutable_references=evm["deployedBytecode"].get("immutableReferences", {}),
                 metadata=out["metadata"],
+                link_references=evm["bytecode"].get("linkReferences", {}),
+                deployed_link_references=evm["deployedBytecode"].get("linkReferences", {}),
             )
     return artifacts
 

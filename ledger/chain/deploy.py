@@ -28,6 +28,7 @@ class DeployedContract:
     block: int
     tx_hash: str
     code_hash: str
+    libraries: dict[str, str] = field(default_factory=dict)  # linked: name -> address
 
 
 @dataclass
@@ -63,11 +64,20 @@ def contract_at(w3: Web3, name: str, address: str) -> Contract:
     return w3.eth.contract(address=Web3.to_checksum_address(address), abi=artifact(name).abi)
 
 
-def deploy(sender: Sender, name: str, *args: Any) -> tuple[Contract, DeployedContract]:
-    """Deploy ``name`` with constructor ``args``; returns the bound contract and its record."""
+def deploy(
+    sender: Sender, name: str, *args: Any, libraries: dict[str, str] | None = None
+) -> tuple[Contract, DeployedContract]:
+    """Deploy ``name`` with constructor ``args``; returns the bound contract and its record.
+    Libraries it calls externally are linked to ``libraries`` (name -> address); any not
+    given are deployed first, once, by the same sender."""
     art = artifact(name)
     w3 = sender.w3
-    factory = w3.eth.contract(abi=art.abi, bytecode=art.bytecode)
+    linked = dict(libraries or {})
+    for lib in art.libraries:
+        if lib not in linked:
+            linked[lib] = deploy(sender, lib)[1].address
+    linked = {lib: linked[lib] for lib in art.libraries}
+    factory = w3.eth.contract(abi=art.abi, bytecode=art.linked(linked))
     receipt = sender.send(factory.constructor(*args))
     address = receipt["contractAddress"]
     code = w3.eth.get_code(address)
@@ -77,6 +87,7 @@ def deploy(sender: Sender, name: str, *args: Any) -> tuple[Contract, DeployedCon
         block=receipt["blockNumber"],
         tx_hash=HexBytes(receipt["transactionHash"]).to_0x_hex(),
         code_hash="0x" + keccak(code).hex(),
+        libraries=linked,
     )
     return w3.eth.contract(address=address, abi=art.abi), record
 
@@ -108,7 +119,11 @@ def verify_deployment(w3: Web3, manifest: Manifest) -> list[CodeCheck]:
             checks.append(CodeCheck(name, deployed.address, False, "no such contract in sources"))
             continue
         onchain = bytes(w3.eth.get_code(Web3.to_checksum_address(deployed.address)))
-        expected = bytes.fromhex(art.deployed_bytecode[2:])
+        try:
+            expected = bytes.fromhex(art.linked(deployed.libraries, runtime=True)[2:])
+        except KeyError as exc:
+            checks.append(CodeCheck(name, deployed.address, False, str(exc.args[0])))
+            continue
         if not onchain:
             checks.append(CodeCheck(name, deployed.address, False, "no code at address"))
         elif _mask_immutables(onchain, art) != _mask_immutables(expected, art):

@@ -64,7 +64,8 @@ class LocalNode:
             raise NodeError(f"{binary} is missing: run `npm ci` (or `make install`)")
         if self.kind == "anvil":
             cmd = [str(binary), "--port", str(self.port), "--chain-id", str(self.chain_id)]
-            cmd += ["--mnemonic", DEV_MNEMONIC, "--silent", "--code-size-limit", "100000"]
+            # No --code-size-limit: the node enforces EIP-170 as a real chain does.
+            cmd += ["--mnemonic", DEV_MNEMONIC, "--silent"]
             if self.block_time:
                 cmd += ["--block-time", str(self.block_time)]
             if self.state_dir:

@@ -7,6 +7,7 @@ tables show whole units; ``--json`` prints the token's smallest unit, as the API
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -161,6 +162,13 @@ def show_cmd(pool: PoolArg, as_json: JsonOpt = False) -> None:
         k: v for k, v in row.model_dump().items() if k not in ("terms", "deal_id", "tx_hash")
     }
     summary.update({f"token {name}": t.token for name, t in tranches})
+    steps = json.loads(row.cd_trigger)
+    summary["cd_trigger"] = ", ".join(f"from {p}: {b} bps" for p, b in steps.items()) or "none"
+    names = [name for name, _ in tranches]
+    retained = json.loads(row.retained).items()
+    summary["retained"] = (
+        ", ".join(f"{names[int(i)]} {money(a, decimals)}" for i, a in retained) or "none"
+    )
     console.print(field_table(summary, f"pool {row.address}", decimals))
     table = Table("tranche", "face", "balance", "factor bps", "shortfall", "written down")
     table.title = "tranches (whole token units)"
@@ -178,19 +186,26 @@ def show_cmd(pool: PoolArg, as_json: JsonOpt = False) -> None:
 
 def periods_cmd(pool: PoolArg, as_json: JsonOpt = False) -> None:
     """Every reported period of a pool."""
+    from ledger.cli.pool_triggers import trigger_table
+    from ledger.deals.reports import trigger_tests
     from ledger.deals.units import day, money
 
     with deals() as svc:
         svc.sync()
         periods = svc.periods(pool)
         decimals = svc.token_decimals(pool)
+        row = svc.pool_row(pool)
+    tests = [
+        (p.period, trigger_tests(row.oc_trigger_bps, row.ic_trigger_bps, p)) for p, _ in periods
+    ]
     if as_json:
         body = [
             {
                 **p.model_dump(exclude={"event_args"}),
                 "tranches": [t.model_dump() for t in tranches],
+                "triggers": t,
             }
-            for p, tranches in periods
+            for (p, tranches), (_, t) in zip(periods, tests, strict=True)
         ]
         print_json(body)
         return
@@ -207,6 +222,7 @@ def periods_cmd(pool: PoolArg, as_json: JsonOpt = False) -> None:
             "breached" if p.trigger_breached else "pass",
         )
     console.print(table)
+    console.print(trigger_table(tests))
 
 
 def investor_report_cmd(

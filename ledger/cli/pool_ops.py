@@ -75,7 +75,9 @@ def close_cmd(
 
 
 def _period(pool: str, report_path: Path, call: bool, as_json: bool) -> None:
+    from ledger.cli.pool_triggers import trigger_table
     from ledger.deals.period_file import read_period_file
+    from ledger.deals.reports import trigger_tests
     from ledger.deals.units import money
 
     try:
@@ -88,7 +90,9 @@ def _period(pool: str, report_path: Path, call: bool, as_json: bool) -> None:
         with console.status("running the waterfall on chain"):
             outcome = svc.report_period(pool, period, call=call)
         names = svc.tranche_names(pool, len(outcome.result.tranches))
+        terms = svc.pool(pool).terms()
     result = outcome.result
+    tests = trigger_tests(terms.oc_trigger_bps, terms.ic_trigger_bps, result)
     if as_json:
         body = {
             "period": result.state.period,
@@ -98,6 +102,7 @@ def _period(pool: str, report_path: Path, call: bool, as_json: bool) -> None:
             "tranches": [
                 {"name": n, **asdict(t)} for n, t in zip(names, result.tranches, strict=True)
             ],
+            "triggers": tests,
         }
         print_json(body)
         return
@@ -119,6 +124,7 @@ def _period(pool: str, report_path: Path, call: bool, as_json: bool) -> None:
             money(t.balance, decimals),
         )
     console.print(table)
+    console.print(trigger_table([(result.state.period, tests)]))
 
 
 ReportArg = Annotated[

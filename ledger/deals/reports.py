@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from ledger.deals.simulator import Simulation
 from ledger.deals.spec import DealSpec
@@ -77,7 +77,7 @@ def investor_report(
             "trapped": result.reserve_trapped,
             "after": result.reserve_after,
         },
-        "triggers": _triggers(terms.oc_trigger_bps, terms.ic_trigger_bps, result),
+        "triggers": trigger_tests(terms.oc_trigger_bps, terms.ic_trigger_bps, result),
         "delinquency": {
             "days_30_59": report.delinquent_30,
             "days_60_89": report.delinquent_60,
@@ -170,9 +170,24 @@ def to_csv(reports: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-def _triggers(oc_min: int, ic_min: int, result: PeriodResult) -> dict[str, Any]:
+class TriggerFigures(Protocol):
+    """A period's test figures: a ``PeriodResult`` or an indexed ``DealPeriod`` row."""
+
+    oc_ratio_bps: int
+    ic_ratio_bps: int
+    cd_ratio_bps: int
+    cd_threshold_bps: int
+    cumulative_defaults: int
+    oc_pass: bool
+    ic_pass: bool
+    cd_pass: bool
+    trigger_breached: bool
+    sequential: bool
+
+
+def trigger_tests(oc_min: int, ic_min: int, result: TriggerFigures) -> dict[str, Any]:
     """The period's own tests (waterfall §8) with their headroom in bps: how far the ratio
-    may still move before the test fails (negative once it has failed)."""
+    may still move before the test fails (negative once it has failed; None: no test)."""
 
     def floor(ratio: int, minimum: int, passed: bool) -> dict[str, Any]:
         headroom = ratio - minimum if minimum else None

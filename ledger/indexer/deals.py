@@ -108,6 +108,7 @@ def pool_initialized(session: Session, a: Args, ev: EventLog) -> None:
     row.initial_pool_balance = row.pool_balance = terms["initialPoolBalance"]
     row.servicer_fee_bps, row.trustee_fee_bps = terms["servicerFeeBps"], terms["trusteeFeeBps"]
     row.oc_trigger_bps, row.ic_trigger_bps = terms["ocTriggerBps"], terms["icTriggerBps"]
+    row.cd_trigger = json.dumps({str(s["fromPeriod"]): s["maxBps"] for s in terms["cdTrigger"]})
     row.reserve_target, row.cleanup_call_bps = terms["reserveTarget"], terms["cleanupCallBps"]
     tape = p["tape"]
     row.tape_root, row.tape_count, row.tape_balance = tape["root"], tape["count"], tape["balance"]
@@ -159,6 +160,15 @@ def closed(session: Session, a: Args, ev: EventLog) -> None:
         tranche = _tranche(session, row.address, i)
         tranche.size = tranche.face = tranche.balance = face
         tranche.factor_bps = BPS if face else 0
+
+
+def retained(session: Session, a: Args, ev: EventLog) -> None:
+    """Close minted a tranche's unsubscribed part to the originator (risk retention); the
+    tokens themselves are projected from their Transfer, this records the treatment."""
+    row = _pool(session, ev.address, ev)
+    retained = json.loads(row.retained)
+    retained[str(a["tranche"])] = a["amount"]
+    row.retained = json.dumps(retained)
 
 
 def period_reported(session: Session, a: Args, ev: EventLog) -> None:
@@ -354,6 +364,7 @@ DEALS_PROJECTION = Projection(
         "Subscribed": subscribed,
         "Refunded": refunded,
         "Closed": closed,
+        "Retained": retained,
         "PeriodReported": period_reported,
         "WoundDown": wound_down,
         "Transfer": transfer,

@@ -17,6 +17,7 @@ import json
 
 from sqlmodel import Session, select
 
+from ledger.deals.reports import trigger_tests
 from ledger.deals.simulator import Scenario, simulate
 from ledger.deals.spec import parse_spec
 from ledger.monitor.alerts import Alert, EventRef
@@ -53,14 +54,16 @@ def pool_alerts(
 
 def headroom(pool: DealPool, last: DealPeriod, margin_bps: int) -> list[Alert]:
     """OC and IC must stay at or above their triggers, cumulative defaults at or under theirs."""
-    tests = (
-        ("oc", last.oc_ratio_bps, pool.oc_trigger_bps, last.oc_ratio_bps - pool.oc_trigger_bps),
-        ("ic", last.ic_ratio_bps, pool.ic_trigger_bps, last.ic_ratio_bps - pool.ic_trigger_bps),
-        ("cd", last.cd_ratio_bps, last.cd_threshold_bps, last.cd_threshold_bps - last.cd_ratio_bps),
-    )
+    tests = trigger_tests(pool.oc_trigger_bps, pool.ic_trigger_bps, last)
     alerts = []
-    for name, ratio, trigger, room in tests:
-        if trigger == 0 or room >= margin_bps:
+    for name, key, bound in (
+        ("oc", "oc", "min_bps"),
+        ("ic", "ic", "min_bps"),
+        ("cd", "cumulative_default", "max_bps"),
+    ):
+        test = tests[key]
+        ratio, trigger, room = test["ratio_bps"], test[bound], test["headroom_bps"]
+        if room is None or room >= margin_bps:
             continue  # the test is disabled, or comfortably passed
         alerts.append(
             Alert(

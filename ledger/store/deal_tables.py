@@ -70,6 +70,8 @@ class DealPool(SQLModel, table=True):
     trustee_fee_bps: int = 0
     oc_trigger_bps: int = 0
     ic_trigger_bps: int = 0
+    # Cumulative-default trigger schedule as JSON {first period: max bps}; {} = no test.
+    cd_trigger: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     reserve_target: int = big()
     cleanup_call_bps: int = 0
     initial_reserve: int = big()
@@ -86,6 +88,9 @@ class DealPool(SQLModel, table=True):
     reserve: int = big()
     trigger_breached: bool = False
     released_to_equity: int = big()
+    # Close's treatment of unsubscribed parts, JSON {tranche: amount retained by the
+    # originator} (from Retained; resized tranches show in their faces).
+    retained: str = Field(default="{}", sa_column=Column(Text, nullable=False))
 
 
 class DealTrancheFigures(SQLModel):

@@ -124,6 +124,15 @@ def test_a_deal_runs_its_life_through_the_api(client, investors, deal, spec):
         assert out["period"] == record.period
         assert out["tranches"][0]["balance"] == record.result.tranches[0].balance
         assert out["residual_to_equity"] == record.result.residual_to_equity
+        res = record.result
+        assert (out["cd_ratio_bps"], out["cd_threshold_bps"], out["cd_pass"]) == (
+            res.cd_ratio_bps,
+            res.cd_threshold_bps,
+            res.cd_pass,
+        )
+        assert out["cumulative_defaults"] == res.cumulative_defaults
+        assert out["sequential"] == res.sequential
+        assert [t["cured"] for t in out["tranches"]] == [t.cured for t in res.tranches]
     wait_indexed(client, out["block_number"])
 
     periods = ok(client.get(f"/v1/pools/{address}/periods", headers=AUDITOR))
@@ -135,6 +144,12 @@ def test_a_deal_runs_its_life_through_the_api(client, investors, deal, spec):
     ]
 
     expected = simulation_reports(sim)[:3]
+    # every period read from the index carries its tests, as the investor report shows them
+    assert [p["triggers"] for p in periods] == [r["triggers"] for r in expected]
+    assert out["triggers"] == expected[2]["triggers"]
+    for p, record in zip(periods, records, strict=True):
+        assert [t["cured"] for t in p["tranches"]] == [t.cured for t in record.result.tranches]
+        assert (p["cd_pass"], p["sequential"]) == (record.result.cd_pass, record.result.sequential)
     assert ok(client.get(f"/v1/pools/{address}/reports", headers=VERIFIER)) == expected
     one = client.get(f"/v1/pools/{address}/periods/2/report", headers=AUDITOR)
     assert ok(one) == expected[1]

@@ -5,6 +5,7 @@ from spec and tape files, subscribe, close, report a period, print the investor 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -61,14 +62,23 @@ def test_create_subscribe_report_and_claim_from_the_command_line(env, files, tmp
     reported = json.loads(out)
     assert reported["period"] == 1
     assert reported["cash_in"] == sim.periods[0].result.cash_in  # smallest units
+    expected = simulation_reports(sim)[0]
+    assert reported["triggers"] == expected["triggers"]
     code, out = run(env, "pool", "periods", pool)
     assert code == 0 and "2016-02-01" in out, out  # dates as dates
+    assert max(len(line) for line in out.splitlines()) <= 100, out
+    oc = expected["triggers"]["oc"]
+    # each test with its ratio, threshold, result and headroom, in percent
+    assert f"{oc['ratio_bps'] // 100}.{oc['ratio_bps'] % 100:02d}%" in out, out
+    assert f">= {oc['min_bps'] // 100}.{oc['min_bps'] % 100:02d}%" in out, out
+    for label in ("OC", "IC", "cum. default"):
+        assert label in out, out
     code, out = run(env, "pool", "periods", pool, "--json")
     assert code == 0 and json.loads(out)[0]["period_end"] == sim.periods[0].report.period_end
+    assert json.loads(out)[0]["triggers"] == expected["triggers"]
 
     code, out = run(env, "pool", "investor-report", pool, "1")
     assert code == 0, out
-    expected = simulation_reports(sim)[0]
     assert json.loads(out) == expected
     code, out = run(env, "pool", "investor-report", pool, "1", "--csv")
     assert code == 0 and out == to_csv([expected])
@@ -175,6 +185,8 @@ def test_close_refund_and_refused_reports_from_the_command_line(env, files, tmp_
         assert max(len(line) for line in out.splitlines()) <= 100, out
         if args[0] == "pool" and args[1] != "periods":
             assert partial in out  # the whole address, never cut
+        if args[:2] == ("pool", "show"):  # resized, not retained; no cumulative-default test
+            assert re.search(r"retained[\s│]+none", out) and re.search(r"cd_trigger[\s│]+none", out)
 
 
 def test_deal_period_builds_a_report_from_a_servicer_file(env, tmp_path: Path):

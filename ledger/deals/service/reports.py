@@ -109,7 +109,11 @@ class ReportOps(ServiceBase):
                     "day_count": DAY_COUNT_NAMES[terms["feeDayCount"]],
                 },
                 "principal_mode": pool.principal_mode,
-                "triggers": {"oc_min_bps": pool.oc_trigger_bps, "ic_min_bps": pool.ic_trigger_bps},
+                "triggers": {
+                    "oc_min_bps": pool.oc_trigger_bps,
+                    "ic_min_bps": pool.ic_trigger_bps,
+                    "cumulative_default_max_bps": json.loads(pool.cd_trigger) or 0,
+                },
                 "reserve": {
                     "target": whole(pool.reserve_target),
                     "initial": whole(pool.initial_reserve),
