@@ -121,6 +121,7 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
     /// end up held (its residual would otherwise be paid to nobody). The initial reserve is
     /// kept out of the cash subscribed, the rest goes to the originator, the pool is Active.
     /// @param unsubscribed treatment of each tranche's unsubscribed part (empty: Refuse)
+    // slither-disable-next-line reentrancy-no-eth (calls reach only the pool's own tranche tokens; nonReentrant)
     function close(Unsubscribed[] calldata unsubscribed)
         external
         nonReentrant
@@ -280,7 +281,7 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
     /// @dev Create-time guard rails: every tranche has a size, the sizes add up to the pool,
     /// and a fully subscribed close can fund the initial reserve.
     function _checkSizes(Waterfall.Terms calldata t, uint256 reserve) internal pure {
-        uint256 total;
+        uint256 total = 0;
         for (uint256 i; i < t.tranches.length; ++i) {
             if (t.tranches[i].size == 0) revert EmptyTranche(i);
             total += t.tranches[i].size;

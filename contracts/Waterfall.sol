@@ -174,6 +174,7 @@ library Waterfall {
         res.accrualDays = (r.periodEnd - s.lastPeriodEnd) / SECONDS_PER_DAY;
 
         // §3 Two accounts: revenue (interest collections and the whole reserve) and principal.
+        // slither-disable-next-line uninitialized-local (a memory struct starts zeroed; fields set below)
         Accounts memory a;
         a.revenue = r.interest + s.reserve;
         a.principalReceipts = r.scheduledPrincipal + r.prepayments + r.recoveries;
@@ -308,7 +309,7 @@ library Waterfall {
         Accounts memory a
     ) private pure {
         uint256 n = t.tranches.length;
-        uint256 cured;
+        uint256 cured = 0;
         for (uint256 i; i < n; ++i) {
             cured += res.tranches[i].cured;
         }
@@ -316,7 +317,7 @@ library Waterfall {
         uint256 total = a.principalReceipts + cured;
         uint256 balances = _sum(s.balances, n);
         uint256 credit = total > balances ? total - balances : 0;
-        bool deficiency;
+        bool deficiency = false;
         for (uint256 i; i < n; ++i) {
             uint256 extra = _min(credit, s.writedowns[i]);
             credit -= extra;

@@ -204,6 +204,7 @@ def upgrade() -> None:
         sa.Column("trustee_fee_bps", sa.Integer(), nullable=False),
         sa.Column("oc_trigger_bps", sa.Integer(), nullable=False),
         sa.Column("ic_trigger_bps", sa.Integer(), nullable=False),
+        sa.Column("cd_trigger", sa.Text(), nullable=False),
         sa.Column("reserve_target", deal_tables.BigInt(length=80), nullable=False),
         sa.Column("cleanup_call_bps", sa.Integer(), nullable=False),
         sa.Column("initial_reserve", deal_tables.BigInt(length=80), nullable=False),
@@ -220,6 +221,7 @@ def upgrade() -> None:
         sa.Column("reserve", deal_tables.BigInt(length=80), nullable=False),
         sa.Column("trigger_breached", sa.Boolean(), nullable=False),
         sa.Column("released_to_equity", deal_tables.BigInt(length=80), nullable=False),
+        sa.Column("retained", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("address"),
     )
     op.create_table(
