@@ -31,6 +31,7 @@ from api.scores.router import router as scores_router
 from api.verify.router import router as verify_router
 from ledger.attest.reconcile import Reconciler
 from ledger.deals.service import DealService
+from ledger.monitor.metrics import AlertCollector
 from ledger.runtime import Runtime
 
 DESCRIPTION = """
@@ -111,6 +112,7 @@ def create_app(
             runtime.engine, lambda: runtime.w3.eth.block_number, lambda: indexer.checkpoint()[0]
         )
     )
+    metrics.registry.register(AlertCollector(runtime.engine))
     app.state.metrics = metrics
     errors.install(app)
     outage.install(app)

@@ -1,8 +1,7 @@
 """Prometheus gauges of the open alerts, for whichever /metrics registry the service exposes.
 
 ``gauge_samples`` gives plain (name, labels, value) triples; ``AlertCollector`` wraps them
-as a prometheus-client custom collector when that package is installed
-(``registry.register(AlertCollector(engine))``).
+as a prometheus-client custom collector, registered on the API's ``/metrics`` registry.
 """
 
 from __future__ import annotations
@@ -55,6 +54,10 @@ class AlertCollector:
                 labels=["kind", "subject", "figure"],
             ),
         }
-        for name, labels, value in gauge_samples(self.engine):
+        try:
+            samples = gauge_samples(self.engine)
+        except Exception:  # database down: no alert gauges; /v1/health says why
+            return
+        for name, labels, value in samples:
             families[name].add_metric(list(labels.values()), value)
         yield from families.values()

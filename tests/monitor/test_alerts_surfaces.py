@@ -87,6 +87,8 @@ def test_suspension_through_api_cli_and_webhook(
         assert client.get("/v1/alerts", headers={"X-API-Key": "k-investor"}).status_code == 403
         bad = client.get("/v1/alerts?state=closed", headers={"X-API-Key": "k-auditor"})
         assert bad.status_code == 422 and "state" in bad.text
+        scrape = client.get("/metrics").text
+        assert 'credence_alerts_open{kind="attester_suspended"} 1.0' in scrape
 
     code, out = _cli(rt, anvil, "alerts", "--json")
     assert code == 0, out
