@@ -9,13 +9,14 @@ body is refused.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
+from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -27,8 +28,22 @@ IN_PROGRESS = 0
 
 
 def fingerprint(method: str, path: str, body: Any) -> str:
-    blob = json.dumps([method, path, jsonable_encoder(body)], sort_keys=True).encode()
+    blob = orjson.dumps(
+        [method, path, plain(body)], option=orjson.OPT_SORT_KEYS, default=jsonable_encoder
+    )
     return hashlib.sha256(blob).hexdigest()
+
+
+def plain(value: Any) -> Any:
+    """JSON types; pydantic models through their own (compiled) serialiser, which takes
+    milliseconds where ``jsonable_encoder`` takes a second for 10,000 issued records."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    return jsonable_encoder(value)
+
+
+def _respond(body: Any, status: int) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 
 def _claim(engine: Engine, key: str, fp: str) -> ApiRequest | None:
@@ -53,10 +68,10 @@ def _claim(engine: Engine, key: str, fp: str) -> ApiRequest | None:
 
 def run_once(
     engine: Engine, key: str | None, fp: str, status: int, work: Callable[[], Any]
-) -> JSONResponse:
+) -> Response:
     """Run ``work`` at most once per idempotency ``key``, replaying its response after."""
     if not key:
-        return JSONResponse(jsonable_encoder(work()), status_code=status)
+        return _respond(plain(work()), status)
     if len(key) > 200:
         raise ApiError(400, "must be at most 200 characters", field="Idempotency-Key")
     earlier = _claim(engine, key, fp)
@@ -69,9 +84,9 @@ def run_once(
             raise ApiError(
                 409, "a request with this key is still in progress", field="Idempotency-Key"
             )
-        return JSONResponse(json.loads(earlier.response), status_code=earlier.status_code)
+        return Response(earlier.response, earlier.status_code, media_type="application/json")
     try:
-        body = jsonable_encoder(work())
+        body = plain(work())
     except BaseException:
         with Session(engine) as session:
             row = session.get(ApiRequest, key)
@@ -82,6 +97,6 @@ def run_once(
     with Session(engine) as session:
         row = session.get(ApiRequest, key)
         assert row is not None
-        row.status_code, row.response = status, json.dumps(body)
+        row.status_code, row.response = status, orjson.dumps(body).decode()
         session.commit()
-    return JSONResponse(body, status_code=status)
+    return _respond(body, status)

@@ -271,8 +271,8 @@ class AttestationService:
                 .where(RECORDS.c.commitment == bindparam("key"))
                 .values(batch_root=root, proof=bindparam("proof")),
                 [
-                    {"key": hex32(r.commitment), "proof": json.dumps([hex32(p) for p in proof])}
-                    for r, proof in zip(records, tree.proofs(), strict=True)
+                    {"key": hex32(r.commitment), "proof": proof}
+                    for r, proof in zip(records, tree.proofs_json(), strict=True)
                 ],
             )
         try:
