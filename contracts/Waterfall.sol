@@ -13,6 +13,8 @@ library Waterfall {
     uint256 internal constant RATIO_CAP = 2 ** 32 - 1;
     uint256 internal constant MAX_AMOUNT = 2 ** 128 - 1;
     uint256 internal constant MAX_BPS = 100_000;
+    uint256 internal constant MAX_TRIGGER_STEPS = 16;
+    uint256 internal constant MAX_PERIOD = 100_000;
     uint8 internal constant THIRTY_360 = 0;
     uint8 internal constant ACT_360 = 1;
     uint8 internal constant SEQUENTIAL = 0;
@@ -30,6 +32,13 @@ library Waterfall {
         uint8 dayCount; // 0 = 30/360, 1 = ACT/360, 2 = ACT/365
     }
 
+    /// @notice From period `fromPeriod` on, cumulative defaults may reach `maxBps` of the
+    /// initial pool balance (0 disables the test from that period).
+    struct TriggerStep {
+        uint256 fromPeriod;
+        uint256 maxBps;
+    }
+
     /// @notice §1 deal terms; tranche 0 is the most senior, the last one is equity.
     struct Terms {
         TrancheTerms[] tranches;
@@ -43,20 +52,22 @@ library Waterfall {
         uint256 icTriggerBps;
         uint256 reserveTarget;
         uint256 cleanupCallBps;
+        TriggerStep[] cdTrigger; // cumulative-default schedule; empty disables the test
     }
 
     /// @notice §1 state kept between periods (vectors are per tranche).
     struct State {
         uint256[] balances;
         uint256[] shortfalls;
-        uint256[] writedowns;
+        uint256[] writedowns; // the principal deficiency ledger
         uint256 servicerShortfall;
         uint256 trusteeShortfall;
         uint256 reserve;
         uint256 poolBalance;
         uint256 lastPeriodEnd;
-        bool triggerBreached;
+        bool triggerBreached; // the last period's tests
         uint256 period;
+        uint256 cumulativeDefaults;
     }
 
     /// @notice §1 the servicer's period report; its cash is paid in with it.
@@ -80,12 +91,13 @@ library Waterfall {
         uint256 interestPaid;
         uint256 interestShortfall;
         uint256 principalPaid;
-        uint256 writedown;
-        uint256 writeup;
+        uint256 writedown; // debited to the deficiency ledger (§6)
+        uint256 writeup; // credited: by recoveries (§7) and cured from revenue (§9)
+        uint256 cured; // of writeup, the part cured from revenue and paid as principal
         uint256 balance;
     }
 
-    /// @notice §13 the period's figures.
+    /// @notice §13 the period's figures, with every trigger test and its threshold.
     struct Result {
         TrancheResult[] tranches;
         uint256 accrualDays;
@@ -99,14 +111,28 @@ library Waterfall {
         uint256 reserveTrapped;
         uint256 reserveAfter;
         uint256 residualToEquity;
-        bool triggerInForce;
         uint256 ocRatioBps;
         uint256 icRatioBps;
+        uint256 cdRatioBps;
+        uint256 cdThresholdBps;
+        uint256 cumulativeDefaults;
         bool ocPass;
         bool icPass;
+        bool cdPass;
         bool triggerBreached;
+        bool sequential;
         bool cleanupEligible;
         uint256 cashIn;
+    }
+
+    /// @dev Working figures of one period: the two accounts and the notes before losses.
+    struct Accounts {
+        uint256 revenue;
+        uint256 principalReceipts;
+        uint256 feesCurrent;
+        uint256 notesOutstanding;
+        uint256 notesBefore;
+        uint256 notesInterest;
     }
 
     /// @notice Runs one period; `s` becomes the state after the period (§13).
@@ -119,48 +145,38 @@ library Waterfall {
         uint256 n = t.tranches.length;
         res.tranches = new TrancheResult[](n);
         res.cashIn = r.interest + r.scheduledPrincipal + r.prepayments + r.recoveries;
-        res.triggerInForce = s.triggerBreached;
         res.reserveBefore = s.reserve;
 
         // §2 Accrual periods.
         res.accrualDays = (r.periodEnd - s.lastPeriodEnd) / SECONDS_PER_DAY;
 
-        // §3 Available funds: this period's cash plus the whole reserve.
-        uint256 available = res.cashIn + s.reserve;
+        // §3 Two accounts: revenue (interest collections and the whole reserve) and principal.
+        Accounts memory a;
+        a.revenue = r.interest + s.reserve;
+        a.principalReceipts = r.scheduledPrincipal + r.prepayments + r.recoveries;
+        res.principalDue = a.principalReceipts;
 
-        // §4 Fees, on the pool balance at the start of the period.
-        uint256 feesCurrent;
-        (available, feesCurrent) = _payFees(t, s, res, available);
+        // §4 Interest accrues on the balances at the start of the period, fees on the pool.
+        _accrue(t, s, res, a);
 
-        // §5 Interest by seniority, on the balances at the start of the period.
-        uint256 notesInterest;
-        (available, notesInterest) = _payInterest(t, s, res, available);
+        // §5 Coverage figures before this period's losses: the notes' principal outstanding.
+        for (uint256 i; i < n - 1; ++i) {
+            a.notesOutstanding += s.balances[i] + s.writedowns[i];
+            a.notesBefore += s.balances[i];
+        }
 
-        // §6 Reserve top-up; the target falls to 0 once the notes are repaid.
-        res.reserveTarget = _sum(s.balances, n - 1) > 0 ? t.reserveTarget : 0;
-        s.reserve = _min(res.reserveTarget, available);
-        available -= s.reserve;
-
-        // §7 Losses, then §8 recoveries, on the start-of-period balances.
+        // §6 Losses, from the most junior up; §7 recoveries, from the most senior down.
         _writeDown(s, res, r.newDefaults);
         _writeUp(s, res, r.recoveries);
 
-        // §9 Principal: sequential if the deal says so or a trigger is in force, else pro rata.
-        available = _payPrincipal(t, s, r, res, available);
+        // §8 Triggers, on this period's own figures before distribution; they govern it.
+        _testTriggers(t, s, r, res, a);
 
-        // §10 Residual: to equity, or trapped in the reserve while a trigger is in force.
-        res.reserveTrapped = s.triggerBreached ? available : 0;
-        res.residualToEquity = available - res.reserveTrapped;
-        s.reserve += res.reserveTrapped;
-        res.reserveAfter = s.reserve;
+        // §9 Revenue priority of payments.
+        _payRevenue(t, s, res, a);
 
-        // §11 Triggers, on the figures after distribution; they govern the next period.
-        res.ocRatioBps = coverageRatio(r.poolBalance + s.reserve, _sum(s.balances, n - 1));
-        uint256 netInterest = r.interest - _min(r.interest, feesCurrent);
-        res.icRatioBps = coverageRatio(netInterest, notesInterest);
-        res.ocPass = res.ocRatioBps >= t.ocTriggerBps;
-        res.icPass = res.icRatioBps >= t.icTriggerBps;
-        res.triggerBreached = !(res.ocPass && res.icPass);
+        // §10 Principal priority: receipts plus cures; §11 the residual.
+        _payPrincipalAndResidual(t, s, res, a);
 
         // §12 Clean-up call eligibility.
         res.cleanupEligible = cleanupEligible(t, r.poolBalance);
@@ -173,66 +189,133 @@ library Waterfall {
         s.lastPeriodEnd = r.periodEnd;
         s.triggerBreached = res.triggerBreached;
         s.period += 1;
+        s.cumulativeDefaults = res.cumulativeDefaults;
     }
 
-    function _payFees(Terms memory t, State memory s, Result memory res, uint256 available)
+    function _accrue(Terms memory t, State memory s, Result memory res, Accounts memory a)
         private
         pure
-        returns (uint256, uint256 feesCurrent)
     {
         (uint256 days_, uint256 basis) = accrual(t.feeDayCount, t.periodMonths, res.accrualDays);
         uint256 servicerCurrent = accrue(s.poolBalance, t.servicerFeeBps, days_, basis);
-        res.servicerFeeDue = servicerCurrent + s.servicerShortfall;
-        res.servicerFeePaid = _min(res.servicerFeeDue, available);
-        available -= res.servicerFeePaid;
         uint256 trusteeCurrent = accrue(s.poolBalance, t.trusteeFeeBps, days_, basis);
+        res.servicerFeeDue = servicerCurrent + s.servicerShortfall;
         res.trusteeFeeDue = trusteeCurrent + s.trusteeShortfall;
-        res.trusteeFeePaid = _min(res.trusteeFeeDue, available);
-        available -= res.trusteeFeePaid;
-        s.servicerShortfall = res.servicerFeeDue - res.servicerFeePaid;
-        s.trusteeShortfall = res.trusteeFeeDue - res.trusteeFeePaid;
-        return (available, servicerCurrent + trusteeCurrent);
-    }
-
-    /// @dev Returns the funds left and the current interest of the notes (for §11).
-    function _payInterest(Terms memory t, State memory s, Result memory res, uint256 available)
-        private
-        pure
-        returns (uint256, uint256 notesInterest)
-    {
+        a.feesCurrent = servicerCurrent + trusteeCurrent;
         uint256 n = t.tranches.length;
         for (uint256 i; i < n; ++i) {
             TrancheTerms memory tranche = t.tranches[i];
-            (uint256 days_, uint256 basis) = accrual(tranche.dayCount, t.periodMonths, res.accrualDays);
+            (days_, basis) = accrual(tranche.dayCount, t.periodMonths, res.accrualDays);
             uint256 current = accrue(s.balances[i], tranche.couponBps, days_, basis);
-            if (i < n - 1) notesInterest += current;
-            TrancheResult memory tr = res.tranches[i];
-            tr.interestDue = current + s.shortfalls[i];
-            tr.interestPaid = _min(tr.interestDue, available);
-            available -= tr.interestPaid;
-            tr.interestShortfall = tr.interestDue - tr.interestPaid;
-            s.shortfalls[i] = tr.interestShortfall;
+            if (i < n - 1) a.notesInterest += current;
+            res.tranches[i].interestDue = current + s.shortfalls[i];
         }
-        return (available, notesInterest);
     }
 
-    function _payPrincipal(
+    function _testTriggers(
         Terms memory t,
         State memory s,
         Report memory r,
         Result memory res,
-        uint256 available
-    ) private pure returns (uint256) {
+        Accounts memory a
+    ) private pure {
+        res.cumulativeDefaults = s.cumulativeDefaults + r.newDefaults;
+        res.ocRatioBps = coverageRatio(r.poolBalance + a.principalReceipts + s.reserve, a.notesOutstanding);
+        uint256 netInterest = r.interest - _min(r.interest, a.feesCurrent);
+        res.icRatioBps = coverageRatio(netInterest, a.notesInterest);
+        res.cdRatioBps = coverageRatio(res.cumulativeDefaults, t.initialPoolBalance);
+        res.cdThresholdBps = cdThreshold(t, s.period + 1);
+        res.ocPass = res.ocRatioBps >= t.ocTriggerBps;
+        res.icPass = res.icRatioBps >= t.icTriggerBps;
+        res.cdPass = res.cdThresholdBps == 0
+            || res.cumulativeDefaults * BPS <= res.cdThresholdBps * t.initialPoolBalance;
+        res.triggerBreached = !(res.ocPass && res.icPass && res.cdPass);
+    }
+
+    /// @dev §9: fees (9.1, 9.2); each note's interest then its cure (9.3); the reserve up to
+    /// its target (9.4); equity's interest (9.5) and its cure (9.6). Each line pays what it
+    /// can of what is left of the revenue account.
+    function _payRevenue(Terms memory t, State memory s, Result memory res, Accounts memory a)
+        private
+        pure
+    {
+        res.servicerFeePaid = _pay(a, res.servicerFeeDue);
+        res.trusteeFeePaid = _pay(a, res.trusteeFeeDue);
+        s.servicerShortfall = res.servicerFeeDue - res.servicerFeePaid;
+        s.trusteeShortfall = res.trusteeFeeDue - res.trusteeFeePaid;
+        uint256 last = t.tranches.length - 1;
+        for (uint256 i; i < last; ++i) {
+            _payInterest(s, res, a, i);
+            _cure(s, res, a, i);
+        }
+        res.reserveTarget = a.notesBefore > 0 ? t.reserveTarget : 0;
+        s.reserve = _pay(a, res.reserveTarget);
+        _payInterest(s, res, a, last);
+        _cure(s, res, a, last);
+    }
+
+    function _payInterest(State memory s, Result memory res, Accounts memory a, uint256 i)
+        private
+        pure
+    {
+        TrancheResult memory tr = res.tranches[i];
+        tr.interestPaid = _pay(a, tr.interestDue);
+        tr.interestShortfall = tr.interestDue - tr.interestPaid;
+        s.shortfalls[i] = tr.interestShortfall;
+    }
+
+    /// @dev Credits tranche `i`'s deficiency from revenue; the cash joins principal (§10).
+    function _cure(State memory s, Result memory res, Accounts memory a, uint256 i) private pure {
+        uint256 cured = _pay(a, s.writedowns[i]);
+        s.writedowns[i] -= cured;
+        s.balances[i] += cured;
+        res.tranches[i].cured = cured;
+        res.tranches[i].writeup += cured;
+    }
+
+    function _pay(Accounts memory a, uint256 due) private pure returns (uint256 paid) {
+        paid = _min(due, a.revenue);
+        a.revenue -= paid;
+    }
+
+    function _payPrincipalAndResidual(
+        Terms memory t,
+        State memory s,
+        Result memory res,
+        Accounts memory a
+    ) private pure {
         uint256 n = t.tranches.length;
-        res.principalDue = r.scheduledPrincipal + r.prepayments + r.recoveries;
-        uint256 amount = _min(_min(res.principalDue, available), _sum(s.balances, n));
-        bool sequential = t.principalMode == SEQUENTIAL || s.triggerBreached;
-        uint256[] memory paid = sequential ? paySequential(amount, s.balances) : payProRata(amount, s.balances);
+        uint256 cured;
+        for (uint256 i; i < n; ++i) {
+            cured += res.tranches[i].cured;
+        }
+        // §10.1 what the balances cannot take credits the deficiencies, most senior first.
+        uint256 total = a.principalReceipts + cured;
+        uint256 balances = _sum(s.balances, n);
+        uint256 credit = total > balances ? total - balances : 0;
+        bool deficiency;
+        for (uint256 i; i < n; ++i) {
+            uint256 extra = _min(credit, s.writedowns[i]);
+            credit -= extra;
+            s.writedowns[i] -= extra;
+            s.balances[i] += extra;
+            res.tranches[i].writeup += extra;
+            if (s.writedowns[i] > 0) deficiency = true;
+        }
+        // §10.2 sequential if the deal says so, a trigger is breached or a deficiency is left.
+        uint256 amount = _min(total, _sum(s.balances, n));
+        res.sequential = t.principalMode == SEQUENTIAL || res.triggerBreached || deficiency;
+        uint256[] memory paid = res.sequential ? paySequential(amount, s.balances) : payProRata(amount, s.balances);
         for (uint256 i; i < n; ++i) {
             res.tranches[i].principalPaid = paid[i];
             s.balances[i] -= paid[i];
         }
-        return available - amount;
+        // §11 what is left of both accounts: to equity, or to the reserve if breached.
+        uint256 left = a.revenue + a.principalReceipts + cured - amount;
+        res.reserveTrapped = res.triggerBreached ? left : 0;
+        res.residualToEquity = left - res.reserveTrapped;
+        s.reserve += res.reserveTrapped;
+        res.reserveAfter = s.reserve;
     }
 
     function _writeDown(State memory s, Result memory res, uint256 loss) private pure {
@@ -252,6 +335,13 @@ library Waterfall {
             s.balances[i] += wu;
             s.writedowns[i] -= wu;
             res.tranches[i].writeup = wu;
+        }
+    }
+
+    /// @notice §8 the cumulative-default threshold of `period` (1-based); 0 = no test.
+    function cdThreshold(Terms memory t, uint256 period) internal pure returns (uint256 threshold) {
+        for (uint256 k; k < t.cdTrigger.length; ++k) {
+            if (t.cdTrigger[k].fromPeriod <= period) threshold = t.cdTrigger[k].maxBps;
         }
     }
 
@@ -318,7 +408,7 @@ library Waterfall {
         return poolBalance * BPS <= t.cleanupCallBps * t.initialPoolBalance;
     }
 
-    /// @notice §11 numerator / denominator in basis points, rounded down, capped at RATIO_CAP.
+    /// @notice §8 numerator / denominator in basis points, rounded down, capped at RATIO_CAP.
     function coverageRatio(uint256 numerator, uint256 denominator) internal pure returns (uint256) {
         if (denominator == 0) return RATIO_CAP;
         return _min((numerator * BPS) / denominator, RATIO_CAP);
@@ -345,6 +435,17 @@ library Waterfall {
         if (t.icTriggerBps > MAX_BPS) revert InvalidTerms("icTriggerBps");
         if (t.reserveTarget > MAX_AMOUNT) revert InvalidTerms("reserveTarget");
         if (t.cleanupCallBps > BPS) revert InvalidTerms("cleanupCallBps");
+        uint256 steps = t.cdTrigger.length;
+        if (steps > MAX_TRIGGER_STEPS) revert InvalidTerms("cdTrigger");
+        uint256 first = 1; // the first step starts at period 1, each later one after the previous
+        for (uint256 k; k < steps; ++k) {
+            uint256 from = t.cdTrigger[k].fromPeriod;
+            if (from < first || from > MAX_PERIOD || (k == 0 && from != 1)) {
+                revert InvalidTerms("cdTrigger.fromPeriod");
+            }
+            if (t.cdTrigger[k].maxBps > BPS) revert InvalidTerms("cdTrigger.maxBps");
+            first = from + 1;
+        }
     }
 
     /// @notice Reverts when a report amount is out of range or the period does not move on.
@@ -359,6 +460,7 @@ library Waterfall {
         _amount("delinquent90", r.delinquent90);
         _amount("poolBalance", r.poolBalance);
         _amount("cashIn", r.interest + r.scheduledPrincipal + r.prepayments + r.recoveries);
+        _amount("cumulativeDefaults", s.cumulativeDefaults + r.newDefaults);
         if (r.periodEnd <= s.lastPeriodEnd) revert PeriodEndNotAfter(r.periodEnd, s.lastPeriodEnd);
     }
 

@@ -3,7 +3,9 @@
 A scoring institution fits a scorecard, registers the model on chain, scores and
 attests a file of applicants through the HTTP API; a customer discloses only two fields
 to a lender, who verifies them; tampering, revocation and suspension are caught; an
-auditor rebuilds the index from chain events and finds it equal. Everything runs on a
+structurer pools a loan tape, investors subscribe, the servicer's loan-level file becomes
+a checked period report and the waterfall runs on chain; an auditor rebuilds the index
+from chain events and finds it equal. Everything runs on a
 managed Anvil node and SQLite in a fresh demo directory, nothing to configure.
 """
 
@@ -209,7 +211,12 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     ok(admin.post(f"/v1/attesters/{attester_id}/reinstate"))
     show_verification("attester reinstated", ok(verifier.post("/v1/verify", json=other_disclosure)))
 
-    step("6. Auditor: rebuild the index from chain events alone and compare")
+    step("6. Structurer, investors and servicer: a pool, a guarded close, a checked period")
+    from ledger.demo_deals import deal_flow
+
+    deal_flow(rt, console)
+
+    step("7. Auditor: rebuild the index from chain events alone and compare")
     indexer = rt.indexer()
     indexer.poll_once()
     before = snapshot(rt)
@@ -224,6 +231,34 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     console.print(
         "index equal after rebuild: " + ("[green]yes[/]" if before == after else "[red]NO[/]")
     )
+
+    step("7. A stressed deal: excess spread cures losses before equity is paid")
+    stressed_deal()
+
+
+def stressed_deal() -> None:
+    """The worked example's stressed period (docs/deals-worked-example.md), simulated."""
+    from ledger.deals.simulator import parse_scenario, simulate
+    from ledger.deals.spec import load_spec
+
+    spec = load_spec(PROJECT_ROOT / "examples/deals/worked-example.yaml")
+    (scenario,) = parse_scenario(
+        "name=stress,basis=period,cdr=8%|0%,cpr=5%,severity=40%,recovery_lag=1"
+    )
+    first = simulate(spec, scenario).periods[0].result
+    table = Table("class", "written down", "cured", "principal", "deficiency after")
+    for name, t, left in zip(
+        spec.tranche_names, first.tranches, first.state.writedowns, strict=True
+    ):
+        table.add_row(
+            name, f"{t.writedown:,}", f"{t.cured:,}", f"{t.principal_paid:,}", f"{left:,}"
+        )
+    table.title = (
+        f"period 1: OC {first.oc_ratio_bps / 100:.2f}%, IC {first.ic_ratio_bps / 100:.2f}%, "
+        f"{'breached' if first.trigger_breached else 'pass'} this period; "
+        f"residual to equity {first.residual_to_equity:,}"
+    )
+    console.print(table)
 
 
 def alone_verify(rt: Runtime, disclosure: dict[str, Any]) -> Any:

@@ -38,6 +38,7 @@ from ledger.deals.waterfall import (
     PrincipalMode,
     TrancheResult,
     TrancheTerms,
+    TriggerStep,
 )
 from ledger.errors import FieldError, checked_uint
 from ledger.errors import checked_address as _checked_address
@@ -46,6 +47,22 @@ from ledger.tx import Sender
 
 class PoolInputError(FieldError):
     """An argument was rejected before anything was sent; the message names the field."""
+
+
+class Unsubscribed(IntEnum):
+    """``ISecuritizationPool.Unsubscribed``: what close does with a tranche not fully subscribed."""
+
+    REFUSE = 0
+    RETAIN = 1  # the remainder is minted to the originator (risk retention)
+    RESIZE = 2  # the face becomes what was subscribed
+
+    @classmethod
+    def named(cls, field: str, name: str) -> Unsubscribed:
+        try:
+            return cls[name.upper()]
+        except KeyError:
+            choices = ", ".join(m.name.lower() for m in cls)
+            raise PoolInputError(field, f"must be one of {choices}, got {name!r}") from None
 
 
 class PoolState(IntEnum):
@@ -151,11 +168,12 @@ def terms_tuple(terms: DealTerms) -> tuple:
         terms.ic_trigger_bps,
         terms.reserve_target,
         terms.cleanup_call_bps,
+        [(s.from_period, s.max_bps) for s in terms.cd_trigger],
     )
 
 
 def terms_from_tuple(raw: Any) -> DealTerms:
-    (tranches, months, initial, servicer, trustee, fee_dc, mode, oc, ic, target, cleanup) = raw
+    (tranches, months, initial, servicer, trustee, fee_dc, mode, oc, ic, target, cleanup, cd) = raw
     return DealTerms(
         tranches=tuple(TrancheTerms(s, c, DayCount(d)) for s, c, d in tranches),
         period_months=months,
@@ -168,11 +186,13 @@ def terms_from_tuple(raw: Any) -> DealTerms:
         ic_trigger_bps=ic,
         reserve_target=target,
         cleanup_call_bps=cleanup,
+        cd_trigger=tuple(TriggerStep(p, bps) for p, bps in cd),
     )
 
 
 def state_from_tuple(raw: Any) -> DealState:
-    balances, shortfalls, writedowns, servicer, trustee, reserve, pool, last, trigger, period = raw
+    balances, shortfalls, writedowns, servicer, trustee, reserve, pool, last, *rest = raw
+    trigger, period, cumulative = rest
     return DealState(
         balances=tuple(balances),
         interest_shortfalls=tuple(shortfalls),
@@ -184,6 +204,7 @@ def state_from_tuple(raw: Any) -> DealState:
         last_period_end=last,
         trigger_breached=bool(trigger),
         period=period,
+        cumulative_defaults=cumulative,
     )
 
 
@@ -244,6 +265,7 @@ def result_from_event(args: Any, previous: DealState) -> PeriodResult:
         last_period_end=report["periodEnd"],
         trigger_breached=bool(res["triggerBreached"]),
         period=args["period"],
+        cumulative_defaults=res["cumulativeDefaults"],
     )
     return PeriodResult(tranches=tranches, **event_fields(res, RESULT_SCALARS), state=state)
 
@@ -393,8 +415,11 @@ class PoolClient(_Client):
     def open_subscription(self) -> TxReceipt:
         return self._send(self.contract.functions.openSubscription())
 
-    def close(self) -> TxReceipt:
-        return self._send(self.contract.functions.close())
+    def close(self, unsubscribed: list[Unsubscribed] | None = None) -> TxReceipt:
+        """Close; ``unsubscribed`` (one per tranche) says what happens to a tranche not fully
+        subscribed; without it the contract refuses to close unless every tranche is full."""
+        treatments = [int(Unsubscribed(t)) for t in unsubscribed or []]
+        return self._send(self.contract.functions.close(treatments))
 
     def cancel(self) -> TxReceipt:
         return self._send(self.contract.functions.cancel())

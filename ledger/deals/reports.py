@@ -57,6 +57,7 @@ def investor_report(
                 "principal_paid": t.principal_paid,
                 "writedown": t.writedown,
                 "writeup": t.writeup,
+                "cured": t.cured,
                 "writedowns_outstanding": result.state.writedowns[i],
                 "balance_end": t.balance,
                 "factor_bps": _factor(t.balance, terms.tranches[i].size),
@@ -76,16 +77,7 @@ def investor_report(
             "trapped": result.reserve_trapped,
             "after": result.reserve_after,
         },
-        "triggers": {
-            "in_force": result.trigger_in_force,
-            "oc_ratio_bps": result.oc_ratio_bps,
-            "oc_min_bps": terms.oc_trigger_bps,
-            "oc_pass": result.oc_pass,
-            "ic_ratio_bps": result.ic_ratio_bps,
-            "ic_min_bps": terms.ic_trigger_bps,
-            "ic_pass": result.ic_pass,
-            "breached": result.trigger_breached,
-        },
+        "triggers": _triggers(terms.oc_trigger_bps, terms.ic_trigger_bps, result),
         "delinquency": {
             "days_30_59": report.delinquent_30,
             "days_60_89": report.delinquent_60,
@@ -126,9 +118,10 @@ CSV_COLUMNS = (
     "new_defaults",
     "recoveries",
     "reserve_after",
-    "trigger_in_force",
+    "trigger_breached",
     "oc_ratio_bps",
     "ic_ratio_bps",
+    "cd_ratio_bps",
     "delinquent_30_59",
     "delinquent_60_89",
     "delinquent_90_plus",
@@ -147,9 +140,10 @@ def csv_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
         "new_defaults": report["losses"]["new_defaults"],
         "recoveries": report["losses"]["recoveries"],
         "reserve_after": report["reserve"]["after"],
-        "trigger_in_force": report["triggers"]["in_force"],
-        "oc_ratio_bps": report["triggers"]["oc_ratio_bps"],
-        "ic_ratio_bps": report["triggers"]["ic_ratio_bps"],
+        "trigger_breached": report["triggers"]["breached"],
+        "oc_ratio_bps": report["triggers"]["oc"]["ratio_bps"],
+        "ic_ratio_bps": report["triggers"]["ic"]["ratio_bps"],
+        "cd_ratio_bps": report["triggers"]["cumulative_default"]["ratio_bps"],
         "delinquent_30_59": report["delinquency"]["days_30_59"],
         "delinquent_60_89": report["delinquency"]["days_60_89"],
         "delinquent_90_plus": report["delinquency"]["days_90_plus"],
@@ -174,6 +168,30 @@ def to_csv(reports: list[dict[str, Any]]) -> str:
     for report in reports:
         writer.writerows(csv_rows(report))
     return out.getvalue()
+
+
+def _triggers(oc_min: int, ic_min: int, result: PeriodResult) -> dict[str, Any]:
+    """The period's own tests (waterfall §8) with their headroom in bps: how far the ratio
+    may still move before the test fails (negative once it has failed)."""
+
+    def floor(ratio: int, minimum: int, passed: bool) -> dict[str, Any]:
+        headroom = ratio - minimum if minimum else None
+        return {"ratio_bps": ratio, "min_bps": minimum, "pass": passed, "headroom_bps": headroom}
+
+    cd, cd_max = result.cd_ratio_bps, result.cd_threshold_bps
+    return {
+        "oc": floor(result.oc_ratio_bps, oc_min, result.oc_pass),
+        "ic": floor(result.ic_ratio_bps, ic_min, result.ic_pass),
+        "cumulative_default": {
+            "cumulative_defaults": result.cumulative_defaults,
+            "ratio_bps": cd,
+            "max_bps": cd_max,
+            "pass": result.cd_pass,
+            "headroom_bps": cd_max - cd if cd_max else None,
+        },
+        "breached": result.trigger_breached,
+        "principal": "sequential" if result.sequential else "pro rata",
+    }
 
 
 def _factor(balance: int, original: int) -> int:

@@ -14,11 +14,9 @@ length in months, ``n`` the periods left including this one):
 6. end balance   ``Q - S - P``
 7. recoveries    ``R_t = D_(t - lag) * (10000 - severity_bps) // 10000``
 
-Scenario rates are CDR/CPR-style annual rates converted to the period as
-``1 - (1 - annual) ** (m / 12)`` (or given per period with ``basis: period``); rates and the
-annuity factor are computed in floating point once and rounded to integer parts per
-billion (severity to basis points), so every balance is integer arithmetic. A rate may be
-a constant or a per-period vector whose last value repeats. Delinquency buckets at the
+Scenario rates (``ledger.deals.scenario``) and the annuity factor are computed in floating
+point once and rounded to integer parts per billion, so every balance is integer
+arithmetic. Delinquency buckets at the
 end of period ``t`` are the defaults still to come: 90+ = ``D_(t+1)``, 60-89 = ``D_(t+2)``,
 30-59 = ``D_(t+3)``.
 
@@ -33,14 +31,20 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+# Scenarios live in their own module; re-exported here, the simulator's public API.
+from ledger.deals.scenario import (
+    PPB,
+    Scenario,
+    ScenarioError,
+    distinct_labels,
+    parse_scenario,
+)
 from ledger.deals.spec import CollateralSpec, DealSpec, load_spec
 from ledger.deals.waterfall import (
     BPS,
@@ -52,112 +56,25 @@ from ledger.deals.waterfall import (
     cleanup_eligible,
 )
 
-PPB = 10**9
+__all__ = [
+    "EXAMPLE_SPEC",
+    "Collateral",
+    "CollateralPeriod",
+    "PeriodRecord",
+    "Scenario",
+    "ScenarioError",
+    "Simulation",
+    "TrancheSummary",
+    "collateral_flows",
+    "distinct_labels",
+    "irr",
+    "measure_deal_periods_per_second",
+    "parse_scenario",
+    "run_deal",
+    "simulate",
+    "weighted_average_life",
+]
 EXAMPLE_SPEC = Path(__file__).resolve().parents[2] / "examples/deals/three-tranche-sequential.yaml"
-
-
-def _rate(value: object) -> float | list[float]:
-    """A fraction in [0, 1], or a non-empty per-period list of them."""
-    values = value if isinstance(value, list) else [value]
-    if not values:
-        raise ValueError("a per-period vector needs at least one value")
-    for v in values:
-        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
-            raise ValueError(f"must be a fraction from 0 to 1 (or a list of them), got {v!r}")
-    return [float(v) for v in values] if isinstance(value, list) else float(value)
-
-
-Rate = Annotated[float | list[float], BeforeValidator(_rate)]
-
-
-class ScenarioError(ValueError):
-    """A scenario is invalid; the message names the field."""
-
-
-class Scenario(BaseModel):
-    """Default, prepayment and loss assumptions; rates are fractions (0.02 = 2%)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str = "base"
-    cdr: Rate = 0.0
-    cpr: Rate = 0.0
-    severity: Rate = 0.0
-    recovery_lag: int = Field(default=0, ge=0, le=120, description="periods")
-    basis: Literal["annual", "period"] = "annual"
-    exercise_cleanup: bool = True
-
-    def default_ppb(self, t: int, months: int) -> int:
-        return self._period_ppb(self.cdr, t, months)
-
-    def prepay_ppb(self, t: int, months: int) -> int:
-        return self._period_ppb(self.cpr, t, months)
-
-    def severity_bps(self, t: int) -> int:
-        return round(_at(self.severity, t) * BPS)
-
-    def _period_ppb(self, rate: float | list[float], t: int, months: int) -> int:
-        value = _at(rate, t)
-        if self.basis == "annual":
-            value = 1 - (1 - value) ** (months / 12)
-        return round(value * PPB)
-
-
-def _at(rate: float | list[float], t: int) -> float:
-    """The value for period ``t`` (1-based) of a constant or vector (last value repeats)."""
-    if isinstance(rate, list):
-        return rate[min(t, len(rate)) - 1]
-    return rate
-
-
-def parse_scenario(text: str) -> list[Scenario]:
-    """Scenarios from a YAML/JSON file (one mapping or a list) or ``key=value,...`` text.
-
-    In text, ``%`` marks a percentage and ``|`` separates a per-period vector:
-    ``name=stress,cdr=6%,cpr=5%|10%,severity=55%,recovery_lag=6``.
-    """
-    path = Path(text)
-    if path.suffix in (".yaml", ".yml", ".json") and path.exists():
-        data = yaml.safe_load(path.read_text())  # JSON is YAML
-        items = data if isinstance(data, list) else [data]
-    else:
-        items = [_parse_pairs(text)]
-    scenarios = []
-    for i, item in enumerate(items):
-        try:
-            scenarios.append(Scenario.model_validate(item))
-        except ValidationError as exc:
-            where = f"scenario {i + 1}" if len(items) > 1 else "scenario"
-            raise ScenarioError(_describe(where, exc)) from None
-    return scenarios
-
-
-def _parse_pairs(text: str) -> dict[str, object]:
-    pairs: dict[str, object] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        key, sep, raw = part.partition("=")
-        if not sep:
-            raise ScenarioError(f"scenario: {part!r} is not key=value")
-        values = [_number(key.strip(), v.strip()) for v in raw.split("|")]
-        pairs[key.strip()] = values if len(values) > 1 else values[0]
-    return pairs
-
-
-def _number(key: str, raw: str) -> object:
-    if key in ("name", "basis", "exercise_cleanup"):
-        return raw
-    try:
-        return float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
-    except ValueError:
-        raise ScenarioError(f"scenario.{key}: not a number: {raw!r}") from None
-
-
-def _describe(where: str, exc: ValidationError) -> str:
-    lines = []
-    for error in exc.errors():
-        loc = ".".join(str(p) for p in error["loc"])
-        lines.append(f"{where}.{loc}: {error['msg'].removeprefix('Value error, ')}")
-    return "\n".join(lines)
 
 
 # --- collateral ------------------------------------------------------------------------------
@@ -273,25 +190,41 @@ def simulate(spec: DealSpec, scenario: Scenario) -> Simulation:
     """Run the deal over its life under ``scenario``; needs the spec's collateral section."""
     if spec.collateral is None:
         raise ScenarioError("collateral: the spec needs a collateral section to be simulated")
+    collateral = collateral_flows(spec.to_terms(), spec.collateral, scenario)
+    reports = [_report(spec, collateral.flows, t) for t in range(1, len(collateral.flows) + 1)]
+    return run_deal(spec, reports, scenario=scenario, cleanup_period=collateral.cleanup_period)
+
+
+def run_deal(
+    spec: DealSpec,
+    reports: Sequence[PeriodReport],
+    *,
+    scenario: Scenario | None = None,
+    cleanup_period: int | None = None,
+) -> Simulation:
+    """The deal's waterfall from close over the given period reports, then wound down.
+
+    The stable entry point for callers with their own collateral paths (a Monte Carlo
+    run, a servicer's history): exactly the rule the pool runs on chain, period by period.
+    ``scenario`` only labels the result; ``cleanup_period`` is the period whose report
+    carried the clean-up call's price, if any.
+    """
     terms = spec.to_terms()
-    collateral = collateral_flows(terms, spec.collateral, scenario)
-    flows = collateral.flows
     state = spec.initial_state()
     records = []
-    for t in range(1, len(flows) + 1):
-        report = _report(spec, flows, t)
+    for t, report in enumerate(reports, start=1):
         result = apply_period(terms, state, report)
         records.append(PeriodRecord(t, report, result))
         state = result.state
     return Simulation(
         spec=spec,
-        scenario=scenario,
+        scenario=scenario or Scenario(name="given periods"),
         periods=tuple(records),
         tranches=_summaries(spec, records, state.reserve),
-        cleanup_period=collateral.cleanup_period,
+        cleanup_period=cleanup_period,
         wind_down_release=state.reserve,
-        pool_defaults=sum(f.defaults for f in flows),
-        pool_recoveries=sum(f.recoveries for f in flows),
+        pool_defaults=sum(r.new_defaults for r in reports),
+        pool_recoveries=sum(r.recoveries for r in reports),
     )
 
 
@@ -361,7 +294,8 @@ def weighted_average_life(years: list[float], principal: list[int]) -> float | N
 def irr(price: int, years: list[float], cash: list[int]) -> float | None:
     """The annual rate at which the cash flows are worth ``price`` at closing (bisection).
 
-    None when the price is 0 or no rate in (-99.99%, 10000%) solves it.
+    -1.0 (a total loss) when the cash is worth less than the price even at -99.99% a year,
+    which includes receiving nothing; None when the price is 0 or the yield is above 10000%.
     """
     if price <= 0:
         return None
@@ -372,7 +306,9 @@ def irr(price: int, years: list[float], cash: list[int]) -> float | None:
         return float((c * (1.0 + rate) ** -t).sum()) - price
 
     low, high = -0.9999, 100.0
-    if npv(low) < 0 or npv(high) > 0:
+    if npv(low) < 0:
+        return -1.0
+    if npv(high) > 0:
         return None
     while high - low > 1e-10:
         mid = (low + high) / 2

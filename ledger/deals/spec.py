@@ -25,12 +25,15 @@ from pydantic import (
 )
 
 from ledger.deals.waterfall import (
+    MAX_PERIOD,
     MAX_TRANCHES,
+    MAX_TRIGGER_STEPS,
     DayCount,
     DealState,
     DealTerms,
     PrincipalMode,
     TrancheTerms,
+    TriggerStep,
 )
 
 DAY_COUNTS = {
@@ -95,9 +98,43 @@ class FeesSpec(_Model):
     day_count: DayCountName = "30/360"
 
 
+def _cd_schedule(value: Any) -> int | dict[int, int]:
+    """One threshold in bps, or a schedule {first period: bps} starting at period 1."""
+    if isinstance(value, dict):
+        if len(value) > MAX_TRIGGER_STEPS:
+            raise ValueError(f"at most {MAX_TRIGGER_STEPS} steps")
+        steps = {
+            _whole(p, 1, MAX_PERIOD, "a period"): _whole(v, 0, 10_000, "bps")
+            for p, v in value.items()
+        }
+        if 1 not in steps:
+            raise ValueError("a schedule starts at period 1")
+        return steps
+    return _whole(value, 0, 10_000, "a threshold in bps or a mapping {first period: bps}")
+
+
+def _whole(value: Any, low: int, high: int, what: str) -> int:
+    if isinstance(value, str) and value.strip().isdigit():  # YAML/JSON mapping keys
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"must be {what} ({low} to {high}), got {value!r}")
+    return value
+
+
 class TriggersSpec(_Model):
+    """Tested every period on its own figures (docs/waterfall.md §8); 0 disables a test."""
+
     oc_min_bps: Bps = 0
     ic_min_bps: Bps = 0
+    # Cumulative defaults over the initial pool balance: one threshold for every period, or
+    # a schedule {first period: threshold} whose step holds until the next one.
+    cumulative_default_max_bps: Annotated[int | dict[int, int], BeforeValidator(_cd_schedule)] = 0
+
+    def cd_trigger(self) -> tuple[TriggerStep, ...]:
+        value = self.cumulative_default_max_bps
+        if isinstance(value, int):
+            return (TriggerStep(1, value),) if value else ()
+        return tuple(TriggerStep(p, bps) for p, bps in sorted(value.items()))
 
 
 class ReserveSpec(_Model):
@@ -142,10 +179,32 @@ class DealSpec(_Model):
         for path, value in self._amounts():
             if value != value.quantize(self._unit(), rounding=ROUND_DOWN):
                 raise ValueError(f"{path}: more decimals than the token's {self._decimals}")
-        total = sum(t.size for t in self.tranches)
-        if total > self.pool_balance:
-            raise ValueError(f"tranches: sizes add up to {total}, more than pool_balance")
+        self._check_sizes()
         return self
+
+    def _check_sizes(self) -> None:
+        """What the pool refuses at create or close, refused here before any chain call: an
+        empty tranche (its payments would go to nobody), sizes that do not add up to the
+        pool, and a reserve a fully subscribed close cannot fund (``docs/deals-service.md``)."""
+        for t in self.tranches:
+            if t.size == 0:
+                raise ValueError(f"tranches.{t.name}.size: must be more than 0")
+        total = sum(t.size for t in self.tranches)
+        if total != self.pool_balance:
+            raise ValueError(
+                f"tranches: sizes add up to {total}, pool_balance is {self.pool_balance}; "
+                "they must be equal (the last tranche is the equity)"
+            )
+        if self.reserve.initial > total:
+            raise ValueError(
+                f"reserve.initial: {self.reserve.initial} is more than the tranches' {total}, "
+                "all that close can fund it from"
+            )
+        if self.reserve.target > self.pool_balance:
+            raise ValueError(
+                f"reserve.target: {self.reserve.target} is more than pool_balance "
+                f"{self.pool_balance}"
+            )
 
     @property
     def _decimals(self) -> int:
@@ -186,6 +245,7 @@ class DealSpec(_Model):
             ic_trigger_bps=self.triggers.ic_min_bps,
             reserve_target=self.units(self.reserve.target),
             cleanup_call_bps=self.cleanup_call_bps,
+            cd_trigger=self.triggers.cd_trigger(),
         )
 
     def initial_state(self) -> DealState:

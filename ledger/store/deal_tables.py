@@ -155,12 +155,16 @@ class DealPeriodFigures(SQLModel):
     reserve_trapped: int = big()
     reserve_after: int = big()
     residual_to_equity: int = big()
-    trigger_in_force: bool
     oc_ratio_bps: int = big()
     ic_ratio_bps: int = big()
+    cd_ratio_bps: int = big()
+    cd_threshold_bps: int = big()
+    cumulative_defaults: int = big()
     oc_pass: bool
     ic_pass: bool
-    trigger_breached: bool
+    cd_pass: bool
+    trigger_breached: bool  # this period's tests: sequential principal and trapping
+    sequential: bool
     cleanup_eligible: bool
     cash_in: int = big()
 
@@ -179,7 +183,8 @@ class DealPeriodTrancheFigures(SQLModel):
     interest_shortfall: int = big()
     principal_paid: int = big()
     writedown: int = big()
-    writeup: int = big()
+    writeup: int = big()  # by recoveries and cures
+    cured: int = big()  # cured from revenue
     balance: int = big()
     writedowns_outstanding: int = big()
 

@@ -44,11 +44,23 @@ def test_investor_report_fields() -> None:
     b = second["classes"][1]
     assert (b["balance_start"], b["writedown"], b["writeup"], b["balance_end"]) == (
         150_000,
-        11_895,
-        11_895,
+        8_695,
+        8_695,
         150_000,
     )
-    assert second["triggers"]["breached"] and not second["triggers"]["in_force"]
+    assert second["classes"][2]["cured"] == 1_721
+    triggers = second["triggers"]
+    assert triggers["breached"] and triggers["principal"] == "sequential"
+    # the period's own tests with their headroom: OC 10200 vs 10300, IC 14223 vs 15000
+    assert triggers["oc"] == {
+        "ratio_bps": 10_200,
+        "min_bps": 10_300,
+        "pass": False,
+        "headroom_bps": -100,
+    }
+    assert triggers["ic"]["headroom_bps"] == 14_223 - 15_000
+    assert triggers["cumulative_default"]["cumulative_defaults"] == 61_895
+    assert triggers["cumulative_default"]["headroom_bps"] is None  # no such test in this deal
     assert second["delinquency"] == {"days_30_59": 0, "days_60_89": 5_745, "days_90_plus": 12_470}
     assert second["pool"]["factor_bps"] == 4_156  # 415,692 / 1,000,000
     assert second["reserve"]["after"] == 10_000 and second["cash_check"]["balanced"]
@@ -63,8 +75,8 @@ def test_csv_has_a_row_per_class_and_period() -> None:
     equity_p1 = rows[2]
     assert (equity_p1["class"], equity_p1["residual_to_equity"], equity_p1["balance_end"]) == (
         "Equity",
-        "3200",
-        "30000",
+        "0",
+        "33200",
     )
 
 
@@ -88,7 +100,7 @@ def test_cli_simulate_json() -> None:
     body = json.loads(result.stdout)
     (scenario,) = body["scenarios"]
     assert body["token"] == {"symbol": "DEMO", "decimals": 0}
-    assert [t["loss"] for t in scenario["tranches"]] == [0, 0, 32_044]
+    assert [t["loss"] for t in scenario["tranches"]] == [0, 0, 16_318]
     assert scenario["pool_loss"] == 32_044 and scenario["periods"] == 5
 
 
@@ -121,7 +133,7 @@ def test_cli_report_csv_and_json() -> None:
     one = runner.invoke(
         app, ["deal", "report", WORKED, "--scenario", WORKED_SCENARIO, "--period", "3"]
     )
-    assert json.loads(one.stdout)["reserve"]["trapped"] == 749
+    assert json.loads(one.stdout)["classes"][2]["cured"] == 773
 
 
 def test_cli_tape(tmp_path: Path) -> None:

@@ -13,9 +13,11 @@ from ledger.deals.simulator import (
     EXAMPLE_SPEC,
     Scenario,
     ScenarioError,
+    distinct_labels,
     irr,
     measure_deal_periods_per_second,
     parse_scenario,
+    run_deal,
     simulate,
     weighted_average_life,
 )
@@ -72,8 +74,24 @@ def test_annual_rates_convert_to_the_period() -> None:
     assert Scenario(cdr=0.01, basis="period").default_ppb(1, 3) == 10_000_000
 
 
+def test_default_scenarios_lose_what_defaults_and_have_distinct_labels() -> None:
+    a, b, c = parse_scenario("cdr=2%") + parse_scenario("cdr=2%") + parse_scenario("name=x")
+    assert a.severity == 1.0  # no recovery unless the scenario states one
+    assert (a.name, c.name) == ("cdr 2% cpr 0% severity 100% lag 0", "x")
+    assert [s.name for s in distinct_labels([a, b, c])] == [a.name, a.name + " #2", "x"]
+    sim = simulate(EXAMPLE, a)
+    assert sim.pool_loss == sim.pool_defaults > 0
+
+
+def test_run_deal_over_given_periods_equals_simulate() -> None:
+    sim = simulate(EXAMPLE, Scenario(cdr=0.05, cpr=0.1, severity=0.5, recovery_lag=2))
+    again = run_deal(EXAMPLE, [r.report for r in sim.periods], cleanup_period=sim.cleanup_period)
+    assert again.periods == sim.periods and again.tranches == sim.tranches
+    assert again.wind_down_release == sim.wind_down_release
+
+
 def test_no_losses_repays_every_tranche() -> None:
-    sim = simulate(EXAMPLE, Scenario(exercise_cleanup=False))
+    sim = simulate(EXAMPLE, Scenario(severity=0, exercise_cleanup=False))
     assert len(sim.periods) == 45 and sim.cleanup_period is None
     assert all(t.loss == 0 and t.principal == t.size for t in sim.tranches)
     assert sim.periods[-1].report.pool_balance == 0
@@ -128,7 +146,20 @@ def test_any_scenario_conserves_cash_and_accounts_for_losses(
         assert t.loss >= 0
         # principal not returned is either written off or still outstanding
         assert t.loss == end.writedowns[i] + end.balances[i]
-    assert sum(t.loss for t in sim.tranches) >= sim.pool_loss - sum(end.balances)
+    # the notes bear the pool's loss less what excess spread cured, never more
+    cured = sum(t.cured for r in sim.periods for t in r.result.tranches)
+    losses = sum(t.loss for t in sim.tranches)
+    assert sim.pool_loss - cured <= losses <= sim.pool_loss + sum(end.balances)
+    # the reserve left at the end goes to equity: only ever once every note is whole
+    if sim.wind_down_release:
+        assert not any(end.writedowns[:-1]) and not any(end.interest_shortfalls[:-1])
+    for r in sim.periods:  # no cash to equity while a note carries a deficiency
+        if any(r.result.state.writedowns[:-1]):
+            equity = r.result.tranches[-1]
+            assert equity.interest_paid + equity.principal_paid + r.result.residual_to_equity == 0
+    for t in sim.tranches:  # a yield below -99.99% a year is a total loss, reported as -100%
+        if t.size and t.cash == 0:
+            assert t.yield_ == -1.0
 
 
 def test_analytics() -> None:
@@ -136,6 +167,7 @@ def test_analytics() -> None:
     assert weighted_average_life([1.0], [0]) is None
     assert irr(100, [1.0], [110]) == pytest.approx(0.10)
     assert irr(0, [1.0], [1]) is None
+    assert irr(100, [1.0], [0]) == -1.0  # nothing back: a total loss
 
 
 def test_measure_deal_periods_per_second() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ledger.deals.spec import DealSpecError, add_months, load_spec, parse_spec
-from ledger.deals.waterfall import DayCount, PrincipalMode
+from ledger.deals.waterfall import DayCount, PrincipalMode, TriggerStep
 
 from .test_worked_example import SPEC
 
@@ -38,6 +38,23 @@ def test_example_spec_converts_to_terms() -> None:
     assert terms.principal_mode == PrincipalMode.SEQUENTIAL
     assert terms.fee_day_count == DayCount.THIRTY_360
     assert spec.initial_state().reserve == 9_054_000_000
+
+
+def test_cumulative_default_trigger_one_threshold_or_a_schedule() -> None:
+    one = parse_spec(changed("triggers.cumulative_default_max_bps", 500)).to_terms()
+    assert one.cd_trigger == (TriggerStep(1, 500),)
+    assert [one.cd_threshold_bps(p) for p in (1, 40)] == [500, 500]
+    steps = {1: 200, 13: 400, 25: 600}
+    terms = parse_spec(changed("triggers.cumulative_default_max_bps", steps)).to_terms()
+    assert [terms.cd_threshold_bps(p) for p in (1, 12, 13, 24, 25, 99)] == [
+        200,
+        200,
+        400,
+        400,
+        600,
+        600,
+    ]
+    assert parse_spec(SPEC).to_terms().cd_trigger == ()  # no test unless the spec asks
 
 
 def test_json_and_yaml_give_the_same_spec(tmp_path: Path) -> None:
@@ -75,7 +92,11 @@ def test_period_ends_follow_the_calendar() -> None:
         ),
         ("tranches.2.seniority", 1, "tranches: seniority must be 1..3, each once"),
         ("tranches.0.size", "1.5", "tranches.A.size: more decimals than the token's 0"),
-        ("pool_balance", 900_000, "tranches: sizes add up to 1000000, more than pool_balance"),
+        ("pool_balance", 900_000, "tranches: sizes add up to 1000000, pool_balance is 900000"),
+        ("pool_balance", 1_100_000, "sizes add up to 1000000, pool_balance is 1100000"),
+        ("tranches.1.size", 0, "tranches.B.size: must be more than 0"),
+        ("reserve.initial", 1_000_001, "reserve.initial: 1000001 is more than the tranches'"),
+        ("reserve.target", 2_000_000, "reserve.target: 2000000 is more than pool_balance"),
         ("principal_mode", "turbo", "principal_mode: Input should be 'sequential' or 'pro_rata'"),
         (
             "period.first_payment_date",
@@ -90,6 +111,17 @@ def test_period_ends_follow_the_calendar() -> None:
             "fees.servicer_bps: Input should be less than or equal to 100000",
         ),
         ("colour", "blue", "colour: Extra inputs are not permitted"),
+        (
+            "triggers.cumulative_default_max_bps",
+            {2: 300},
+            "triggers.cumulative_default_max_bps: a schedule starts at period 1",
+        ),
+        (
+            "triggers.cumulative_default_max_bps",
+            20_000,
+            "triggers.cumulative_default_max_bps: must be a threshold in bps or a mapping "
+            "{first period: bps} (0 to 10000), got 20000",
+        ),
     ],
 )
 def test_errors_name_the_field(path: str, value: object, message: str) -> None:

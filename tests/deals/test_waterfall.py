@@ -16,6 +16,7 @@ from ledger.deals.waterfall import (
     PeriodResult,
     PrincipalMode,
     TrancheTerms,
+    TriggerStep,
     WaterfallInputError,
     accrual,
     accrue,
@@ -97,80 +98,89 @@ def test_one_period_by_hand() -> None:
     # fee: 1,000,000 x 1.2% x 30/360 = 1000; interest A 4000, B 1500
     assert (res.servicer_fee_paid, res.tranches[0].interest_paid) == (1_000, 4_000)
     assert res.tranches[1].interest_paid == 1_500
-    # loss 5,000 on equity first: 800k / 150k / 45k. 30,000 pro rata over 995,000:
-    # 24,120.6 / 4,522.6 / 1,356.8 -> 24,120 / 4,522 / 1,356, and the 2 units of rounding
-    # remainder to the most senior: 24,122
-    assert [t.principal_paid for t in res.tranches] == [24_122, 4_522, 1_356]
-    # residual 9,000 - 1,000 - 4,000 - 1,500 = 2,500
-    assert [t.balance for t in res.tranches] == [775_878, 145_478, 43_644]
-    assert res.residual_to_equity == 2_500
-    # OC = 965,000 / (775,878 + 145,478) = 10473.6 -> 10473 bps >= 10300
-    assert (res.oc_ratio_bps, res.trigger_breached) == (10_473, False)
+    # §6 the 5,000 loss debits equity; §9.6 the 2,500 of revenue left cures half of it
+    assert [t.writedown for t in res.tranches] == [0, 0, 5_000]
+    assert [t.cured for t in res.tranches] == [0, 0, 2_500]
+    assert res.state.writedowns == (0, 0, 2_500)
+    # a deficiency is left, so principal is sequential despite the pro-rata deal: the
+    # 30,000 of receipts and the 2,500 cured all go to A; nothing is left for equity
+    assert res.sequential and not res.trigger_breached
+    assert [t.principal_paid for t in res.tranches] == [32_500, 0, 0]
+    assert [t.balance for t in res.tranches] == [767_500, 150_000, 47_500]
+    assert res.residual_to_equity == 0
+    # §8 OC = (965,000 + 30,000 + 0) / 950,000 = 10473.6 -> 10473 bps >= 10300
+    assert (res.oc_ratio_bps, res.oc_pass) == (10_473, True)
     assert res.conserves_cash
+    # next period, no defaults: fee 965, A 3,837, B 1,500; 9,000 - 6,302 = 2,698 of
+    # revenue cures equity's 2,500 and 198 is the residual; with no deficiency left the
+    # 22,500 of principal is pro rata over 767,500 / 150,000 / 50,000 = 967,500:
+    # 17,848.8 / 3,488.4 / 1,162.8 -> 17,848 / 3,488 / 1,162 and 2 units to A
+    nxt = apply_period(
+        terms,
+        res.state,
+        report(60 * DAY, interest=9_000, scheduled_principal=20_000, pool_balance=945_000),
+    )
+    assert [t.cured for t in nxt.tranches] == [0, 0, 2_500]
+    assert not nxt.sequential
+    assert [t.principal_paid for t in nxt.tranches] == [17_850, 3_488, 1_162]
+    assert nxt.residual_to_equity == 198 and nxt.conserves_cash
 
 
-def test_trigger_switches_to_sequential_traps_and_cures() -> None:
-    terms = simple_terms()
+def test_losses_are_cured_before_junior_interest() -> None:
+    terms = simple_terms(oc_trigger_bps=0, principal_mode=PrincipalMode.SEQUENTIAL)
     state = DealState.at_close(terms, 0)
-    # loss 90,000: equity to 0, B to 110,000; 30,000 pro rata over 910,000: 26,373.6 and
-    # 3,626.4 -> 26,373 + 1 unit of remainder = 26,374 and 3,626.
-    # OC = 880,000 / (773,626 + 106,374) = 100% < 103% -> breached from the next period
+    # 240,000 of defaults: equity 50,000 and B 150,000 to 0, A 800,000 -> 760,000.
+    # Revenue 9,000 - fee 1,000 - A's interest 4,000 = 4,000 cures A (9.3) before B's
+    # interest, which is left unpaid; nothing reaches equity.
+    res = apply_period(
+        terms,
+        state,
+        report(30 * DAY, interest=9_000, new_defaults=240_000, pool_balance=760_000),
+    )
+    assert [t.writedown for t in res.tranches] == [40_000, 150_000, 50_000]
+    assert [t.cured for t in res.tranches] == [4_000, 0, 0]
+    assert [t.interest_paid for t in res.tranches] == [4_000, 0, 0]
+    assert [t.interest_shortfall for t in res.tranches] == [0, 1_500, 0]
+    assert [t.principal_paid for t in res.tranches] == [4_000, 0, 0]
+    assert res.state.writedowns == (36_000, 150_000, 50_000)
+    assert res.residual_to_equity == 0 and res.conserves_cash
+
+
+def test_a_breached_test_governs_its_own_period_and_traps() -> None:
+    # cumulative defaults at most 5% of the pool in period 1, 10% from period 2 on
+    steps = (TriggerStep(1, 500), TriggerStep(2, 1_000))
+    terms = simple_terms(oc_trigger_bps=0, cd_trigger=steps)
+    state = DealState.at_close(terms, 0)
+    # 60,000 of defaults = 6% > 5%: breached in this very period. Equity 50,000 and B
+    # 10,000 are written down; revenue 100,000 - 1,000 - 4,000 - 1,500 = 93,500 cures B
+    # (10,000) and equity (50,000); the other 33,500 is trapped, none goes to equity.
     first = apply_period(
         terms,
         state,
         report(
             30 * DAY,
-            interest=9_000,
-            scheduled_principal=30_000,
-            new_defaults=90_000,
-            pool_balance=880_000,
+            interest=100_000,
+            scheduled_principal=20_000,
+            new_defaults=60_000,
+            pool_balance=920_000,
         ),
     )
-    assert [t.principal_paid for t in first.tranches] == [26_374, 3_626, 0]
-    assert (first.oc_ratio_bps, first.trigger_in_force, first.trigger_breached) == (
-        10_000,
-        False,
-        True,
-    )
-    assert first.residual_to_equity == 2_500
-    second = apply_period(
-        terms,
-        first.state,
-        report(60 * DAY, interest=9_000, scheduled_principal=30_000, pool_balance=850_000),
-    )
-    assert second.trigger_in_force
-    # sequential: all principal to the senior; 39,000 - fee 880 - interest 3,868 - 1,063
-    # - principal 30,000 = 3,189 of excess spread trapped, nothing to equity
-    assert [t.principal_paid for t in second.tranches] == [30_000, 0, 0]
-    assert (second.residual_to_equity, second.reserve_trapped, second.reserve_after) == (
+    assert (first.cd_ratio_bps, first.cd_threshold_bps, first.cd_pass) == (600, 500, False)
+    assert first.trigger_breached and first.sequential
+    assert [t.cured for t in first.tranches] == [0, 10_000, 50_000]
+    assert [t.principal_paid for t in first.tranches] == [80_000, 0, 0]
+    assert (first.reserve_trapped, first.reserve_after, first.residual_to_equity) == (
+        33_500,
+        33_500,
         0,
-        3_189,
-        3_189,
     )
-    # OC = (850,000 + 3,189) / (743,626 + 106,374) = 10037 bps: still breached
-    assert (second.oc_ratio_bps, second.trigger_breached) == (10_037, True)
-    # 30,000 + 10,000 + 3,189 - fee 850 - interest 3,718 - 1,063 - principal 10,000 = 27,558
-    # trapped; OC = (840,000 + 27,558) / (733,626 + 106,374) = 10328 bps -> cured
-    third = apply_period(
-        terms,
-        second.state,
-        report(90 * DAY, interest=30_000, scheduled_principal=10_000, pool_balance=840_000),
-    )
-    assert (third.reserve_after, third.oc_ratio_bps, third.trigger_breached) == (
-        27_558,
-        10_328,
-        False,
-    )
-    fourth = apply_period(
-        terms,
-        third.state,
-        report(120 * DAY, interest=9_000, scheduled_principal=10_000, pool_balance=830_000),
-    )
-    assert not fourth.trigger_in_force
-    # pro rata again (8,733.6 + 1 unit of remainder, 1,266.3), and the trapped reserve is
-    # released (target 0): 46,558 - 840 - 3,668 - 1,063 - 10,000 = 30,987 to equity
-    assert [t.principal_paid for t in fourth.tranches] == [8_734, 1_266, 0]
-    assert (fourth.reserve_after, fourth.residual_to_equity) == (0, 30_987)
+    assert first.conserves_cash
+    # period 2 allows 10%: the test passes, the trapped reserve joins revenue and, after
+    # fee 920, A's 3,600 and B's 1,500, the 27,480 left goes to equity; principal pro rata
+    second = apply_period(terms, first.state, report(60 * DAY, interest=0, pool_balance=920_000))
+    assert (second.cd_ratio_bps, second.cd_threshold_bps, second.cd_pass) == (600, 1_000, True)
+    assert not second.trigger_breached and not second.sequential
+    assert (second.reserve_after, second.residual_to_equity) == (0, 27_480)
 
 
 def test_shortfalls_carry_without_interest() -> None:
@@ -264,13 +274,43 @@ def test_principal_follows_mode_and_trigger(deal) -> None:
     terms, state, reports = deal
     for res in run(terms, state, reports):
         paid = [t.principal_paid for t in res.tranches]
-        assert sum(paid) <= res.principal_due
-        sequential = terms.principal_mode == PrincipalMode.SEQUENTIAL or res.trigger_in_force
-        if sequential:  # a junior is paid only once every senior is repaid
+        assert sum(paid) <= res.principal_due + sum(t.cured for t in res.tranches)
+        forced = res.trigger_breached or any(res.state.writedowns)
+        assert res.sequential == (terms.principal_mode == PrincipalMode.SEQUENTIAL or forced)
+        if res.sequential:  # a junior is paid only once every senior is repaid
             for i, p in enumerate(paid):
                 if p > 0:
                     assert all(t.balance == 0 for t in res.tranches[:i])
-        if res.trigger_in_force:
+        if res.trigger_breached:
             assert res.residual_to_equity == 0
         else:
             assert res.reserve_trapped == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(deals())
+def test_no_equity_payment_while_a_note_carries_a_deficiency(deal) -> None:
+    terms, state, reports = deal
+    for res in run(terms, state, reports):
+        equity = res.tranches[-1]
+        to_equity = equity.interest_paid + equity.principal_paid + res.residual_to_equity
+        if any(res.state.writedowns[:-1]):
+            assert to_equity == 0
+        if res.residual_to_equity or res.reserve_trapped:  # revenue outlasted every cure
+            assert not any(res.state.writedowns)
+
+
+@settings(max_examples=300, deadline=None)
+@given(deals())
+def test_cures_come_from_revenue_only(deal) -> None:
+    terms, state, reports = deal
+    for report_, res in zip(reports, run(terms, state, reports), strict=True):
+        revenue = report_.interest + res.reserve_before
+        spent = res.fees_paid + sum(t.interest_paid for t in res.tranches)
+        cured = sum(t.cured for t in res.tranches)
+        assert cured + spent <= revenue
+        # every unit of principal receipts goes to principal while a balance can take it
+        balances = sum(t.balance + t.principal_paid for t in res.tranches)
+        assert sum(t.principal_paid for t in res.tranches) == min(
+            res.principal_due + cured, balances
+        )
