@@ -17,6 +17,7 @@ import os
 import platform
 import secrets
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,7 @@ from typing import Any
 
 import httpx
 from bench_eas import eas_best
+from bench_verify import cli_runs
 
 from ledger.chain.node import LocalNode, free_port
 from ledger.merkle import MerkleTree, bytes32_leaf
@@ -142,6 +144,44 @@ def api_throughput(url: str, model_id: str, records: int, indexed_roots: Any) ->
     return len(bodies) * BATCH_SIZE / (time.perf_counter() - start)
 
 
+def disclosures(rt: Runtime, count: int) -> list[dict[str, Any]]:
+    """Score-and-grade disclosures of ``count`` records the API issued (read from its DB)."""
+    from sqlmodel import Session, select
+
+    from ledger.attest.disclosure import Batch, RecordFile
+    from ledger.attest.records import SealedRecord
+    from ledger.store.tables import IssuedRecord
+
+    registry = rt.registry("attester").address.lower()
+    chain_id = rt.w3.eth.chain_id
+    query = select(IssuedRecord.sealed, IssuedRecord.batch_root, IssuedRecord.proof)
+    with Session(rt.engine) as s:
+        rows = s.exec(query.where(IssuedRecord.batch_root.is_not(None)).limit(count)).all()
+    out = []
+    for sealed, root, proof in rows:
+        batch = Batch(
+            bytes.fromhex(root[2:]), tuple(bytes.fromhex(p[2:]) for p in json.loads(proof))
+        )
+        record = RecordFile(chain_id, registry, SealedRecord.from_json(sealed), batch)
+        out.append(record.disclose(["score", "grade"]).to_dict())
+    return out
+
+
+def verify_throughput(url: str, docs: list[dict[str, Any]]) -> float:
+    """Disclosures per second through POST /v1/verify/batch, all valid or the run fails."""
+    client = httpx.Client(base_url=url, headers={"X-API-Key": "bench-auditor"}, timeout=600)
+    body = json.dumps({"disclosures": docs}).encode()
+    start = time.perf_counter()
+    response = client.post(
+        "/v1/verify/batch", content=body, headers={"content-type": "application/json"}
+    )
+    elapsed = time.perf_counter() - start
+    response.raise_for_status()
+    if not all(r["valid"] for r in response.json()["results"]):
+        raise RuntimeError("a disclosure of an issued record did not verify")
+    return len(docs) / elapsed
+
+
 def peak_rss_mb(pid: int, wrapped: bool) -> int:
     """The API process's peak resident set (VmHWM), in MiB; under py-spy, its child's."""
     if wrapped:
@@ -197,6 +237,10 @@ def main() -> None:
                     )
                 )
                 result["api_peak_rss_mb"] = peak_rss_mb(api.pid, args.profile is not None)
+                docs = disclosures(rt, 10_000)
+                result["verify_per_s"] = round(verify_throughput(f"http://127.0.0.1:{port}", docs))
+                py_runs, _ = cli_runs(node.url, docs[0], 5)
+                result["verify_cli_s"] = round(statistics.median(w for w, _ in py_runs), 3)
             finally:
                 api.send_signal(signal.SIGINT if args.profile else signal.SIGTERM)
                 api.wait(60)
