@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Benchmark Credence attestations against the Ethereum Attestation Service on one Anvil.
+"""Benchmark Credence attestations against the Ethereum Attestation Service.
 
 Gas: single attestation, batch anchor, revocation (Credence) and attest / multiAttest
 per record (EAS, from the npm package's compiled artifacts). Throughput: records issued
-end to end through the HTTP API (sealed, batched, anchored, indexed, proof stored),
-against EAS multiAttest in batches of 50 sent through the same Sender.
+end to end through the HTTP API (sealed, batched, anchored, indexed, proof stored) with
+the API's peak RSS; 10,000 of their disclosures verified through POST /v1/verify/batch;
+a fresh `credence verify` process on one of them; EAS at its best (bench_eas.py); and,
+with --backfill-events, the indexer rebuilding a chain of that many events.
 
-    python scripts/bench_attest.py [--records 100000] [--json]
+    python scripts/bench_attest.py [--records 100000] [--eas-records 20000]
+        [--backfill-events 0] [--profile stacks.txt] [--json]
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bench_backfill import backfill_rate
 from bench_eas import eas_best
 from bench_verify import cli_runs
 
@@ -202,6 +206,9 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--eas-records", type=int, default=20_000, help="0 skips EAS")
     parser.add_argument(
+        "--backfill-events", type=int, default=0, help="index backfill on a chain of N events"
+    )
+    parser.add_argument(
         "--profile", type=Path, help="record the API's stacks with py-spy into this file"
     )
     args = parser.parse_args()
@@ -247,6 +254,8 @@ def main() -> None:
         result["records"] = records
     if args.eas_records:  # after Credence, on fresh nodes of its own
         result |= eas_best(args.eas_records)
+    if args.backfill_events:
+        result |= backfill_rate(args.backfill_events)
     result["machine"] = (
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
