@@ -28,8 +28,10 @@ IN_PROGRESS = 0
 
 
 def fingerprint(method: str, path: str, body: Any) -> str:
+    # orjson walks plain dicts and lists itself; only other types go to jsonable_encoder.
+    value = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
     blob = orjson.dumps(
-        [method, path, plain(body)], option=orjson.OPT_SORT_KEYS, default=jsonable_encoder
+        [method, path, value], option=orjson.OPT_SORT_KEYS, default=jsonable_encoder
     )
     return hashlib.sha256(blob).hexdigest()
 
