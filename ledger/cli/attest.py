@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ledger.cli.common import console, fail, parse_hex32, runtime
+from ledger.cli.common import console, err_console, fail, parse_hex32, runtime
 
 REQUIRED_COLUMNS = ("subject_id", "score", "grade")
 CHUNK = 5_000
@@ -89,13 +89,26 @@ def attest_cmd(
             ]
         except RecordError as exc:
             fail(f"{csv_path}: {exc}")
+        from ledger.attest.anchoring import AnchorPending
+        from ledger.attest.service import IssueError
+
         sealed = []
         columns = (TextColumn("attesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console) as progress:
             task = progress.add_task("attest", total=len(records))
             for start in range(0, len(records), CHUNK):
                 chunk = records[start : start + CHUNK]
-                sealed += service.issue(chunk, mode=mode)
+                try:
+                    sealed += service.issue(chunk, mode=mode)
+                except IssueError as exc:
+                    fail(str(exc))
+                except AnchorPending as exc:
+                    service.close()
+                    err_console.print(
+                        f"[yellow]{len(sealed) + len(chunk):,} records stored, not all anchored "
+                        f"yet ({exc}); `credence up` finishes them (its reconciler)[/]"
+                    )
+                    raise typer.Exit(1) from exc
                 progress.advance(task, len(chunk))
         roots = service.roots_of(sealed)
         if holder_dir:
@@ -123,11 +136,11 @@ def show_cmd(commitment: Annotated[str, typer.Argument(help="record commitment")
         row = service.get(key)
         if row is None:
             fail(f"commitment: no record {key} was issued by this service")
-        status = service.chain_status(row)
+        status = service.status(row)
         service.close()
     sealed = json.loads(row.sealed)
     table = Table("field", "value", title=f"record {key[:18]}…")
-    table.add_row("chain status", status.name_snake)
+    table.add_row("status", status)
     table.add_row("mode", row.mode)
     table.add_row("batch root", row.batch_root or "-")
     table.add_row("proof length", str(len(json.loads(row.proof or "[]"))))
@@ -268,6 +281,16 @@ def revoke_cmd(
     console.print(f"revoked {len(keys)} record(s) in {tx}")
 
 
+def _records_on_chain(session: Any) -> int:
+    """Single attestations plus the leaves under every batch root."""
+    from sqlmodel import case, func, select
+
+    from ledger.store.tables import OnchainRecord
+
+    leaves = case((OnchainRecord.kind == "batch", OnchainRecord.count), else_=1)
+    return int(session.exec(select(func.coalesce(func.sum(leaves), 0))).one())
+
+
 def status_cmd() -> None:
     """Chain, deployment, index and issuance status."""
     from sqlmodel import Session, func, select
@@ -282,7 +305,9 @@ def status_cmd() -> None:
                 "attesters": s.exec(select(func.count()).select_from(Attester)).one(),
                 "models": s.exec(select(func.count()).select_from(Model)).one(),
                 "events indexed": s.exec(select(func.count()).select_from(EventLog)).one(),
-                "records issued": s.exec(select(func.count()).select_from(IssuedRecord)).one(),
+                # From chain events: a rebuilt index (no service tables) counts them too.
+                "records on chain": _records_on_chain(s),
+                "records issued here": s.exec(select(func.count()).select_from(IssuedRecord)).one(),
                 "batches": s.exec(select(func.count()).select_from(Batch)).one(),
             }
         table = Table("item", "value", title="Credence status")
