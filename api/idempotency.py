@@ -12,13 +12,14 @@ the retry resumes it at once. Reusing a key for a different request body is refu
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
+from pydantic import BaseModel
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -33,8 +34,24 @@ REQUESTS = ApiRequest.__table__  # type: ignore[attr-defined]
 
 
 def fingerprint(method: str, path: str, body: Any) -> str:
-    blob = json.dumps([method, path, jsonable_encoder(body)], sort_keys=True).encode()
+    # orjson walks plain dicts and lists itself; only other types go to jsonable_encoder.
+    value = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
+    blob = orjson.dumps(
+        [method, path, value], option=orjson.OPT_SORT_KEYS, default=jsonable_encoder
+    )
     return hashlib.sha256(blob).hexdigest()
+
+
+def plain(value: Any) -> Any:
+    """JSON types; pydantic models through their own (compiled) serialiser, which takes
+    milliseconds where ``jsonable_encoder`` takes a second for 10,000 issued records."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    return jsonable_encoder(value)
+
+
+def _respond(body: Any, status: int) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 
 def claim(engine: Engine, key: str, fp: str, lease_s: int) -> ApiRequest | None:
@@ -91,10 +108,10 @@ def run_once(
     *,
     lease_s: int = DEFAULT_LEASE_S,
     kept: Callable[[], bool] = lambda: False,
-) -> JSONResponse:
+) -> Response:
     """Run ``work`` at most once per idempotency ``key``, replaying its response after."""
     if not key:
-        return JSONResponse(jsonable_encoder(work()), status_code=status)
+        return _respond(plain(work()), status)
     if len(key) > 200:
         raise ApiError(400, "must be at most 200 characters", field="Idempotency-Key")
     earlier = claim(engine, key, fp, lease_s)
@@ -104,19 +121,19 @@ def run_once(
                 409, "this key was used for a different request", field="Idempotency-Key"
             )
         if earlier.status_code != IN_PROGRESS:
-            return JSONResponse(json.loads(earlier.response), status_code=earlier.status_code)
+            return Response(earlier.response, earlier.status_code, media_type="application/json")
         if earlier.lease_until > time.time() or not _take_over(engine, earlier, lease_s):
             raise ApiError(
                 409, "a request with this key is still in progress", field="Idempotency-Key"
             )
     try:
-        body = jsonable_encoder(work())
+        body = plain(work())
     except BaseException:
         _settle_failure(engine, key, kept())
         raise
     with Session(engine) as session:
         row = session.get(ApiRequest, key)
         assert row is not None
-        row.status_code, row.response = status, json.dumps(body)
+        row.status_code, row.response = status, orjson.dumps(body).decode()
         session.commit()
-    return JSONResponse(body, status_code=status)
+    return _respond(body, status)

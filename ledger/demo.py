@@ -186,6 +186,12 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     disclosure = held.disclose(["score", "grade", "model_id"]).to_dict()  # no institution needed
     show_verification("honest disclosure", ok(verifier.post("/v1/verify", json=disclosure)))
     show_verification("a lender alone, chain only", asdict(alone_verify(rt, disclosure)))
+    many = [
+        ok(attester.get(f"/v1/attestations/{r['commitment']}/disclosure")) for r in results[1:21]
+    ]
+    batch = ok(verifier.post("/v1/verify/batch", json={"disclosures": [disclosure, *many]}))
+    valid = sum(r["valid"] for r in batch["results"])
+    console.print(f"batch verify: {valid} of {batch['count']} disclosures valid in one call")
     recompute = {"disclosure": disclosure, "inputs": applicants[0]}
     show_verification(
         "score recomputed from the inputs",

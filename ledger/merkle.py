@@ -149,6 +149,20 @@ class MerkleTree:
         """Every leaf's proof, in the order the leaves were given."""
         return [self._proof(p) for p in self._positions]
 
+    def proofs_json(self) -> list[str]:
+        """``proofs()`` as JSON lists of 0x-hex nodes, as the service stores them. Each node
+        is hex-encoded once (the upper nodes sit in thousands of proofs), and the text is
+        joined directly: byte-identical to ``json.dumps(["0x" + p.hex() for p in proof])``."""
+        hexed = ['"0x' + n.hex() + '"' for n in self._nodes]
+        out = []
+        for node in self._positions:
+            path = []
+            while node > 0:
+                path.append(hexed[node + 1 if node & 1 else node - 1])
+                node = (node - 1) >> 1
+            out.append("[" + ", ".join(path) + "]")
+        return out
+
     def multiproof(self, leaf_hashes: Iterable[bytes]) -> Multiproof:
         """One proof for several leaves (same proof, flags and leaf order as the JS library)."""
         return self._multiproof([self._node_of(h) for h in leaf_hashes])

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Benchmark Credence attestations against the Ethereum Attestation Service on one Anvil.
+"""Benchmark Credence attestations against the Ethereum Attestation Service.
 
 Gas: single attestation, batch anchor, revocation (Credence) and attest / multiAttest
 per record (EAS, from the npm package's compiled artifacts). Throughput: records issued
-end to end through the HTTP API (sealed, batched, anchored, indexed, proof stored),
-against EAS multiAttest in batches of 50 sent through the same Sender.
+end to end through the HTTP API (sealed, batched, anchored, indexed, proof stored) with
+the API's peak RSS; 10,000 of their disclosures verified through POST /v1/verify/batch;
+a fresh `credence verify` process on one of them; EAS at its best (bench_eas.py); and,
+with --backfill-events, the indexer rebuilding a chain of that many events.
 
-    python scripts/bench_attest.py [--records 100000] [--json]
+    python scripts/bench_attest.py [--records 100000] [--eas-records 20000]
+        [--backfill-events 0] [--profile stacks.txt] [--json]
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import json
 import os
 import platform
 import secrets
+import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,33 +30,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from eth_abi import encode as abi_encode
-from eth_utils import keccak
+from bench_backfill import backfill_rate
+from bench_eas import eas_best
+from bench_verify import cli_runs
 
-from ledger import PROJECT_ROOT
 from ledger.chain.node import LocalNode, free_port
 from ledger.merkle import MerkleTree, bytes32_leaf
 from ledger.runtime import Runtime
 from ledger.settings import Settings
-from ledger.tx import Sender
 
-EAS_ARTIFACTS = (
-    PROJECT_ROOT / "node_modules/@ethereum-attestation-service/eas-contracts/artifacts/contracts"
-)
-ZERO = "0x" + "00" * 20
 BATCH_SIZE = 10_000
-EAS_BATCH = 50
-
-
-def eas_artifact(name: str) -> dict[str, Any]:
-    return json.loads((EAS_ARTIFACTS / f"{name}.sol" / f"{name}.json").read_text())
-
-
-def deploy_raw(sender: Sender, artifact: dict[str, Any], *args: Any) -> Any:
-    w3 = sender.w3
-    factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
-    receipt = sender.send(factory.constructor(*args))
-    return w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"])
 
 
 def rand32() -> bytes:
@@ -80,52 +68,12 @@ def credence_gas(rt: Runtime, model_id: bytes) -> dict[str, int]:
     }
 
 
-def deploy_eas(sender: Sender) -> tuple[Any, bytes]:
-    schemas = deploy_raw(sender, eas_artifact("SchemaRegistry"))
-    eas = deploy_raw(sender, eas_artifact("EAS"), schemas.address)
-    receipt = sender.send(schemas.functions.register("bytes32 commitment", ZERO, True))
-    uid = schemas.events.Registered().process_receipt(receipt)[0]["args"]["uid"]
-    return eas, uid
-
-
-def eas_request(recipient: str, expires: int) -> tuple[Any, ...]:
-    return (recipient, expires, True, b"\x00" * 32, rand32(), 0)
-
-
-def eas_gas(sender: Sender, eas: Any, schema: bytes) -> dict[str, int]:
-    expires = int(time.time()) + 365 * 86_400
-    me = sender.address
-    single = sender.send(eas.functions.attest((schema, eas_request(me, expires))))["gasUsed"]
-    data = [eas_request(me, expires) for _ in range(100)]
-    multi = sender.send(eas.functions.multiAttest([(schema, data)]))["gasUsed"]
-    return {"eas_single_attest_gas": single, "eas_multi_attest_gas_per_record": multi // 100}
-
-
-MULTI_ATTEST = "multiAttest((bytes32,(address,uint64,bool,bytes32,bytes,uint256)[])[])"
-
-
-def eas_throughput(sender: Sender, eas: Any, schema: bytes, records: int) -> float:
-    """multiAttest in batches of 50; calldata encoded with eth_abi directly (web3's
-    contract wrapper takes longer to encode 50 nested requests than Anvil takes to run them)."""
-    selector = keccak(text=MULTI_ATTEST)[:4]
-    types = [MULTI_ATTEST[len("multiAttest(") : -1]]
-    expires = int(time.time()) + 365 * 86_400
-    me = sender.address
-    start = time.perf_counter()
-    hashes = []
-    for _ in range(records // EAS_BATCH):
-        data = [eas_request(me, expires) for _ in range(EAS_BATCH)]
-        calldata = selector + abi_encode(types, [[(schema, data)]])
-        hashes.append(sender.send(to=eas.address, data=calldata, wait=False, gas=13_000_000))
-    for h in hashes:
-        sender.wait(h)
-    return (records // EAS_BATCH) * EAS_BATCH / (time.perf_counter() - start)
-
-
 # -- throughput through the API -------------------------------------------------------
 
 
-def start_api(data_dir: Path, rpc_url: str, port: int) -> subprocess.Popen[bytes]:
+def start_api(
+    data_dir: Path, rpc_url: str, port: int, profile: Path | None = None
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "CREDENCE_DATA_DIR": str(data_dir),
@@ -134,6 +82,20 @@ def start_api(data_dir: Path, rpc_url: str, port: int) -> subprocess.Popen[bytes
         "CREDENCE_BATCH_MAX_SIZE": str(BATCH_SIZE),
     }
     cmd = [sys.executable, "-m", "ledger.cli", "up", "--port", str(port)]
+    if profile is not None:  # sampled stacks of every thread, collapsed (flamegraph input)
+        spy = Path(sys.executable).with_name("py-spy")
+        cmd = [
+            str(spy),
+            "record",
+            "--format",
+            "raw",
+            "--rate",
+            "200",
+            "-o",
+            str(profile),
+            "--",
+            *cmd,
+        ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -186,6 +148,54 @@ def api_throughput(url: str, model_id: str, records: int, indexed_roots: Any) ->
     return len(bodies) * BATCH_SIZE / (time.perf_counter() - start)
 
 
+def disclosures(rt: Runtime, count: int) -> list[dict[str, Any]]:
+    """Score-and-grade disclosures of ``count`` records the API issued (read from its DB)."""
+    from sqlmodel import Session, select
+
+    from ledger.attest.disclosure import Batch, RecordFile
+    from ledger.attest.records import SealedRecord
+    from ledger.store.tables import IssuedRecord
+
+    registry = rt.registry("attester").address.lower()
+    chain_id = rt.w3.eth.chain_id
+    query = select(IssuedRecord.sealed, IssuedRecord.batch_root, IssuedRecord.proof)
+    with Session(rt.engine) as s:
+        rows = s.exec(query.where(IssuedRecord.batch_root.is_not(None)).limit(count)).all()
+    out = []
+    for sealed, root, proof in rows:
+        batch = Batch(
+            bytes.fromhex(root[2:]), tuple(bytes.fromhex(p[2:]) for p in json.loads(proof))
+        )
+        record = RecordFile(chain_id, registry, SealedRecord.from_json(sealed), batch)
+        out.append(record.disclose(["score", "grade"]).to_dict())
+    return out
+
+
+def verify_throughput(url: str, docs: list[dict[str, Any]]) -> float:
+    """Disclosures per second through POST /v1/verify/batch, all valid or the run fails."""
+    client = httpx.Client(base_url=url, headers={"X-API-Key": "bench-auditor"}, timeout=600)
+    body = json.dumps({"disclosures": docs}).encode()
+    start = time.perf_counter()
+    response = client.post(
+        "/v1/verify/batch", content=body, headers={"content-type": "application/json"}
+    )
+    elapsed = time.perf_counter() - start
+    response.raise_for_status()
+    if not all(r["valid"] for r in response.json()["results"]):
+        raise RuntimeError("a disclosure of an issued record did not verify")
+    return len(docs) / elapsed
+
+
+def peak_rss_mb(pid: int, wrapped: bool) -> int:
+    """The API process's peak resident set (VmHWM), in MiB; under py-spy, its child's."""
+    if wrapped:
+        pid = int(Path(f"/proc/{pid}/task/{pid}/children").read_text().split()[0])
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) // 1024
+    raise RuntimeError("no VmHWM in /proc status")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -194,6 +204,13 @@ def main() -> None:
         "--records", type=int, default=100_000, help="records for the throughput runs"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--eas-records", type=int, default=20_000, help="0 skips EAS")
+    parser.add_argument(
+        "--backfill-events", type=int, default=0, help="index backfill on a chain of N events"
+    )
+    parser.add_argument(
+        "--profile", type=Path, help="record the API's stacks with py-spy into this file"
+    )
     args = parser.parse_args()
     records = max(BATCH_SIZE, args.records // BATCH_SIZE * BATCH_SIZE)
 
@@ -206,15 +223,8 @@ def main() -> None:
                 model_id, "bench://model", (8000, 5000, 6000, 100, 1000)
             )
             result: dict[str, Any] = credence_gas(rt, model_id)
-            rt.fund_dev_keys(("relayer",))
-            eas, schema = deploy_eas(rt.sender("relayer"))
-            result |= eas_gas(rt.sender("relayer"), eas, schema)
-            result["eas_records_per_s"] = round(
-                eas_throughput(rt.sender("relayer"), eas, schema, min(records, 20_000))
-            )
-
             port = free_port()
-            api = start_api(data_dir, node.url, port)
+            api = start_api(data_dir, node.url, port, args.profile)
             try:
                 from sqlmodel import Session, select
 
@@ -233,16 +243,22 @@ def main() -> None:
                         f"http://127.0.0.1:{port}", "0x" + model_id.hex(), records, indexed_roots
                     )
                 )
+                result["api_peak_rss_mb"] = peak_rss_mb(api.pid, args.profile is not None)
+                docs = disclosures(rt, 10_000)
+                result["verify_per_s"] = round(verify_throughput(f"http://127.0.0.1:{port}", docs))
+                py_runs, _ = cli_runs(node.url, docs[0], 5)
+                result["verify_cli_s"] = round(statistics.median(w for w, _ in py_runs), 3)
             finally:
-                api.terminate()
-                api.wait(30)
+                api.send_signal(signal.SIGINT if args.profile else signal.SIGTERM)
+                api.wait(60)
         result["records"] = records
-        result["eas_version"] = json.loads(
-            (EAS_ARTIFACTS.parent.parent / "package.json").read_text()
-        )["version"]
-        result["machine"] = (
-            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-        )
+    if args.eas_records:  # after Credence, on fresh nodes of its own
+        result |= eas_best(args.eas_records)
+    if args.backfill_events:
+        result |= backfill_rate(args.backfill_events)
+    result["machine"] = (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
 
     if args.json:
         print(json.dumps(result))

@@ -48,22 +48,31 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, cpu
 
 
+def cli_runs(
+    rpc_url: str, disclosure: dict, runs: int, js: bool = False
+) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+    """(wall, cpu) of ``runs`` fresh verify processes on one file: Python CLI, then JS."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "disclosure.json"
+        path.write_text(json.dumps(disclosure))
+        # No data directory, no configuration: what a lender's machine has.
+        env = {"PATH": os.environ["PATH"], "HOME": tmp}
+        python = [str(CREDENCE), "verify", str(path), "--rpc", rpc_url, "--json"]
+        timed(python, env)  # warm the OS file cache once, as on any second run
+        py_runs = [timed(python, env) for _ in range(runs)]
+        node_cli = ["node", str(JS_CLI), "verify", str(path), "--rpc", rpc_url, "--json"]
+        js_runs = [timed(node_cli, env) for _ in range(runs)] if js else []
+    return py_runs, js_runs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, LocalNode(port=free_port()) as node:
+    with LocalNode(port=free_port()) as node:
         docs = build(Web3(Web3.HTTPProvider(node.url)))
-        path = Path(tmp) / "disclosure.json"
-        path.write_text(json.dumps(docs["valid_batched"][0]))
-        # No data directory, no configuration: what a lender's machine has.
-        env = {"PATH": os.environ["PATH"], "HOME": tmp}
-        python = [str(CREDENCE), "verify", str(path), "--rpc", node.url, "--json"]
-        js = ["node", str(JS_CLI), "verify", str(path), "--rpc", node.url, "--json"]
-        timed(python, env)  # warm the OS file cache once, as on any second run
-        py_runs = [timed(python, env) for _ in range(args.runs)]
-        js_runs = [timed(js, env) for _ in range(args.runs)]
+        py_runs, js_runs = cli_runs(node.url, docs["valid_batched"][0], args.runs, js=True)
     result = {
         "verify_cli_s": round(statistics.median(w for w, _ in py_runs), 3),
         "verify_cli_max_s": round(max(w for w, _ in py_runs), 3),

@@ -230,3 +230,13 @@ def test_every_proof_and_any_multiproof_verify(
     assert not verify(tree.root, outsider, tree.proof_at(0)) or outsider == tree.root
     subset = data.draw(st.sets(st.sampled_from(sorted(set(leaves)))))
     assert verify_multiproof(tree.root, *tree.multiproof(subset))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 100, 1001])
+def test_proofs_json_is_byte_identical_to_dumping_each_proof(n: int):
+    import json
+    import os
+
+    tree = MerkleTree.build([os.urandom(32) for _ in range(n)])
+    expected = [json.dumps(["0x" + p.hex() for p in proof]) for proof in tree.proofs()]
+    assert tree.proofs_json() == expected

@@ -40,3 +40,28 @@ class VerifyResponse(BaseModel):
     revoked_at: int | None
     revocation_reason: int | None
     recomputed_score: int | None
+
+
+MAX_BATCH_VERIFY = 10_000
+
+
+class BatchVerifyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    disclosures: list[Any] = Field(
+        min_length=1, max_length=MAX_BATCH_VERIFY, description="disclosures, " + DISCLOSURE_DOC
+    )
+
+
+class BatchVerifyResult(VerifyResponse):
+    field: str | None = Field(
+        default=None, description="for status invalid_disclosure: the field at fault"
+    )
+
+
+class BatchVerifyResponse(BaseModel):
+    count: int
+    results: list[BatchVerifyResult] = Field(
+        description="one verdict per disclosure, in order; an offline refusal (which the "
+        "single endpoint answers with 422) is the verdict invalid_disclosure naming the field"
+    )

@@ -12,7 +12,6 @@ content for good; a record follows its batch, a single record is its own target.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -92,8 +91,8 @@ class Anchorer:
                 .where(RECORDS.c.commitment == bindparam("key"))
                 .values(batch_root=target.key, proof=bindparam("proof")),
                 [
-                    {"key": hex32(r.commitment), "proof": json.dumps([hex32(p) for p in proof])}
-                    for r, proof in zip(records, tree.proofs(), strict=True)
+                    {"key": hex32(r.commitment), "proof": proof}
+                    for r, proof in zip(records, tree.proofs_json(), strict=True)
                 ],
             )
         return target

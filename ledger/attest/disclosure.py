@@ -274,7 +274,10 @@ def _hex32(field: str, value: Any) -> bytes:
 def _proof(field: str, value: Any, limit: int) -> tuple[bytes, ...]:
     if not isinstance(value, list) or len(value) > limit:
         raise DisclosureError(field, f"must be a list of at most {limit} 0x-hex nodes")
-    return tuple(_hex32(f"{field}[{i}]", node) for i, node in enumerate(value))
+    for i, node in enumerate(value):  # names the bad node; the good path builds no names
+        if type(node) is not str or not _HEX32.fullmatch(node):
+            _hex32(f"{field}[{i}]", node)
+    return tuple(bytes.fromhex(node[2:]) for node in value)
 
 
 def _hex(value: bytes) -> str:

@@ -52,6 +52,7 @@ class LocalNode:
     state_dir: Path | None = None
     block_time: float | None = None
     chain_id: int = 31337
+    extra_args: tuple[str, ...] = ()  # passed to the node as given (benchmarks: --gas-limit)
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -73,7 +74,7 @@ class LocalNode:
                 # what a hard crash can lose.
                 cmd += ["--state", str(self.state_dir / "anvil-state.json")]
                 cmd += ["--state-interval", "5"]
-            return cmd
+            return [*cmd, *self.extra_args]
         cmd = [str(binary), "--server.port", str(self.port), "--chain.chainId", str(self.chain_id)]
         cmd += [
             "--wallet.mnemonic",
@@ -86,7 +87,7 @@ class LocalNode:
             cmd += ["--miner.blockTime", str(self.block_time)]
         if self.state_dir:
             cmd += ["--database.dbPath", str(self.state_dir / "ganache-db")]
-        return cmd
+        return [*cmd, *self.extra_args]
 
     def start(self, timeout: float = 30.0) -> LocalNode:
         if rpc_ready(self.url):
