@@ -52,6 +52,18 @@ TAPE_CSV = (
 )
 
 # The worked example's first period (docs/deals-worked-example.md's deal, 0-decimal token).
+# A disclosure (docs/disclosure.md): the attester is always among the fields shown.
+DISCLOSURE = {
+    "version": 1,
+    "chain_id": 31337,
+    "registry": ADDR.lower(),
+    "commitment": H32,
+    "fields": [
+        {"name": "score", "value": "642", "salt": ROOT, "proof": [TX, H32]},
+        {"name": "attester", "value": "1", "salt": H32, "proof": [ROOT, TX]},
+    ],
+    "batch": {"root": ROOT, "proof": [TX]},
+}
 PERIOD_TRANCHES = [
     {
         "tranche": 0,
@@ -64,6 +76,7 @@ PERIOD_TRANCHES = [
         "writeup": 0,
         "balance": 550000,
         "writedowns_outstanding": 0,
+        "cured": 0,
     },
     {
         "tranche": 1,
@@ -76,6 +89,7 @@ PERIOD_TRANCHES = [
         "writeup": 0,
         "balance": 150000,
         "writedowns_outstanding": 0,
+        "cured": 0,
     },
     {
         "tranche": 2,
@@ -88,6 +102,7 @@ PERIOD_TRANCHES = [
         "writeup": 0,
         "balance": 50000,
         "writedowns_outstanding": 0,
+        "cured": 0,
     },
 ]
 PERIOD = {
@@ -120,7 +135,6 @@ PERIOD = {
     "reserve_trapped": 0,
     "reserve_after": 10000,
     "residual_to_equity": 3400,
-    "trigger_in_force": True,
     "oc_ratio_bps": 10857,
     "ic_ratio_bps": 15151,
     "oc_pass": True,
@@ -134,6 +148,7 @@ PERIOD = {
     "sequential": True,
     "cash_in": 260000,
     "tranches": PERIOD_TRANCHES,
+    "triggers": pools.TRIGGERS_EXAMPLE,
 }
 POOL_ROW = {
     "address": POOL,
@@ -250,11 +265,7 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     },
     sco.StrategyRegistered: {"strategy_id": ROOT, "model_id": MODEL, "already_registered": False},
     ver.RecomputeRequest: {
-        "disclosure": {
-            "version": 1, "chain_id": 31337, "registry": ADDR.lower(), "commitment": H32,
-            "fields": [{"name": "score", "value": "642", "salt": ROOT, "proof": [TX]}],
-            "batch": {"root": ROOT, "proof": [TX]},
-        },
+        "disclosure": DISCLOSURE,
         "inputs": {"duration_months": 24, "purpose": "car", "savings": None},
     },
     ver.VerifyResponse: {
@@ -264,6 +275,20 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "batch_root": ROOT, "disclosed": {"score": "642"},
         "issued_at": 1764460800, "expires_at": 1795996800, "revoked_at": None,
         "revocation_reason": None, "recomputed_score": None,
+    },
+    ver.BatchVerifyRequest: {
+        "disclosures": [DISCLOSURE],
+    },
+    ver.BatchVerifyResponse: {
+        "count": 1,
+        "results": [{
+            "status": "valid", "valid": True,
+            "reasons": ["issued by a registered attester, not revoked, not expired"],
+            "chain_id": 31337, "registry": ADDR.lower(), "commitment": H32, "attester_id": 1,
+            "batch_root": ROOT, "disclosed": {"score": "642"},
+            "issued_at": 1764460800, "expires_at": 1795996800, "revoked_at": None,
+            "revocation_reason": None, "recomputed_score": None, "field": None,
+        }],
     },
     # investors
     inv.InvestorIn: {"name": "alice", "kyc_expiry": "2030-12-31", "jurisdiction": "GB"},
@@ -299,8 +324,11 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     },
     pools.ReportedOut: {
         "tx_hash": TX, "block_number": 152, "period": 1, "cash_in": 260000,
-        "residual_to_equity": 1234, "reserve_after": 10000, "trigger_breached": False,
-        "tranches": [{"interest_paid": 4000, "principal_paid": 250000, "balance": 550000}],
+        "residual_to_equity": 1234, "reserve_after": 10000, "cumulative_defaults": 0,
+        "oc_ratio_bps": 10857, "ic_ratio_bps": 15151, "cd_ratio_bps": 0, "cd_threshold_bps": 0,
+        "oc_pass": True, "ic_pass": True, "cd_pass": True, "trigger_breached": False,
+        "sequential": True, "triggers": pools.TRIGGERS_EXAMPLE,
+        "tranches": [{"interest_paid": 4000, "principal_paid": 250000, "cured": 0, "balance": 550000}],
     },
     pools.TrancheOut: {
         "tranche": 0, "name": "A", "token": ADDR, "size": 800000, "coupon_bps": 600,
