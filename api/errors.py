@@ -30,11 +30,25 @@ class Problem(BaseModel):
     errors: list[FieldProblem] | None = None
 
 
+def _inline(schema: Any, defs: dict[str, Any]) -> Any:
+    """The schema with its local ``#/$defs/...`` references replaced by their definitions
+    (a response schema outside ``components`` cannot point at ``$defs``; ReDoc refuses it)."""
+    if isinstance(schema, dict):
+        ref = schema.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            return _inline(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inline(v, defs) for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, list):
+        return [_inline(v, defs) for v in schema]
+    return schema
+
+
+_PROBLEM_SCHEMA = Problem.model_json_schema()
+PROBLEM_SCHEMA = _inline(_PROBLEM_SCHEMA, _PROBLEM_SCHEMA.get("$defs", {}))
+
+
 def _documented(description: str) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {PROBLEM: {"schema": Problem.model_json_schema()}},
-    }
+    return {"description": description, "content": {PROBLEM: {"schema": PROBLEM_SCHEMA}}}
 
 
 # Documented on every route (the guard answers 401 and 413 before any route runs).

@@ -25,6 +25,9 @@ PROBLEM = b"application/problem+json"
 PUBLIC_PATHS = frozenset(
     {"/v1/health", "/metrics", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
 )
+# The console signs in with its own cookie (api.console.auth) and redirects to its login
+# page without one; the docs' static assets are public like the docs. Body limits still apply.
+PUBLIC_PREFIXES = ("/console", "/assets/")
 # 32 MiB holds 50,000 records of a few hundred bytes with room; the deepest legitimate
 # body (a deal spec) nests 6 levels, the default limit is 32.
 DEFAULT_MAX_BODY: int = Settings.model_fields["api_max_body_bytes"].default
@@ -101,7 +104,8 @@ class Guard:
             await self.app(scope, receive, send)
             return
         headers = scope.get("headers", [])
-        if scope["path"] not in PUBLIC_PATHS:
+        path = scope["path"]
+        if path not in PUBLIC_PATHS and not path.startswith(PUBLIC_PREFIXES):
             key = _header(headers, b"x-api-key")
             if not key:
                 await send_problem(
