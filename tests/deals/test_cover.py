@@ -173,8 +173,8 @@ def test_a_stressed_period_by_hand() -> None:
 def test_bad_cover_is_refused_with_the_field_named() -> None:
     terms = three_tranches()
     cover = Cover(Guarantee(GuaranteeTerms(2, 1, 0, 1), GuaranteeState(collateral=0)))
-    with pytest.raises(WaterfallInputError, match="guarantee.tranche"):
+    with pytest.raises(WaterfallInputError, match=r"guarantee\.tranche"):
         apply_period(terms, DealState.at_close(terms, 0), report(DAY), cover)
     policy = Insurance(InsuranceTerms(0, 1, 10_001, 0, 1), InsuranceState(capital=0))
-    with pytest.raises(WaterfallInputError, match="insurance.coinsurance_bps"):
+    with pytest.raises(WaterfallInputError, match=r"insurance\.coinsurance_bps"):
         apply_period(terms, DealState.at_close(terms, 0), report(DAY), Cover(None, policy))
