@@ -18,9 +18,15 @@ import {IAttestationRegistry} from "./IAttestationRegistry.sol";
 /// issued reports AttesterSuspended, so a lender does not rely on them during an investigation;
 /// after reinstatement those records report their own status again. Key rotation keeps the
 /// attester id, so existing records are unaffected.
+/// Ownership: records, batch roots and leaf revocations are keyed by (attester id, commitment
+/// or root). The same commitment anchored by another attester is another record: it can never
+/// change the status of the original, and every status view names the attester it asks about.
+/// Revocation always acts on the caller's own records.
 /// EIP-712 and the ERC-1271 check are written out here (same digest and same checks as
 /// OpenZeppelin's EIP712 and SignatureChecker) because in OpenZeppelin 5.7 those import code
 /// using `mcopy`, which does not compile for the project's Shanghai target (kept for Ganache 7).
+/// The contract has no immutables, so its runtime code is identical at every deployment and a
+/// verifier identifies it by the hash of that code (docs/disclosure.md).
 /// Hot paths read at most three slots (key => attester id, attester, model) and write one, so
 /// attesters are kept in plain mappings rather than AccessControl roles.
 contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, Nonces {
@@ -47,16 +53,12 @@ contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, N
     mapping(address key => KeyInfo) private _keys;
     mapping(uint32 attesterId => Attester) private _attesters;
     mapping(bytes32 modelId => Model) private _models;
-    mapping(bytes32 key => Record) private _records;
-    mapping(bytes32 root => mapping(bytes32 commitment => LeafRevocation)) private _leafRevocations;
-
-    uint256 private immutable _cachedChainId;
-    bytes32 private immutable _cachedDomainSeparator;
+    mapping(uint32 attesterId => mapping(bytes32 key => Record)) private _records;
+    mapping(uint32 attesterId => mapping(bytes32 root => mapping(bytes32 commitment => LeafRevocation)))
+        private _leafRevocations;
 
     /// @param admin Receives DEFAULT_ADMIN_ROLE and REGISTRAR_ROLE.
     constructor(address admin) {
-        _cachedChainId = block.chainid;
-        _cachedDomainSeparator = _buildDomainSeparator();
         if (admin == address(0)) revert ZeroAddress("admin");
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(REGISTRAR_ROLE, admin);
@@ -173,65 +175,76 @@ contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, N
 
     /// @inheritdoc IAttestationRegistry
     function revoke(bytes32 key, uint16 reason) external {
-        _revoke(key, reason);
+        _revoke(_issuer(), key, reason);
     }
 
     /// @inheritdoc IAttestationRegistry
     function revokeMany(bytes32[] calldata keys, uint16 reason) external {
+        uint32 attesterId = _issuer();
         for (uint256 i; i < keys.length; ++i) {
-            _revoke(keys[i], reason);
+            _revoke(attesterId, keys[i], reason);
         }
     }
 
     /// @inheritdoc IAttestationRegistry
     function revokeBatchLeaf(bytes32 root, bytes32 commitment, bytes32[] calldata proof, uint16 reason) external {
-        Record memory batch = _issuedRecord(root);
+        uint32 attesterId = _issuer();
+        Record memory batch = _issuedRecord(attesterId, root);
         if (batch.count == 0) revert NotABatch(root);
         if (!MerkleProof.verifyCalldata(proof, root, _batchLeaf(commitment))) revert InvalidProof(root, commitment);
-        LeafRevocation storage leaf = _leafRevocations[root][commitment];
+        LeafRevocation storage leaf = _leafRevocations[attesterId][root][commitment];
         if (batch.revokedAt != 0) revert AlreadyRevoked(root);
         if (leaf.revokedAt != 0) revert AlreadyRevoked(commitment);
         uint40 now_ = uint40(block.timestamp);
         leaf.revokedAt = now_;
         leaf.reason = reason;
-        emit BatchLeafRevoked(root, commitment, batch.attesterId, reason, now_);
+        emit BatchLeafRevoked(root, commitment, attesterId, reason, now_);
     }
 
     // --- views ---
 
     /// @inheritdoc IAttestationRegistry
-    function getRecord(bytes32 key) external view returns (Record memory) {
-        return _records[key];
+    function getRecord(uint32 attesterId, bytes32 key) external view returns (Record memory) {
+        return _records[attesterId][key];
     }
 
     /// @inheritdoc IAttestationRegistry
-    function getBatchLeafRevocation(bytes32 root, bytes32 commitment) external view returns (LeafRevocation memory) {
-        return _leafRevocations[root][commitment];
+    function getBatchLeafRevocation(uint32 attesterId, bytes32 root, bytes32 commitment)
+        external
+        view
+        returns (LeafRevocation memory)
+    {
+        return _leafRevocations[attesterId][root][commitment];
     }
 
     /// @inheritdoc IAttestationRegistry
-    function statusOf(bytes32 commitment) external view returns (Status) {
-        Record memory r = _records[commitment];
+    function statusOf(uint32 attesterId, bytes32 commitment) external view returns (Status) {
+        Record memory r = _records[attesterId][commitment];
         if (r.attesterId == 0 || r.count != 0) return Status.Unknown;
         return _status(r, 0);
     }
 
     /// @inheritdoc IAttestationRegistry
-    function statusOfBatchRecord(bytes32 root, bytes32 commitment, bytes32[] calldata proof)
+    function statusOfBatchRecord(uint32 attesterId, bytes32 root, bytes32 commitment, bytes32[] calldata proof)
         external
         view
         returns (Status)
     {
-        Record memory batch = _records[root];
+        Record memory batch = _records[attesterId][root];
         if (batch.count == 0 || !MerkleProof.verifyCalldata(proof, root, _batchLeaf(commitment))) {
             return Status.Unknown;
         }
-        return _status(batch, _leafRevocations[root][commitment].revokedAt);
+        return _status(batch, _leafRevocations[attesterId][root][commitment].revokedAt);
     }
 
     /// @inheritdoc IAttestationRegistry
-    function verifyBatchLeaf(bytes32 root, bytes32 commitment, bytes32[] calldata proof) external view returns (bool) {
-        return _records[root].count != 0 && MerkleProof.verifyCalldata(proof, root, _batchLeaf(commitment));
+    function verifyBatchLeaf(uint32 attesterId, bytes32 root, bytes32 commitment, bytes32[] calldata proof)
+        external
+        view
+        returns (bool)
+    {
+        return _records[attesterId][root].count != 0
+            && MerkleProof.verifyCalldata(proof, root, _batchLeaf(commitment));
     }
 
     /// @inheritdoc IAttestationRegistry
@@ -293,9 +306,9 @@ contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, N
         if (modelIndex == 0) revert UnknownModel(modelId);
         uint40 now_ = uint40(block.timestamp);
         if (expiresAt <= now_) revert ExpiryNotInFuture(expiresAt);
-        Record storage r = _records[key];
-        if (r.attesterId != 0) revert AlreadyAnchored(key);
-        _records[key] = Record({
+        mapping(bytes32 => Record) storage own = _records[attesterId];
+        if (own[key].attesterId != 0) revert AlreadyAnchored(attesterId, key);
+        own[key] = Record({
             attesterId: attesterId,
             modelIndex: modelIndex,
             issuedAt: now_,
@@ -308,21 +321,26 @@ contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, N
         else emit BatchAnchored(key, attesterId, modelId, count, now_, expiresAt);
     }
 
-    /// @dev The record under `key`, which the caller's current key must have issued.
-    function _issuedRecord(bytes32 key) private view returns (Record memory r) {
-        r = _records[key];
-        if (r.attesterId == 0) revert UnknownRecord(key);
-        if (attesterOf(msg.sender) != r.attesterId) revert NotIssuer(key, msg.sender);
+    /// @dev The caller's attester id (suspended or not: revocation only reduces trust).
+    function _issuer() private view returns (uint32 attesterId) {
+        attesterId = attesterOf(msg.sender);
+        if (attesterId == 0) revert NotAttester(msg.sender);
     }
 
-    function _revoke(bytes32 key, uint16 reason) private {
-        Record memory r = _issuedRecord(key);
+    /// @dev The record `attesterId` anchored under `key`; reverts if it has none.
+    function _issuedRecord(uint32 attesterId, bytes32 key) private view returns (Record memory r) {
+        r = _records[attesterId][key];
+        if (r.attesterId == 0) revert UnknownRecord(attesterId, key);
+    }
+
+    function _revoke(uint32 attesterId, bytes32 key, uint16 reason) private {
+        Record memory r = _issuedRecord(attesterId, key);
         if (r.revokedAt != 0) revert AlreadyRevoked(key);
         uint40 now_ = uint40(block.timestamp);
-        Record storage stored = _records[key];
+        Record storage stored = _records[attesterId][key];
         stored.revokedAt = now_;
         stored.revocationReason = reason;
-        emit Revoked(key, r.attesterId, reason, now_);
+        emit Revoked(key, attesterId, reason, now_);
     }
 
     /// @dev Precedence after Unknown: Revoked, Expired, AttesterSuspended, Valid.
@@ -333,11 +351,8 @@ contract AttestationRegistry is IAttestationRegistry, IERC5267, AccessControl, N
         return Status.Valid;
     }
 
+    /// @dev Computed on each use rather than cached in immutables (see the header: no immutables).
     function _domainSeparator() private view returns (bytes32) {
-        return block.chainid == _cachedChainId ? _cachedDomainSeparator : _buildDomainSeparator();
-    }
-
-    function _buildDomainSeparator() private view returns (bytes32) {
         return keccak256(
             abi.encode(_DOMAIN_TYPEHASH, keccak256(bytes(_NAME)), keccak256(bytes(_VERSION)), block.chainid, address(this))
         );

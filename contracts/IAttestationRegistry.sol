@@ -5,7 +5,9 @@ pragma solidity 0.8.30;
 /// @notice Types, events, errors and functions of the Credence attestation registry: registered
 /// attesters (scoring institutions) anchor hashed credit records, singly or as Merkle batches,
 /// against registered scoring models, and may revoke them. No personal data is stored: a record
-/// is known only by its commitment (a Merkle root over salted fields, computed off chain).
+/// is known only by its attester and its commitment (a Merkle root over salted fields, computed
+/// off chain). Records belong to their attester: (attester id, commitment or root) is the key,
+/// so a copy anchored by another attester is a separate record that never affects the original.
 interface IAttestationRegistry {
     /// @notice Status of a record, by precedence: Unknown, Revoked, Expired, AttesterSuspended, Valid.
     enum Status {
@@ -119,8 +121,8 @@ interface IAttestationRegistry {
     error ModelAlreadyRegistered(bytes32 modelId);
     /// @notice Records must name a registered model.
     error UnknownModel(bytes32 modelId);
-    /// @notice A commitment or root can be anchored once.
-    error AlreadyAnchored(bytes32 key);
+    /// @notice An attester can anchor a commitment or root once.
+    error AlreadyAnchored(uint32 attesterId, bytes32 key);
     /// @notice `expiresAt` must be later than the current block's timestamp.
     error ExpiryNotInFuture(uint40 expiresAt);
     /// @notice A batch needs at least one leaf (`count` > 0).
@@ -129,12 +131,10 @@ interface IAttestationRegistry {
     error SignatureExpired(uint256 deadline);
     /// @notice The signature is not `signer`'s (ECDSA or ERC-1271) over the digest with its current nonce.
     error InvalidSignature(address signer);
-    /// @notice Nothing is anchored under `key`.
-    error UnknownRecord(bytes32 key);
+    /// @notice The attester anchored nothing under `key`.
+    error UnknownRecord(uint32 attesterId, bytes32 key);
     /// @notice `root` is a single record, not a batch.
     error NotABatch(bytes32 root);
-    /// @notice Only the issuing attester's current key may revoke.
-    error NotIssuer(bytes32 key, address account);
     /// @notice The record, batch or leaf is already revoked.
     error AlreadyRevoked(bytes32 key);
     /// @notice The proof does not show `commitment` is a leaf of `root`.
@@ -191,34 +191,44 @@ interface IAttestationRegistry {
     /// @notice Anchors the Merkle root of `count` record commitments; caller is an active attester key.
     function anchorBatch(bytes32 root, uint32 count, bytes32 modelId, uint40 expiresAt) external;
 
-    /// @notice Revokes a single record or a whole batch; caller is the issuing attester's current key.
+    /// @notice Revokes the caller's single record or whole batch under `key`.
+    /// @dev The caller is an attester's current key (suspended or not); it only ever reaches its own
+    /// attester's records, so a copy of the same commitment anchored by another attester is untouched.
     function revoke(bytes32 key, uint16 reason) external;
 
-    /// @notice Revokes several records or batches with one reason; all or nothing.
+    /// @notice Revokes several of the caller's records or batches with one reason; all or nothing.
     function revokeMany(bytes32[] calldata keys, uint16 reason) external;
 
-    /// @notice Revokes one record inside a batch, proven by a Merkle proof against `root`.
+    /// @notice Revokes one record inside the caller's batch `root`, proven by a Merkle proof.
     function revokeBatchLeaf(bytes32 root, bytes32 commitment, bytes32[] calldata proof, uint16 reason) external;
 
     // --- views ---
 
-    /// @notice The stored record or batch root under `key` (all zero if unknown).
-    function getRecord(bytes32 key) external view returns (Record memory);
+    /// @notice The record or batch root `attesterId` anchored under `key` (all zero if none).
+    function getRecord(uint32 attesterId, bytes32 key) external view returns (Record memory);
 
-    /// @notice The revocation of `commitment` inside batch `root` (all zero if not revoked on its own).
-    function getBatchLeafRevocation(bytes32 root, bytes32 commitment) external view returns (LeafRevocation memory);
+    /// @notice The revocation of `commitment` inside `attesterId`'s batch `root` (all zero if not revoked on its own).
+    function getBatchLeafRevocation(uint32 attesterId, bytes32 root, bytes32 commitment)
+        external
+        view
+        returns (LeafRevocation memory);
 
-    /// @notice Status of a single record; Unknown for unknown keys and for batch roots.
-    function statusOf(bytes32 commitment) external view returns (Status);
+    /// @notice Status of `attesterId`'s single record `commitment`; Unknown if it anchored none
+    /// (or `commitment` is one of its batch roots).
+    function statusOf(uint32 attesterId, bytes32 commitment) external view returns (Status);
 
-    /// @notice Status of `commitment` inside batch `root`; Unknown if the root is unknown or the proof is invalid.
-    function statusOfBatchRecord(bytes32 root, bytes32 commitment, bytes32[] calldata proof)
+    /// @notice Status of `commitment` inside `attesterId`'s batch `root`; Unknown if that attester anchored no
+    /// such batch or the proof is invalid.
+    function statusOfBatchRecord(uint32 attesterId, bytes32 root, bytes32 commitment, bytes32[] calldata proof)
         external
         view
         returns (Status);
 
-    /// @notice Whether `proof` shows `commitment` is a leaf of the anchored batch `root`.
-    function verifyBatchLeaf(bytes32 root, bytes32 commitment, bytes32[] calldata proof) external view returns (bool);
+    /// @notice Whether `proof` shows `commitment` is a leaf of the batch `root` that `attesterId` anchored.
+    function verifyBatchLeaf(uint32 attesterId, bytes32 root, bytes32 commitment, bytes32[] calldata proof)
+        external
+        view
+        returns (bool);
 
     /// @notice The next unused EIP-712 nonce of `signer`.
     function nonces(address signer) external view returns (uint256);

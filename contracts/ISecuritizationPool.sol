@@ -19,6 +19,15 @@ interface ISecuritizationPool {
         Cancelled
     }
 
+    /// @notice What `close` does with a tranche that is not fully subscribed: refuse to close,
+    /// mint the remainder to the originator (risk retention: it keeps those notes instead of
+    /// cash), or resize the tranche to what was subscribed.
+    enum Unsubscribed {
+        Refuse,
+        Retain,
+        Resize
+    }
+
     /// @notice Loan-tape commitment: OpenZeppelin StandardMerkleTree root and the aggregates
     /// (weighted by current principal, rounded down) anyone holding the tape can re-derive.
     struct Tape {
@@ -78,8 +87,16 @@ interface ISecuritizationPool {
     error PoolNotRetired(uint256 poolBalance);
     error CallMustRetirePool(uint256 poolBalance);
     error CashNotConserved(uint256 cashIn, uint256 cashOut, uint256 retained);
-    /// @notice A payment to a tranche whose token has no supply (no holder could claim it).
-    error NoHolder(uint256 tranche, uint256 amount);
+    error TranchesNotPool(uint256 tranchesTotal, uint256 initialPoolBalance);
+    error EmptyTranche(uint256 tranche);
+    error TrancheNotFull(uint256 tranche, uint256 subscribed, uint256 size);
+    error TreatmentCount(uint256 given, uint256 tranches);
+    /// @notice A payment to (or a close leaving) a tranche nobody holds.
+    error NoHolder(uint256 tranche);
+    error PrincipalExceedsPool(uint256 principal, uint256 poolBalance);
+    error DefaultsExceedPool(uint256 newDefaults, uint256 remaining);
+    error PoolBalanceMismatch(uint256 reported, uint256 expected, uint256 tolerance);
+    error DelinquencyExceedsPool(uint256 delinquent, uint256 poolBalance);
 
     /// @notice A guarantee facility or insurance policy is already bound.
     error CoverAlreadyBound(address facility);
@@ -93,6 +110,8 @@ interface ISecuritizationPool {
     event Subscribed(address indexed investor, uint256 indexed tranche, uint256 amount);
     event Refunded(address indexed investor, uint256 indexed tranche, uint256 amount);
     event Closed(address indexed originator, uint256 proceeds, uint256 reserve, uint256[] faces);
+    /// @notice At close, `amount` of an unfilled `tranche` minted to the originator (retained).
+    event Retained(uint256 indexed tranche, address indexed originator, uint256 amount);
     /// @notice One per period: the report, every tranche's figures and the period totals;
     /// enough to rebuild every balance, shortfall, write-down and trigger state.
     event PeriodReported(

@@ -26,6 +26,8 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
 
     bytes32 public constant STRUCTURER_ROLE = keccak256("STRUCTURER_ROLE");
     bytes32 public constant SERVICER_ROLE = keccak256("SERVICER_ROLE");
+    /// @notice Rounding a period report's pool balance may carry, per loan of the tape.
+    uint256 public constant BALANCE_TOLERANCE_PER_LOAN = 1;
 
     /// @notice Current lifecycle state.
     State public state;
@@ -73,6 +75,7 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
         if (p.tape.balance != p.terms.initialPoolBalance) {
             revert TapeBalanceMismatch(p.tape.balance, p.terms.initialPoolBalance);
         }
+        _checkSizes(p.terms, p.initialReserve);
         _grantRole(DEFAULT_ADMIN_ROLE, p.admin);
         _grantRole(STRUCTURER_ROLE, p.structurer);
         _grantRole(SERVICER_ROLE, p.servicer);
@@ -119,22 +122,37 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
         emit Subscribed(msg.sender, tranche, amount);
     }
 
-    /// @notice Closes the deal: each tranche's face (and waterfall size) becomes what was
-    /// subscribed to it, the initial reserve is kept, the rest of the proceeds go to the
-    /// originator, and the pool becomes Active.
-    function close() external nonReentrant onlyRole(STRUCTURER_ROLE) inState(State.Subscription) {
+    /// @notice Closes the deal. A tranche not fully subscribed is refused unless `unsubscribed`
+    /// (one entry per tranche, or empty for Refuse everywhere) says what happens to it:
+    /// Retain mints the remainder to the originator, Resize makes its face what was
+    /// subscribed. Each face becomes the tranche's waterfall size; the equity tranche must
+    /// end up held (its residual would otherwise be paid to nobody). The initial reserve is
+    /// kept out of the cash subscribed, the rest goes to the originator, the pool is Active.
+    /// @param unsubscribed treatment of each tranche's unsubscribed part (empty: Refuse)
+    function close(Unsubscribed[] calldata unsubscribed)
+        external
+        nonReentrant
+        onlyRole(STRUCTURER_ROLE)
+        inState(State.Subscription)
+    {
         uint256 n = _tokens.length;
+        if (unsubscribed.length != 0 && unsubscribed.length != n) {
+            revert TreatmentCount(unsubscribed.length, n);
+        }
         uint256[] memory faces = new uint256[](n);
         uint256 proceeds;
         for (uint256 i; i < n; ++i) {
-            faces[i] = _tokens[i].totalSupply();
-            proceeds += faces[i];
+            uint256 subscribed = _tokens[i].totalSupply();
+            proceeds += subscribed;
+            Unsubscribed treatment = unsubscribed.length == 0 ? Unsubscribed.Refuse : unsubscribed[i];
+            faces[i] = _resolveFace(i, subscribed, treatment);
             _terms.tranches[i].size = faces[i];
             _deal.balances.push(faces[i]);
             _deal.shortfalls.push(0);
             _deal.writedowns.push(0);
         }
         if (proceeds == 0) revert NothingSubscribed();
+        if (faces[n - 1] == 0) revert NoHolder(n - 1);
         if (initialReserve > proceeds) revert ReserveExceedsProceeds(initialReserve, proceeds);
         _deal.reserve = initialReserve;
         _deal.poolBalance = _terms.initialPoolBalance;
@@ -178,6 +196,7 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
         if (state != State.Active && state != State.Amortising && state != State.Called) {
             revert WrongState(state);
         }
+        _checkReport(report);
         _runPeriod(report, stats);
     }
 
@@ -284,6 +303,62 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
 
     // ---------------------------------------------------------------- internals
 
+    /// @dev Create-time guard rails: every tranche has a size, the sizes add up to the pool,
+    /// and a fully subscribed close can fund the initial reserve.
+    function _checkSizes(Waterfall.Terms calldata t, uint256 reserve) internal pure {
+        uint256 total;
+        for (uint256 i; i < t.tranches.length; ++i) {
+            if (t.tranches[i].size == 0) revert EmptyTranche(i);
+            total += t.tranches[i].size;
+        }
+        if (total != t.initialPoolBalance) revert TranchesNotPool(total, t.initialPoolBalance);
+        if (reserve > total) revert ReserveExceedsProceeds(reserve, total);
+    }
+
+    /// @dev The face of `tranche` at close: its size when full, else as `treatment` says.
+    function _resolveFace(uint256 tranche, uint256 subscribed, Unsubscribed treatment)
+        internal
+        returns (uint256)
+    {
+        uint256 size = _terms.tranches[tranche].size;
+        if (subscribed == size) return size;
+        if (treatment == Unsubscribed.Retain) {
+            _tokens[tranche].mint(originator, size - subscribed);
+            emit Retained(tranche, originator, size - subscribed);
+            return size;
+        }
+        if (treatment == Unsubscribed.Resize) return subscribed;
+        revert TrancheNotFull(tranche, subscribed, size);
+    }
+
+    /// @dev A period report must be consistent with the pool before the waterfall runs
+    /// (docs/loan-tape.md): principal and defaults come out of the pool balance, and the new
+    /// balance is the old less both, within BALANCE_TOLERANCE_PER_LOAN units for each loan of
+    /// the current tape (servicers round each loan's balance). Compared step by step so
+    /// that no sum of reported figures can overflow.
+    function _checkReport(Waterfall.Report calldata r) internal view {
+        uint256 before = _deal.poolBalance;
+        if (r.scheduledPrincipal > before || r.prepayments > before - r.scheduledPrincipal) {
+            revert PrincipalExceedsPool(_saturatingAdd(r.scheduledPrincipal, r.prepayments), before);
+        }
+        uint256 remaining = before - r.scheduledPrincipal - r.prepayments;
+        if (r.newDefaults > remaining) revert DefaultsExceedPool(r.newDefaults, remaining);
+        uint256 expected = remaining - r.newDefaults;
+        uint256 tolerance = _tape.count * BALANCE_TOLERANCE_PER_LOAN;
+        uint256 gap = r.poolBalance > expected ? r.poolBalance - expected : expected - r.poolBalance;
+        if (gap > tolerance) revert PoolBalanceMismatch(r.poolBalance, expected, tolerance);
+        uint256 delinquent =
+            _saturatingAdd(_saturatingAdd(r.delinquent30, r.delinquent60), r.delinquent90);
+        if (delinquent > r.poolBalance) revert DelinquencyExceedsPool(delinquent, r.poolBalance);
+    }
+
+    function _saturatingAdd(uint256 a, uint256 b) internal pure returns (uint256) {
+        unchecked {
+            uint256 c = a + b;
+            return c < a ? type(uint256).max : c;
+        }
+    }
+
     function _runPeriod(Waterfall.Report calldata report, TapeStats calldata stats) internal {
         if (report.periodEnd > block.timestamp) revert PeriodNotEnded(report.periodEnd, block.timestamp);
         Waterfall.State memory s = _deal;
@@ -367,7 +442,7 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
     function _distribute(uint256 tranche, uint256 amount) internal {
         if (amount == 0) return;
         ITrancheToken token = _tokens[tranche];
-        if (token.totalSupply() == 0) revert NoHolder(tranche, amount);
+        if (token.totalSupply() == 0) revert NoHolder(tranche);
         settlementToken.safeTransfer(address(token), amount);
         token.distribute(amount);
     }

@@ -3,7 +3,9 @@
 A scoring institution fits a scorecard, registers the model on chain, scores and
 attests a file of applicants through the HTTP API; a customer discloses only two fields
 to a lender, who verifies them; tampering, revocation and suspension are caught; an
-auditor rebuilds the index from chain events and finds it equal. Everything runs on a
+structurer pools a loan tape, investors subscribe, the servicer's loan-level file becomes
+a checked period report and the waterfall runs on chain; an auditor rebuilds the index
+from chain events and finds it equal. Everything runs on a
 managed Anvil node and SQLite in a fresh demo directory, nothing to configure.
 """
 
@@ -16,6 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,8 @@ from rich.panel import Panel
 from rich.table import Table
 
 from ledger import PROJECT_ROOT
+from ledger.attest.disclosure import RecordFile
+from ledger.attest.verify import RpcReader, verify_document
 from ledger.chain.deploy import verify_deployment
 from ledger.chain.node import free_port
 from ledger.runtime import Runtime
@@ -54,26 +59,41 @@ def serve(app: Any, port: int) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def fit_model(out_dir: Path) -> tuple[dict[str, Any], list[dict[str, str]], dict[str, float]]:
+def fit_model(
+    out_dir: Path,
+) -> tuple[dict[str, Any], list[dict[str, str]], dict[str, float], dict[str, Any]]:
     """Fit the sample scorecard (70/30 split, seed 42); returns the artifact, the
-    applicants (inputs without the target) and the holdout metrics."""
+    applicants (inputs without the target), the holdout metrics and a cut-off strategy
+    for a 15% bad rate on the holdout."""
     from ledger.scoring.data import read_csv
     from ledger.scoring.fit import FitConfig, fit_scorecard
     from ledger.scoring.report import report_paths, write_report
+    from ledger.scoring.strategy import Target, build_strategy
 
-    result = fit_scorecard(read_csv(SAMPLE), FitConfig(target="creditability", bad="bad"))
+    table = read_csv(SAMPLE)
+    result = fit_scorecard(table, FitConfig(target="creditability", bad="bad"))
     out_dir.mkdir(parents=True, exist_ok=True)
     artifact_path = out_dir / "german_credit_scorecard.json"
     from ledger.scoring.artifact import write_artifact
 
     write_artifact(result.artifact, artifact_path)
-    write_report(result.scorecard, result.holdout, report_paths(artifact_path), train=result.train)
+    holdout_rows = table.take(result.holdout_index)
+    write_report(
+        result.scorecard,
+        result.holdout,
+        report_paths(artifact_path),
+        train=result.train,
+        table=holdout_rows,
+    )
+    h = result.holdout
+    strategy = build_strategy(
+        result.scorecard, h.scores, h.is_bad, Target("bad_rate", 1500), sample="holdout"
+    )
     with SAMPLE.open(newline="") as fh:
         applicants = [
             {k: v for k, v in row.items() if k != "creditability"} for row in csv.DictReader(fh)
         ]
-    h = result.holdout
-    return result.artifact, applicants, {"auc": h.auc, "ks": h.ks, "gini": h.gini}
+    return result.artifact, applicants, {"auc": h.auc, "ks": h.ks, "gini": h.gini}, strategy
 
 
 def run(data_dir: Path | None = None) -> None:
@@ -106,17 +126,31 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     admin = httpx.Client(base_url=url, headers={"X-API-Key": "demo-admin"}, timeout=120)
 
     step("2. Scoring institution fits a scorecard and registers the model on chain")
-    artifact, applicants, holdout = fit_model(data_dir / "model")
+    artifact, applicants, holdout, strategy = fit_model(data_dir / "model")
     registered = ok(attester.post("/v1/models/artifacts", json={"artifact": artifact}))
     model_id = registered["model_id"]
     console.print(
         f"scorecard on {SAMPLE.name}: holdout AUC {holdout['auc']:.3f}, KS {holdout['ks']:.3f}; "
-        f"model {model_id[:18]}… registered with metrics (bp) {registered['metrics']}"
+        f"model {model_id[:18]}… registered with metrics (bps) {registered['metrics']}"
+    )
+    from ledger.scoring.anchor import model_store, register_strategy
+
+    excluded = [c for c, s in artifact["columns"]["status"].items() if "protected" in s]
+    console.print(f"protected columns excluded from the features: {', '.join(excluded)}")
+    plan = register_strategy(
+        rt.registry("attester"), model_store(rt.settings.data_dir), strategy, "demo://strategy"
+    )
+    cut, expected = strategy["cutoffs"], strategy["expected"]
+    console.print(
+        f"strategy {plan.model_id[:18]}… registered beside the model: approve from "
+        f"{cut['approve_min']} (holdout approval {expected['approve']['share_bps'] / 100:.1f}%, "
+        f"bad rate {expected['approve']['bad_rate_bps'] / 100:.1f}%), refer from {cut['refer_min']}"
     )
 
     step(f"3. Score and attest {len(applicants):,} applicants in one request (one Merkle batch)")
     body = {
         "model_id": model_id,
+        "strategy_id": plan.model_id,
         "applicants": [
             {"subject_id": f"applicant-{i}", "inputs": a} for i, a in enumerate(applicants)
         ],
@@ -130,20 +164,28 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
         f"{scored['count']:,} scores attested under {len({r['batch_root'] for r in results})} "
         f"root(s) in {elapsed:.2f}s; grades {dict(sorted(grades.items()))}"
     )
+    decisions = Counter(r["decision"] for r in results)
+    declined = next(r for r in results if r["decision"] == "decline")
+    console.print(
+        f"decisions under the strategy {dict(decisions)}; a declined applicant's reasons: "
+        + "; ".join(declined["reason_texts"][:2])
+    )
     again = ok(attester.post("/v1/scores", json=body, headers={"Idempotency-Key": "demo-1"}))
     same = again["results"][0]["commitment"] == results[0]["commitment"]
     console.print(
         f"retry with the same Idempotency-Key replays the first answer, nothing new: {same}"
     )
 
-    step("4. A customer discloses score, grade and model; the lender verifies on chain")
+    step("4. The customer gets their record file, discloses score and grade; lenders verify")
     commitment = results[0]["commitment"]
-    fields = {"fields": "score,grade,model_id"}
-    disclosure = ok(attester.get(f"/v1/attestations/{commitment}/disclosure", params=fields))
+    held = RecordFile.from_dict(ok(attester.get(f"/v1/attestations/{commitment}/record-file")))
+    disclosure = held.disclose(["score", "grade", "model_id"]).to_dict()  # no institution needed
     show_verification("honest disclosure", ok(verifier.post("/v1/verify", json=disclosure)))
-    with_inputs = {**disclosure, "inputs": applicants[0]}
+    show_verification("a lender alone, chain only", asdict(alone_verify(rt, disclosure)))
+    recompute = {"disclosure": disclosure, "inputs": applicants[0]}
     show_verification(
-        "score recomputed from the inputs", ok(verifier.post("/v1/verify", json=with_inputs))
+        "score recomputed from the inputs",
+        ok(verifier.post("/v1/verify/recompute", json=recompute)),
     )
 
     step("5. Tampering, revocation and suspension are caught")
@@ -151,7 +193,10 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     for f in forged["fields"]:
         if f["name"] == "score":
             f["value"] = str(int(f["value"]) + 100)
-    show_verification("score raised by 100", ok(verifier.post("/v1/verify", json=forged)))
+    refused = verifier.post("/v1/verify", json=forged).json()
+    console.print(f"score raised by 100: [red]refused[/] ({refused['detail']})")
+    copy_and_revoke(rt, admin, held)
+    show_verification("after another attester copied it", asdict(alone_verify(rt, disclosure)))
     denied = verifier.post(f"/v1/attestations/{commitment}/revoke", json={"reason": 1})
     console.print(f"verifier trying to revoke: HTTP {denied.status_code} {denied.json()['detail']}")
     ok(attester.post(f"/v1/attestations/{commitment}/revoke", json={"reason": 7}))
@@ -166,7 +211,12 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     ok(admin.post(f"/v1/attesters/{attester_id}/reinstate"))
     show_verification("attester reinstated", ok(verifier.post("/v1/verify", json=other_disclosure)))
 
-    step("6. Auditor: rebuild the index from chain events alone and compare")
+    step("6. Structurer, investors and servicer: a pool, a guarded close, a checked period")
+    from ledger.demo_deals import deal_flow
+
+    deal_flow(rt, console)
+
+    step("7. Auditor: rebuild the index from chain events alone and compare")
     indexer = rt.indexer()
     indexer.poll_once()
     before = snapshot(rt)
@@ -209,6 +259,32 @@ def stressed_deal() -> None:
         f"residual to equity {first.residual_to_equity:,}"
     )
     console.print(table)
+
+
+def alone_verify(rt: Runtime, disclosure: dict[str, Any]) -> Any:
+    """What a lender runs with only a node: `credence verify FILE --rpc URL`."""
+    return verify_document(RpcReader(rt.w3.provider.endpoint_uri), disclosure)
+
+
+def copy_and_revoke(rt: Runtime, admin: httpx.Client, held: RecordFile) -> None:
+    """A second registered attester anchors a copy of the customer's batch, then revokes it."""
+    from eth_account import Account
+
+    from ledger.attest.registry import Registry
+    from ledger.chain.node import DEV_MNEMONIC
+    from ledger.tx import Sender
+
+    Account.enable_unaudited_hdwallet_features()
+    key = Account.from_mnemonic(DEV_MNEMONIC, account_path="m/44'/60'/0'/0/9")
+    ok(admin.post("/v1/attesters", json={"key": key.address, "name": "Copycat bureau"}))
+    copier = Registry(rt.contract("AttestationRegistry"), Sender(rt.w3, key, errors=rt.errors))
+    record, batch = held.sealed.record, held.batch
+    assert batch is not None  # the demo's records are batched
+    copier.anchor_batch(batch.root, 1, record.model_id, record.expires_at)
+    copier.revoke(batch.root, 1)
+    console.print(
+        "a second attester anchored a copy of that batch root as its own, then revoked it"
+    )
 
 
 def snapshot(rt: Runtime) -> dict[str, int]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from web3 import Web3
-
 UINT256_MAX = 2**256 - 1
 
 
@@ -18,6 +16,8 @@ class FieldError(ValueError):
 
 def checked_address(field: str, value: str, error: type[FieldError] = FieldError) -> str:
     """A checksummed, non-zero address, or ``error`` naming ``field``."""
+    from web3 import Web3  # here, not at the top: verifying a disclosure must start fast
+
     if not isinstance(value, str) or not Web3.is_address(value):
         raise error(field, f"not an address: {value!r}")
     checksummed = Web3.to_checksum_address(value)

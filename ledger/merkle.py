@@ -17,8 +17,6 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from eth_abi import encode as abi_encode
-
 # safe-pysha3's C keccak: about 1.1 us a hash here against 10-12 us through eth_hash's
 # pycryptodome backend, and Merkle work is nothing but hashes.
 from sha3 import keccak_256 as _keccak_256
@@ -55,6 +53,8 @@ def standard_leaf(types: Sequence[str], values: Sequence[Any]) -> bytes:
     """
     if len(types) != len(values):
         raise MerkleError(f"values: {len(values)} values for {len(types)} types")
+    from eth_abi import encode as abi_encode  # slow to import; the hot paths never need it
+
     native = [_from_json(t, v) for t, v in zip(types, values, strict=True)]
     try:
         encoded = abi_encode(list(types), native)

@@ -120,12 +120,7 @@ class Runtime:
 
     def pseudonym_secret(self) -> bytes:
         """The institution's HMAC key for subject pseudonyms (created once, kept private)."""
-        path = self.settings.data_dir / "keys" / "pseudonym.secret"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            path.write_bytes(secrets.token_bytes(32))
-            path.chmod(0o600)
-        return path.read_bytes()
+        return pseudonym_secret(self.settings.data_dir)
 
     # -- services ----------------------------------------------------------------------
 
@@ -222,3 +217,14 @@ class Runtime:
         if self.is_dev_chain():
             records.append(deploy(admin, "MockStablecoin")[1])
         return records
+
+
+def pseudonym_secret(data_dir: Path) -> bytes:
+    """The HMAC key for subject and loan pseudonyms kept in ``data_dir`` (created once,
+    readable by its owner only); no node is needed to read it."""
+    path = data_dir / "keys" / "pseudonym.secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.write_bytes(secrets.token_bytes(32))
+        path.chmod(0o600)
+    return path.read_bytes()

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scorecard scoring throughput: 1,000,000 rows on one core, from the JSON artifact alone.
 
-Fits a scorecard on a sample file (default german_credit.csv, 12 of 20 columns kept,
+Fits a scorecard on a sample file (default german_credit.csv, 11 of 20 columns kept,
 8 of them categorical), writes the artifact, loads it back and scores N rows resampled
 from the file. Timed: ``Scorecard.score_columns`` plus grades and PD (what an attestation
 carries), then the same with the top-4 adverse reason codes. Input is held in memory as
@@ -100,13 +100,13 @@ def main() -> None:
     def attested(cols: dict[str, object]) -> Callable[[], object]:
         def run() -> object:
             s = card.score_columns(cols)
-            return s.grade_index, s.pd_bp
+            return s.grade_index, s.pd_bps
 
         return run
 
     def with_reasons() -> object:
         s = card.score_columns(encoded)
-        return s.grade_index, s.pd_bp, card.reasons(s.slots)
+        return s.grade_index, s.pd_bps, card.reasons(s.slots)
 
     cases = {
         "score + grade + PD, encoded columns": _time(attested(encoded), args.repeats),

@@ -30,22 +30,23 @@ def test_registry_lifecycle_on_ganache(ganache_runtime: Runtime):
     assert rt.manifest is not None
     assert all(check.matches for check in verify_deployment(rt.w3, rt.manifest))
     registry = rt.registry("attester")
+    me = registry.attester_of(registry.sender.address)
     model = secrets.token_bytes(32)
     registry.register_model(model, "m", (8000, 5000, 6000, 100, 10))
     expires = int(time.time()) + 86_400
 
     single = secrets.token_bytes(32)
     registry.attest(single, model, expires)
-    assert registry.status_of(single) is Status.Valid
+    assert registry.status_of(me, single) is Status.Valid
 
     commitments = [secrets.token_bytes(32) for _ in range(5)]
     tree = MerkleTree.build([bytes32_leaf(c) for c in commitments])
     registry.anchor_batch(tree.root, len(commitments), model, expires)
     proof = tree.proof(bytes32_leaf(commitments[3]))
-    assert registry.status_of_batch_record(tree.root, commitments[3], proof) is Status.Valid
+    assert registry.status_of_batch_record(me, tree.root, commitments[3], proof) is Status.Valid
 
     registry.revoke(single, 9)
-    assert registry.status_of(single) is Status.Revoked
+    assert registry.status_of(me, single) is Status.Revoked
 
     indexer = rt.indexer()
     assert indexer.poll_once() >= 5  # attester, model, attest, batch, revoke

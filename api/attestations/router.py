@@ -82,26 +82,55 @@ def issue_attestations(
     return run_once(svc.runtime.engine, idempotency_key, fp, 201, lambda: _issue(svc, body))
 
 
-@router.get("/{commitment}", response_model=AttestationOut)
+@router.get("/{commitment}", response_model=AttestationOut, response_model_exclude_none=True)
 def read_attestation(commitment: Hex32, svc: ServicesDep, role: AnyRole):
-    """One attestation with its batch proof and live on-chain status."""
-    row = svc.attestations.get(commitment)
+    """One attestation. Verifier, investor and auditor keys get only what is public on chain
+    (status, attester, batch root, times, revocation); the issuing roles also get the record."""
+    attest = svc.attestations
+    row = attest.get(commitment)
     if row is None:
         raise ApiError(
             404, "no attestation issued by this service has this commitment", field="commitment"
         )
-    private = role in (Role.admin, Role.attester, Role.auditor)
-    return AttestationOut(
+    key = row.batch_root or row.commitment
+    onchain = attest.registry.record(attest.attester_id, bytes.fromhex(key[2:]))
+    leaf = None
+    if row.batch_root is not None and not onchain.revoked_at:
+        leaf = attest.registry.leaf_revocation(
+            attest.attester_id, bytes.fromhex(key[2:]), bytes.fromhex(row.commitment[2:])
+        )
+    out = AttestationOut(
         commitment=row.commitment,
-        subject=row.subject,
-        mode=row.mode,
-        status=row.status,
-        chain_status=svc.attestations.chain_status(row).name_snake,
+        attester_id=attest.attester_id,
+        chain_status=attest.chain_status(row).name_snake,
         batch_root=row.batch_root,
-        proof=json.loads(row.proof) if row.proof else None,
-        tx_hash=row.tx_hash,
-        record=json.loads(row.sealed) if private else None,
+        issued_at=onchain.issued_at or None,
+        expires_at=onchain.expires_at or None,
+        revoked_at=(leaf.revoked_at if leaf else onchain.revoked_at) or None,
+        revocation_reason=leaf.reason if leaf else onchain.revocation_reason or None,
     )
+    if role in (Role.admin, Role.attester):  # the issuer: its own copy of the sealed record
+        out.subject, out.mode, out.status, out.tx_hash = (
+            row.subject,
+            row.mode,
+            row.status,
+            row.tx_hash,
+        )
+        out.proof = json.loads(row.proof) if row.proof else None
+        out.record = json.loads(row.sealed)
+    return out
+
+
+@router.get("/{commitment}/record-file", dependencies=[CanWrite])
+def record_file(commitment: Hex32, svc: ServicesDep):
+    """The subject's own copy: every field and salt, the chain, registry and batch proof.
+
+    Hand it to the customer; with it they disclose any fields without the institution.
+    """
+    try:
+        return svc.attestations.record_file(commitment).to_dict()
+    except KeyError as exc:
+        raise ApiError(404, str(exc.args[0]), field="commitment") from exc
 
 
 @router.get("/{commitment}/disclosure", dependencies=[CanWrite])

@@ -53,16 +53,23 @@ class IssueResponse(BaseModel):
 
 
 class AttestationOut(BaseModel):
+    """Public on chain: the first block of fields. Issuer only (admin, attester): the rest."""
+
     commitment: str
-    subject: str
-    mode: str
-    status: str
+    attester_id: int
     chain_status: str
-    batch_root: str | None
-    proof: list[str] | None
-    tx_hash: str | None
+    batch_root: str | None = None
+    issued_at: int | None = Field(default=None, description="block time of anchoring")
+    expires_at: int | None = None
+    revoked_at: int | None = None
+    revocation_reason: int | None = None
+    subject: str | None = Field(default=None, description="keyed pseudonym (issuer only)")
+    mode: str | None = None
+    status: str | None = Field(default=None, description="issuance status here (issuer only)")
+    proof: list[str] | None = None
+    tx_hash: str | None = None
     record: dict | None = Field(
-        default=None, description="the sealed record with salts (attester, admin and auditor only)"
+        default=None, description="the sealed record with salts (admin and attester only)"
     )
 
 

@@ -16,6 +16,7 @@ from api.pools.common import IdempotencyKey, acting_investor, deal_errors, write
 from api.pools.schemas import (
     ClaimableOut,
     ClaimOut,
+    CloseRequest,
     CreatePoolRequest,
     PeriodInput,
     PeriodOut,
@@ -204,7 +205,6 @@ def _lifecycle(action: str):
 
 for _action, _role in (
     ("open", Structurer),
-    ("close", Structurer),
     ("cancel", Structurer),
     ("wind-down", Structurer),
     ("mature", Servicer),
@@ -216,6 +216,21 @@ for _action, _role in (
         response_model=WrittenOut,
         dependencies=[_role],
     )
+
+
+@router.post("/{address}/close", response_model=WrittenOut, dependencies=[Structurer])
+def pool_close(
+    address: Address,
+    svc: ServicesDep,
+    request: Request,
+    body: CloseRequest | None = None,
+    idempotency_key: IdempotencyKey = None,
+):
+    """Close the pool. A tranche not fully subscribed is refused (409) unless ``unsubscribed``
+    says ``retain`` (the originator is minted the rest) or ``resize`` (face = subscribed)."""
+    body = body or CloseRequest()
+    work = lambda: WrittenOut.of(svc.deals.close(address, body.unsubscribed))
+    return write(svc, request, idempotency_key, body.model_dump(), work)
 
 
 def _reported(outcome: PeriodOutcome) -> ReportedOut:

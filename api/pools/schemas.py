@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -92,6 +92,13 @@ class PoolOut(BaseModel):
     name: str | None
     pool: dict[str, Any]
     tranches: list[TrancheOut]
+
+
+class CloseRequest(_Body):
+    unsubscribed: dict[str, Literal["retain", "resize"]] = Field(
+        default_factory=dict,
+        description="tranche name or index -> what happens to its unsubscribed part",
+    )
 
 
 class SubscribeRequest(_Body):

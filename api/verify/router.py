@@ -1,36 +1,47 @@
-"""Verify a disclosed record against the chain (any role)."""
+"""Verify a disclosure against the chain (any role): the same rules and code as the CLI."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Body
 
 from api.deps import AnyRole, ServicesDep
 from api.errors import ApiError
-from api.verify.schemas import VerifyRequest, VerifyResponse
-from ledger.attest.records import Disclosure
-from ledger.attest.verify import Verification, verify
+from api.verify.schemas import DISCLOSURE_DOC, RecomputeRequest, VerifyResponse
+from ledger.attest.verify import INVALID, Verification, Web3Reader, verify_document
 from ledger.scoring.anchor import model_store, recompute
 from ledger.scoring.errors import ScoringError
 
 router = APIRouter(prefix="/v1/verify", tags=["verify"])
 
 
+def _verify(svc: ServicesDep, document: Any) -> Verification:
+    result = verify_document(Web3Reader(svc.runtime.w3), document)
+    if result.status == INVALID:
+        raise ApiError(422, result.reasons[0], field=result.field or "disclosure")
+    return result
+
+
 @router.post("", response_model=VerifyResponse)
-def verify_disclosure(body: VerifyRequest, svc: ServicesDep, _: AnyRole):
-    """Check a disclosed record: registered attester, unrevoked, unexpired, unaltered."""
-    disclosure = Disclosure.from_dict(body.model_dump(exclude={"batch", "inputs"}))
-    root = bytes.fromhex(body.batch.root[2:]) if body.batch else None
-    proof = [bytes.fromhex(p[2:]) for p in body.batch.proof] if body.batch else []
-    result = verify(svc.registry, disclosure, root, proof)
-    if body.inputs is not None and result.valid:
+def verify_disclosure(
+    svc: ServicesDep, _: AnyRole, disclosure: Annotated[Any, Body(description=DISCLOSURE_DOC)]
+):
+    """Check a disclosure: registered attester, unrevoked, unexpired, unaltered, this registry."""
+    return asdict(_verify(svc, disclosure))
+
+
+@router.post("/recompute", response_model=VerifyResponse)
+def verify_and_recompute(body: RecomputeRequest, svc: ServicesDep, _: AnyRole):
+    """Verify, then re-score the applicant's inputs with the model the record names."""
+    result = _verify(svc, body.disclosure)
+    if result.valid:
         _recompute(svc, result, body.inputs)
     return asdict(result)
 
 
 def _recompute(svc: ServicesDep, result: Verification, inputs: dict) -> None:
-    """Re-score the disclosed inputs with the artifact the record names."""
     if "model_id" not in result.disclosed or "score" not in result.disclosed:
         raise ApiError(422, "disclose model_id and score to recompute from inputs", field="fields")
     try:

@@ -1,34 +1,20 @@
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.types import Hex32
+DISCLOSURE_DOC = (
+    "a disclosure, version 1, exactly as docs/disclosure.md specifies (the file a customer "
+    "hands over); refused with 422 naming the field when any offline rule fails"
+)
 
 
-class DisclosedField(BaseModel):
+class RecomputeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=64)
-    value: str = Field(max_length=1024)
-    salt: Hex32
-    proof: list[Hex32] = Field(max_length=64)
-
-
-class BatchMembership(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    root: Hex32
-    proof: list[Hex32] = Field(max_length=64)
-
-
-class VerifyRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    commitment: Hex32 = Field(description="the record commitment the fields claim to belong to")
-    fields: list[DisclosedField] = Field(min_length=1, max_length=32)
-    batch: BatchMembership | None = Field(default=None, description="set for batched records")
-    inputs: dict[str, str | int | float | None] | None = Field(
-        default=None,
+    disclosure: dict[str, Any] = Field(description=DISCLOSURE_DOC)
+    inputs: dict[str, str | int | float | None] = Field(
         description="the applicant's model inputs, to recompute the score from the model "
         "artifact (needs model_id and score disclosed)",
     )
@@ -36,15 +22,18 @@ class VerifyRequest(BaseModel):
 
 class VerifyResponse(BaseModel):
     status: str = Field(
-        description="valid, unknown, revoked, expired, attester_suspended, "
-        "invalid_disclosure or mismatch"
+        description="valid, unknown, revoked, expired, attester_suspended, mismatch, "
+        "wrong_chain or not_registry (docs/disclosure.md, Verdicts)"
     )
     valid: bool
     reasons: list[str]
+    chain_id: int | None
+    registry: str | None
     commitment: str | None
-    disclosed: dict[str, str]
     attester_id: int | None
-    issued_at: int | None
+    batch_root: str | None
+    disclosed: dict[str, str]
+    issued_at: int | None = Field(description="block time the record was anchored")
     expires_at: int | None
     revoked_at: int | None
     revocation_reason: int | None

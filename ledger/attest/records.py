@@ -6,7 +6,7 @@ the salt being 32 random bytes of its own. The record's commitment is that tree'
 only the commitment goes on chain. A holder can show any subset of fields with their
 salts and proofs; the verifier recomputes the commitment and learns nothing about the
 rest, and nobody can test guesses against the chain without the salts. The exact
-encoding is specified in docs/records.md.
+encoding is specified in docs/records.md; disclosures in ``ledger.attest.disclosure``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from ledger.errors import FieldError
-from ledger.merkle import MerkleTree, leaf_of_encoded, merkle_root, process_proof
+from ledger.merkle import leaf_of_encoded, merkle_root
 
 SALT_BYTES = 32
 SCORE_MAX = 1000
@@ -108,6 +108,42 @@ def _reasons(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+# -- scoring-strategy fields (optional; added for issue 10) ----------------------------
+# ``strategy``: keccak id of the cut-off strategy the decision follows (registered beside
+# the model); ``decision``: what it decided; ``reason_texts``: the reasons in words, in
+# the order of ``reasons``. Texts are joined by a line feed, so none may contain one.
+
+DECISIONS = ("approve", "refer", "decline")
+MAX_REASON_TEXT = 160
+_TEXT_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _decision(value: Any) -> str:
+    if value not in DECISIONS:
+        raise ValueError(f"must be one of {', '.join(DECISIONS)}")
+    return value
+
+
+def _reason_texts(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise ValueError("must be a list of texts")
+    if len(value) > MAX_REASONS:
+        raise ValueError(f"must have at most {MAX_REASONS} texts")
+    for text in value:
+        if not isinstance(text, str) or not 1 <= len(text) <= MAX_REASON_TEXT:
+            raise ValueError(f"each text must be 1 to {MAX_REASON_TEXT} characters")
+        if _TEXT_FORBIDDEN.search(text):
+            raise ValueError("texts must not contain control characters or line breaks")
+    return tuple(value)
+
+
+def _lines(text: str) -> list[str]:
+    return text.split("\n") if text else []
+
+
+# -- end of scoring-strategy fields ------------------------------------------------------
+
+
 class _Field(NamedTuple):
     name: str
     check: Callable[[Any], Any]  # any accepted input -> the normal typed value, or ValueError
@@ -139,6 +175,10 @@ FIELDS: tuple[_Field, ...] = (
     _Field("attester", _integer(0, UINT32_MAX), str, _decimal, _same),
     _Field("pd_bps", _integer(0, PD_BPS_MAX), str, _decimal, _same, required=False),
     _Field("reasons", _reasons, ",".join, _split, list, required=False),
+    # scoring-strategy fields (issue 10)
+    _Field("strategy", _bytes32, _hex, _same, _hex, required=False),
+    _Field("decision", _decision, _same, _same, _same, required=False),
+    _Field("reason_texts", _reason_texts, "\n".join, _lines, list, required=False),
 )
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
 _ENCODERS = tuple((f.name, f.encode) for f in FIELDS)
@@ -188,6 +228,10 @@ class ScoreRecord:
     attester: int
     pd_bps: int | None = None
     reasons: tuple[str, ...] | None = None
+    # scoring-strategy fields (issue 10)
+    strategy: bytes | None = None
+    decision: str | None = None
+    reason_texts: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         for spec in FIELDS:
@@ -357,118 +401,6 @@ def _check_salts(salts: Mapping[str, bytes], present: list[str]) -> None:
             raise RecordError(f"salts.{name}", "has no field in this record")
 
 
-# -- disclosure ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DisclosedField:
-    """One shown field: its canonical text, its salt and its proof to the commitment."""
-
-    name: str
-    value: str
-    salt: bytes
-    proof: tuple[bytes, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Disclosure:
-    """Some fields of a sealed record, provable against its commitment; nothing else."""
-
-    commitment: bytes
-    fields: tuple[DisclosedField, ...]
-
-    def shown(self) -> dict[str, str]:
-        """The shown fields' canonical texts by name."""
-        return {f.name: f.value for f in self.fields}
-
-    def values(self) -> dict[str, Any]:
-        """The shown fields as typed values (e.g. ``score`` as int, ``model_id`` as bytes)."""
-        return {f.name: parse_value(f.name, f.value) for f in self.fields}
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "commitment": _hex(self.commitment),
-            "fields": [
-                {
-                    "name": f.name,
-                    "value": f.value,
-                    "salt": _hex(f.salt),
-                    "proof": [_hex(p) for p in f.proof],
-                }
-                for f in self.fields
-            ],
-        }
-
-    def to_json(self) -> str:
-        return orjson.dumps(self.to_dict()).decode()
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Disclosure:
-        """Read the JSON shape; ``verify_disclosure`` does the checking that matters."""
-        if not isinstance(data, Mapping):
-            raise DisclosureError("disclosure", "must be a JSON object")
-        root = _hex_field(DisclosureError, "commitment", data.get("commitment"))
-        shown = data.get("fields")
-        if not isinstance(shown, list):
-            raise DisclosureError("fields", "must be a list of {name, value, salt, proof}")
-        return cls(root, tuple(_read_field(i, item) for i, item in enumerate(shown)))
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> Disclosure:
-        return cls.from_dict(_loads(DisclosureError, "disclosure", text))
-
-
-def disclose(sealed: SealedRecord, fields: Iterable[str]) -> Disclosure:
-    """Show ``fields`` of ``sealed`` (each with its salt and Merkle proof), hiding the rest.
-
-    Raises ``RecordError`` for a field that the record does not have.
-    """
-    wanted = {fields} if isinstance(fields, str) else set(fields)
-    if not wanted:
-        raise RecordError("fields", "choose at least one field to show")
-    canonical = sealed.record.canonical()
-    present = [name for name, _ in canonical]
-    for name in sorted(wanted):
-        if name not in _BY_NAME:
-            raise RecordError(name, "is not a field of a score record")
-        if name not in present:
-            raise RecordError(name, "is not present in this record")
-    salts = sealed.salts
-    tree = MerkleTree.build([field_leaf(name, value, salts[name]) for name, value in canonical])
-    shown = tuple(
-        DisclosedField(name, value, salts[name], tuple(tree.proof_at(i)))
-        for i, (name, value) in enumerate(canonical)
-        if name in wanted
-    )
-    return Disclosure(sealed.commitment, shown)
-
-
-def verify_disclosure(disclosure: Disclosure) -> bytes:
-    """Check every shown field against the disclosure's commitment and return it.
-
-    The caller then checks that commitment on chain (attested, unrevoked, unexpired).
-    Raises ``DisclosureError`` naming the first field at fault.
-    """
-    if not disclosure.fields:
-        raise DisclosureError("fields", "no field is shown")
-    if len(disclosure.commitment) != 32:
-        raise DisclosureError("commitment", "must be 32 bytes")
-    seen: set[str] = set()
-    for f in disclosure.fields:
-        parse_value(f.name, f.value)
-        if f.name in seen:
-            raise DisclosureError(f.name, "is shown twice")
-        seen.add(f.name)
-        if not isinstance(f.salt, bytes) or len(f.salt) != SALT_BYTES:
-            raise DisclosureError(f.name, f"salt must be {SALT_BYTES} bytes")
-        if not all(isinstance(p, bytes) and len(p) == 32 for p in f.proof):
-            raise DisclosureError(f.name, "proof nodes must be 32 bytes each")
-        leaf = field_leaf(f.name, f.value, f.salt)
-        if process_proof(leaf, f.proof) != disclosure.commitment:
-            raise DisclosureError(f.name, "value, salt or proof does not match the commitment")
-    return disclosure.commitment
-
-
 # -- JSON helpers ----------------------------------------------------------------------
 
 
@@ -483,24 +415,3 @@ def _hex_field(error: type[FieldError], field: str, value: Any) -> bytes:
     if not isinstance(value, str) or not _HEX32.fullmatch(value.lower()):
         raise error(field, "must be 0x followed by 64 hex digits")
     return bytes.fromhex(value[2:])
-
-
-def _read_field(index: int, item: Any) -> DisclosedField:
-    where = f"fields[{index}]"
-    if not isinstance(item, Mapping):
-        raise DisclosureError(where, "must be an object with name, value, salt and proof")
-    name = item.get("name")
-    if not isinstance(name, str):
-        raise DisclosureError(f"{where}.name", "must be a string")
-    value = item.get("value")
-    if not isinstance(value, str):
-        raise DisclosureError(f"{where}.value", "must be a string")
-    proof = item.get("proof")
-    if not isinstance(proof, list):
-        raise DisclosureError(f"{where}.proof", "must be a list of 0x-hex nodes")
-    return DisclosedField(
-        name,
-        value,
-        _hex_field(DisclosureError, f"{where}.salt", item.get("salt")),
-        tuple(_hex_field(DisclosureError, f"{where}.proof[{i}]", p) for i, p in enumerate(proof)),
-    )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Any, NamedTuple
 
 from eth_account.messages import encode_typed_data
@@ -17,6 +16,7 @@ from eth_account.signers.local import LocalAccount
 from web3.contract import Contract
 from web3.types import TxReceipt
 
+from ledger.attest.status import Status
 from ledger.tx import Sender
 
 DOMAIN_NAME = "Credence AttestationRegistry"
@@ -31,21 +31,6 @@ ATTEST_TYPES = {
     ]
 }
 ZERO_ADDRESS = "0x" + "00" * 20
-
-
-class Status(IntEnum):
-    """``IAttestationRegistry.Status``, same order as the Solidity enum."""
-
-    Unknown = 0
-    Valid = 1
-    Revoked = 2
-    Expired = 3
-    AttesterSuspended = 4
-
-    @property
-    def name_snake(self) -> str:
-        """The name in snake case, e.g. ``attester_suspended`` (for JSON and the database)."""
-        return "".join("_" + c.lower() if c.isupper() else c for c in self.name).lstrip("_")
 
 
 class ModelMetrics(NamedTuple):
@@ -246,6 +231,7 @@ class Registry:
         return self._send(call, idempotency_key)
 
     def revoke(self, key: bytes, reason: int, *, idempotency_key: str | None = None) -> TxReceipt:
+        """Revoke the sender's own record or batch under ``key``."""
         return self._send(
             self.contract.functions.revoke(bytes32("key", key), reason), idempotency_key
         )
@@ -295,30 +281,43 @@ class Registry:
             return None
         return Model(index, attester_id, registered_at, ModelMetrics(*metrics))
 
-    def record(self, key: bytes) -> Record:
-        return Record(*self.contract.functions.getRecord(bytes32("key", key)).call())
+    def record(self, attester_id: int, key: bytes) -> Record:
+        """The record or batch root ``attester_id`` anchored under ``key`` (all zero if none)."""
+        call = self.contract.functions.getRecord(attester_id, bytes32("key", key))
+        return Record(*call.call())
 
-    def leaf_revocation(self, root: bytes, commitment: bytes) -> LeafRevocation | None:
-        """The revocation of ``commitment`` inside batch ``root`` on its own, if any."""
+    def leaf_revocation(
+        self, attester_id: int, root: bytes, commitment: bytes
+    ) -> LeafRevocation | None:
+        """The revocation of ``commitment`` inside ``attester_id``'s batch ``root``, if any."""
         revoked_at, reason = self.contract.functions.getBatchLeafRevocation(
-            bytes32("root", root), bytes32("commitment", commitment)
+            attester_id, bytes32("root", root), bytes32("commitment", commitment)
         ).call()
         return LeafRevocation(revoked_at, reason) if revoked_at else None
 
-    def status_of(self, commitment: bytes) -> Status:
-        return Status(self.contract.functions.statusOf(bytes32("commitment", commitment)).call())
+    def status_of(self, attester_id: int, commitment: bytes) -> Status:
+        call = self.contract.functions.statusOf(attester_id, bytes32("commitment", commitment))
+        return Status(call.call())
 
     def status_of_batch_record(
-        self, root: bytes, commitment: bytes, proof: Sequence[bytes]
+        self, attester_id: int, root: bytes, commitment: bytes, proof: Sequence[bytes]
     ) -> Status:
         call = self.contract.functions.statusOfBatchRecord(
-            bytes32("root", root), bytes32("commitment", commitment), _bytes32_list("proof", proof)
+            attester_id,
+            bytes32("root", root),
+            bytes32("commitment", commitment),
+            _bytes32_list("proof", proof),
         )
         return Status(call.call())
 
-    def verify_batch_leaf(self, root: bytes, commitment: bytes, proof: Sequence[bytes]) -> bool:
+    def verify_batch_leaf(
+        self, attester_id: int, root: bytes, commitment: bytes, proof: Sequence[bytes]
+    ) -> bool:
         return self.contract.functions.verifyBatchLeaf(
-            bytes32("root", root), bytes32("commitment", commitment), _bytes32_list("proof", proof)
+            attester_id,
+            bytes32("root", root),
+            bytes32("commitment", commitment),
+            _bytes32_list("proof", proof),
         ).call()
 
     def nonce(self, signer: str) -> int:

@@ -22,7 +22,9 @@ from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from ledger.attest.records import ScoreRecord, SealedRecord, disclose, pseudonym
+from ledger.attest.disclosure import Batch as DisclosedBatch
+from ledger.attest.disclosure import RecordFile
+from ledger.attest.records import ScoreRecord, SealedRecord, pseudonym
 from ledger.attest.registry import Registry, Status
 from ledger.attest.sealing import ParallelSealer
 from ledger.merkle import MerkleTree, bytes32_leaf
@@ -332,19 +334,26 @@ class AttestationService:
     def chain_status(self, row: IssuedRecord) -> Status:
         commitment = bytes.fromhex(row.commitment[2:])
         if row.batch_root is None:
-            return self.registry.status_of(commitment)
+            return self.registry.status_of(self.attester_id, commitment)
         proof = [bytes.fromhex(p[2:]) for p in json.loads(row.proof or "[]")]
         return self.registry.status_of_batch_record(
-            bytes.fromhex(row.batch_root[2:]), commitment, proof
+            self.attester_id, bytes.fromhex(row.batch_root[2:]), commitment, proof
         )
+
+    def record_file(self, commitment: str) -> RecordFile:
+        """The sealed record with where it is anchored: the copy handed to its subject."""
+        row = self._require(commitment)
+        batch = None
+        if row.batch_root is not None:
+            proof = tuple(bytes.fromhex(p[2:]) for p in json.loads(row.proof or "[]"))
+            batch = DisclosedBatch(bytes.fromhex(row.batch_root[2:]), proof)
+        chain_id = self.registry.contract.w3.eth.chain_id
+        address = self.registry.address.lower()
+        return RecordFile(chain_id, address, SealedRecord.from_json(row.sealed), batch)
 
     def disclosure(self, commitment: str, fields: Sequence[str]) -> dict:
         """What the record's holder shows a lender: chosen fields, salts, proofs, batch proof."""
-        row = self._require(commitment)
-        package = disclose(SealedRecord.from_json(row.sealed), fields).to_dict()
-        if row.batch_root is not None:
-            package["batch"] = {"root": row.batch_root, "proof": json.loads(row.proof or "[]")}
-        return package
+        return self.record_file(commitment).disclose(fields).to_dict()
 
     # -- revoking ----------------------------------------------------------------------
 
@@ -387,7 +396,7 @@ class AttestationService:
                 )
             ).all()
         for batch in open_batches:
-            if self.registry.record(bytes.fromhex(batch.root[2:])).issued_at:
+            if self.registry.record(self.attester_id, bytes.fromhex(batch.root[2:])).issued_at:
                 self._mark_anchored(batch.root, batch.tx_hash or "")
             else:
                 self._requeue_batch(batch)

@@ -16,8 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import solcx
-
 from ledger import PROJECT_ROOT
 
 CONTRACTS_DIR = PROJECT_ROOT / "contracts"
@@ -80,6 +78,8 @@ def standard_input(sources: dict[str, str]) -> dict[str, Any]:
 
 
 def _run_solc(compiler_input: dict[str, Any]) -> dict[str, Any]:
+    import solcx  # only when compiling: loading cached artifacts (e.g. to verify) stays fast
+
     output = solcx.compile_standard(
         compiler_input,
         solc_binary=SOLC_ADAPTER,

@@ -40,7 +40,16 @@ def demo_cmd() -> None:
 
 
 def main() -> None:
-    _register_subcommands()
+    import sys
+
+    if sys.argv[1:2] == ["verify"]:
+        # A lender's one-shot check must start fast: the other domains import web3,
+        # pandas and the scoring stack, which `verify` never uses.
+        from ledger.cli import attest as attest_cli
+
+        attest_cli.register(app)
+    else:
+        _register_subcommands()
     app()
 
 

@@ -6,7 +6,7 @@ import csv
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -54,6 +54,12 @@ def attest_cmd(
     valid_days: Annotated[int, typer.Option(min=1, max=3650)] = 365,
     mode: Annotated[str, typer.Option(help="batch or single")] = "batch",
     out: Annotated[Path | None, typer.Option(help="write sealed records (JSON lines) here")] = None,
+    holder_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="write each subject's record file here (<commitment>.json), to hand over"
+        ),
+    ] = None,
 ) -> None:
     """Attest every row of a CSV of scored subjects (batched under Merkle roots)."""
     from ledger.attest.records import RecordError
@@ -92,6 +98,11 @@ def attest_cmd(
                 sealed += service.issue(chunk, mode=mode)
                 progress.advance(task, len(chunk))
         roots = service.roots_of(sealed)
+        if holder_dir:
+            holder_dir.mkdir(parents=True, exist_ok=True)
+            for s in sealed:
+                key = "0x" + s.commitment.hex()
+                (holder_dir / f"{key}.json").write_text(service.record_file(key).to_json())
         service.close()
     if out:
         out.write_text("".join(s.to_json() + "\n" for s in sealed))
@@ -126,63 +137,114 @@ def show_cmd(commitment: Annotated[str, typer.Argument(help="record commitment")
     console.print(table)
 
 
-def disclose_cmd(
-    commitment: Annotated[str, typer.Argument()],
-    fields: Annotated[str, typer.Option(help="comma-separated fields to reveal")] = "score,grade",
-    out: Annotated[Path | None, typer.Option(help="write the disclosure JSON here")] = None,
+def record_file_cmd(
+    commitment: Annotated[str, typer.Argument(help="a record commitment issued here")],
+    out: Annotated[Path, typer.Option(help="write the subject's record file here")],
 ) -> None:
-    """Produce the disclosure a customer hands a lender (only the chosen fields)."""
-    from ledger.attest.records import RecordError
-
+    """Export the record file handed to the subject: every field, salt and proof."""
     key = "0x" + parse_hex32(commitment, "commitment").hex()
     with runtime() as rt:
         service = rt.attestation_service()
         try:
-            package = service.disclosure(key, [f.strip() for f in fields.split(",") if f.strip()])
+            out.write_text(service.record_file(key).to_json() + "\n")
         except KeyError as exc:
             fail(f"commitment: {exc.args[0]}")
-        except RecordError as exc:
-            fail(f"--fields: {exc}")
         finally:
             service.close()
-    text = json.dumps(package, indent=2)
+    console.print(f"record file written to {out}; the subject can now disclose without us")
+
+
+def disclose_cmd(
+    record: Annotated[
+        str, typer.Argument(help="a record file (the subject's copy) or a commitment issued here")
+    ],
+    fields: Annotated[str, typer.Option(help="comma-separated fields to reveal")] = "score,grade",
+    out: Annotated[Path | None, typer.Option(help="write the disclosure JSON here")] = None,
+) -> None:
+    """Make the disclosure a customer hands a lender (chosen fields; the attester always shows).
+
+    From a record file this needs no data directory and no chain: the customer's own copy.
+    """
+    from ledger.attest.disclosure import RecordFile
+    from ledger.attest.records import RecordError
+
+    names = [f.strip() for f in fields.split(",") if f.strip()]
+    path = Path(record)
+    if path.exists():
+        try:
+            text = RecordFile.from_json(path.read_bytes()).disclose(names).to_json()
+        except RecordError as exc:
+            fail(f"{path.name}: {exc}")
+    else:
+        key = "0x" + parse_hex32(record, "record (no such file, nor a commitment)").hex()
+        with runtime() as rt:
+            service = rt.attestation_service()
+            try:
+                text = json.dumps(service.disclosure(key, names), indent=2)
+            except KeyError as exc:
+                fail(f"commitment: {exc.args[0]}")
+            except RecordError as exc:
+                fail(f"--fields: {exc}")
+            finally:
+                service.close()
     if out:
-        out.write_text(text)
+        out.write_text(text + "\n")
         console.print(f"disclosure written to {out}")
     else:
         console.print_json(text)
 
 
 def verify_cmd(
-    disclosure: Annotated[Path, typer.Argument(help="disclosure JSON (from `credence disclose`)")],
+    disclosure: Annotated[Path, typer.Argument(help="disclosure JSON (docs/disclosure.md)")],
+    rpc: Annotated[
+        str | None,
+        typer.Option(help="JSON-RPC URL of a node of the disclosure's chain [default: configured]"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the verdict as JSON")] = False,
 ) -> None:
-    """Verify a disclosed record against the chain; exit 1 if it is not valid."""
-    from ledger.attest.records import Disclosure, DisclosureError
-    from ledger.attest.verify import verify
+    """Verify a disclosure against the chain: exit 0 valid, 1 not valid, 2 refused as bad input.
 
-    if not disclosure.exists():
+    Reads only: no data directory, no deployment, no transaction. The registry address
+    comes from the disclosure and its code must be the Credence registry.
+    """
+    from dataclasses import asdict
+
+    from ledger.attest.verify import INVALID, ChainUnavailable, RpcReader, verify_text
+
+    if not disclosure.is_file():
         fail(f"{disclosure}: no such file")
     try:
-        package = json.loads(disclosure.read_text())
-        parsed = Disclosure.from_dict(package)
-    except (ValueError, KeyError, TypeError, DisclosureError) as exc:
-        fail(f"{disclosure}: not a disclosure: {exc}")
-    batch = package.get("batch")
-    with runtime() as rt:
-        registry = rt.registry("relayer")
-        root = parse_hex32(batch["root"], "batch.root") if batch else None
-        proof = [parse_hex32(p, "batch.proof") for p in batch["proof"]] if batch else []
-        result = verify(registry, parsed, root, proof)
+        result = verify_text(RpcReader(rpc or _default_rpc()), disclosure.read_bytes())
+    except ChainUnavailable as exc:
+        fail(f"--rpc: {exc}")
+    if as_json:
+        console.print_json(json.dumps(asdict(result)))
+    else:
+        _print_verification(result)
+    raise typer.Exit(2 if result.status == INVALID else 0 if result.valid else 1)
+
+
+def _default_rpc() -> str:
+    from ledger.settings import Settings
+
+    settings = Settings()
+    return settings.rpc_url or f"http://127.0.0.1:{settings.node_port}"
+
+
+def _print_verification(result: Any) -> None:
     table = Table("check", "result", title="verification")
     colour = "green" if result.valid else "red"
     table.add_row("status", f"[{colour}]{result.status}[/]")
     for reason in result.reasons:
         table.add_row("reason", reason)
+    if result.field:
+        table.add_row("field", result.field)
     for name, value in result.disclosed.items():
         table.add_row(f"disclosed {name}", value)
-    table.add_row("attester", str(result.attester_id))
+    for name in ("chain_id", "registry", "batch_root", "issued_at", "expires_at", "revoked_at"):
+        if getattr(result, name) is not None:
+            table.add_row(name, str(getattr(result, name)))
     console.print(table)
-    raise typer.Exit(0 if result.valid else 1)
 
 
 def revoke_cmd(
@@ -237,6 +299,7 @@ def status_cmd() -> None:
 def register(app: typer.Typer) -> None:
     app.command("attest")(attest_cmd)
     app.command("show")(show_cmd)
+    app.command("record-file")(record_file_cmd)
     app.command("disclose")(disclose_cmd)
     app.command("verify")(verify_cmd)
     app.command("revoke")(revoke_cmd)

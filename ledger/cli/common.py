@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, NoReturn
+from datetime import date
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -12,8 +15,11 @@ from rich.console import Console
 if TYPE_CHECKING:
     from ledger.runtime import Runtime
 
-console = Console()
-err_console = Console(stderr=True)
+# Tables are laid out for 100 columns; piped or captured output (where Rich would assume
+# 80 and cut addresses) gets 100, a terminal its own width.
+WIDTH = 100
+console = Console(width=None if sys.stdout.isatty() else WIDTH)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else WIDTH)
 
 
 def fail(message: str) -> NoReturn:
@@ -46,3 +52,16 @@ def parse_hex32(value: str, field: str) -> bytes:
         return bytes.fromhex(text[2:])
     except ValueError:
         fail(f"{field}: not hexadecimal: {value!r}")
+
+
+def print_json(body: Any) -> None:
+    """One JSON document on stdout (``--json``): amounts in the token's smallest unit."""
+    print(json.dumps(body))
+
+
+def parse_day(value: str, option: str) -> date:
+    """A YYYY-MM-DD option value, or a clean failure naming the option."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: not a YYYY-MM-DD date: {value!r}")

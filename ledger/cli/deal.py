@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from ledger.cli.common import console, fail
+from ledger.cli.common import console, fail, parse_day
 
 if TYPE_CHECKING:
     from ledger.deals.simulator import Simulation
@@ -150,12 +149,15 @@ def report_cmd(
     scenario: Annotated[str, typer.Option(help=SCENARIO_HELP)] = "",
     period: Annotated[int | None, typer.Option(min=1, help="only this period")] = None,
     fmt: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
+    as_json: Annotated[bool, typer.Option("--json", help="JSON (the default)")] = False,
 ) -> None:
     """Investor reports of a simulated deal, every period or one, as JSON or CSV."""
     from ledger.deals.reports import simulation_reports, to_csv
 
     if fmt not in ("json", "csv"):
         fail(f"--format: must be json or csv, got {fmt!r}")
+    if as_json and fmt == "csv":
+        fail("--json and --format csv: choose one")
     with _clean_errors():
         _, sims = _simulations(spec_path, [scenario])
     reports = simulation_reports(sims[0])
@@ -171,23 +173,18 @@ def report_cmd(
 
 def tape_cmd(
     csv_path: Annotated[Path, typer.Argument(metavar="TAPE", help="loan-tape CSV")],
-    key_file: Annotated[Path, typer.Option(help="file holding the HMAC key for loan pseudonyms")],
     as_of: Annotated[str, typer.Option(help="cut-off date, YYYY-MM-DD")],
+    key_file: Annotated[
+        Path | None,
+        typer.Option(help="HMAC key for loan pseudonyms (default: the data directory's)"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Merkle root and aggregates of a loan tape (what the pool stores)."""
     from ledger.deals.tape import read_tape
 
-    try:
-        cut_off = date.fromisoformat(as_of)
-    except ValueError:
-        fail(f"--as-of: not a YYYY-MM-DD date: {as_of!r}")
-    try:
-        key = key_file.read_bytes()
-    except OSError as exc:
-        fail(f"--key-file: cannot read {key_file} ({exc.strerror})")
-    if len(key) < 16:
-        fail("--key-file: the key must be at least 16 bytes")
+    cut_off = parse_day(as_of, "--as-of")
+    key = _pseudonym_key(key_file)
     with _clean_errors():
         tape = read_tape(csv_path, key, cut_off)
     agg = tape.aggregates
@@ -201,6 +198,87 @@ def tape_cmd(
     console.print(table)
 
 
+def period_cmd(
+    servicer_file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="servicer's loan-level CSV (docs/loan-tape.md)")
+    ],
+    period_end: Annotated[str, typer.Option(help="the period's payment date, YYYY-MM-DD")],
+    out: Annotated[
+        Path | None, typer.Option(help="write the period report here (YAML, whole units)")
+    ] = None,
+    decimals: Annotated[
+        int, typer.Option(min=0, max=18, help="the settlement token's decimals (USDC: 6)")
+    ] = 6,
+    key_file: Annotated[
+        Path | None,
+        typer.Option(help="HMAC key for loan pseudonyms (default: the data directory's)"),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print the API's request body (smallest units)")
+    ] = False,
+) -> None:
+    """Build a period report from a servicer's loan-level file: collections, new defaults,
+    delinquency buckets (30-59, 60-89, 90+ days) and the new tape's root and aggregates.
+    The file's amounts are the token's smallest unit; the report written is in whole units,
+    ready for `credence pool report-period`."""
+    from ledger.deals.period_file import period_json, period_yaml
+    from ledger.deals.servicing import build_period, read_servicer_file
+    from ledger.deals.units import day, money
+
+    end = parse_day(period_end, "--period-end")
+    key = _pseudonym_key(key_file)
+    with _clean_errors():
+        build = build_period(read_servicer_file(servicer_file, key), end)
+    text = period_yaml(build, decimals)
+    if out is not None:
+        try:
+            out.write_text(text)
+        except OSError as exc:
+            fail(f"--out: cannot write {out.name} ({exc.strerror})")
+    if as_json:
+        print(json.dumps(period_json(build)))
+        return
+    r = build.report
+    table = Table("figure", "value", title=f"period ending {day(r.period_end)} (whole units)")
+    for column in table.columns:
+        column.no_wrap = True
+    rows = {
+        "loans serviced": f"{build.loans:,} ({build.defaulted_loans:,} defaulted, "
+        f"{build.repaid_loans:,} repaid)",
+        "opening balance": money(build.opening_balance, decimals),
+        "interest": money(r.interest, decimals),
+        "scheduled principal": money(r.scheduled_principal, decimals),
+        "prepayments": money(r.prepayments, decimals),
+        "recoveries": money(r.recoveries, decimals),
+        "new defaults": money(r.new_defaults, decimals),
+        "delinquent 30-59 / 60-89 / 90+": " / ".join(
+            money(v, decimals) for v in (r.delinquent_30, r.delinquent_60, r.delinquent_90)
+        ),
+        "pool balance": money(r.pool_balance, decimals),
+        "new tape": f"{build.stats.count:,} loans, root 0x{r.tape_root.hex()}",
+    }
+    for name, value in rows.items():
+        table.add_row(name, value)
+    console.print(table)
+    if out is not None:
+        console.print(f"written: {out}")
+
+
+def _pseudonym_key(key_file: Path | None) -> bytes:
+    if key_file is None:
+        from ledger.runtime import pseudonym_secret
+        from ledger.settings import get_settings
+
+        return pseudonym_secret(get_settings().data_dir)
+    try:
+        key = key_file.read_bytes()
+    except OSError as exc:
+        fail(f"--key-file: cannot read {key_file} ({exc.strerror})")
+    if len(key) < 16:
+        fail("--key-file: the key must be at least 16 bytes")
+    return key
+
+
 def register(app: typer.Typer) -> None:
     deal_app = typer.Typer(
         help="Securitization deals: simulate, report, loan tapes.", no_args_is_help=True
@@ -208,4 +286,5 @@ def register(app: typer.Typer) -> None:
     deal_app.command("simulate")(simulate_cmd)
     deal_app.command("report")(report_cmd)
     deal_app.command("tape")(tape_cmd)
+    deal_app.command("period")(period_cmd)
     app.add_typer(deal_app, name="deal")

@@ -1,76 +1,81 @@
-"""Pool commands: create a pool from a deal spec and a loan tape, run its lifecycle,
-subscribe, report periods, claim, and read pools, periods and investor reports."""
+"""Pool commands: create a pool from a deal spec and a loan tape, and read pools, periods
+and investor reports. The operations (lifecycle, subscriptions, periods, claims) are in
+``ledger.cli.pool_ops``.
+
+Amounts a person types are whole token units (``1250.5`` USDC), as in the deal spec;
+tables show whole units; ``--json`` prints the token's smallest unit, as the API does."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from ledger.cli.common import console, fail, runtime
+from ledger.cli.common import console, fail, parse_day, print_json, runtime
 
 if TYPE_CHECKING:
-    from ledger.deals.service import DealService, PeriodInput
+    from ledger.deals.service import DealService
 
 PoolArg = Annotated[str, typer.Argument(metavar="ID", help="pool address")]
-InvestorOpt = Annotated[str, typer.Option(help="investor name (its custodial key signs)")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="print one JSON object (amounts in smallest units)")
+]
+# DealPool fields that are money (smallest units) and times (unix seconds).
+MONEY = {
+    "initial_pool_balance",
+    "reserve_target",
+    "initial_reserve",
+    "tape_balance",
+    "proceeds",
+    "pool_balance",
+    "reserve",
+}
+TIMES = {"closing_time", "last_period_end"}
 
 
 @contextmanager
 def deals() -> Iterator[DealService]:
     """The deal service on the configured chain; bad input and refusals exit with code 2."""
+    from ledger.deals.period_file import PeriodFileError
     from ledger.deals.service import DealError, DealService
     from ledger.deals.spec import DealSpecError
     from ledger.deals.tape import TapeError
+    from ledger.deals.units import UnitsError
     from ledger.tx import ContractRevert
 
     with runtime() as rt:
         try:
             yield DealService(rt)
-        except (DealError, DealSpecError, TapeError) as exc:
+        except (DealError, PeriodFileError, UnitsError) as exc:
+            fail(f"{exc.field}: {exc.reason}")
+        except (DealSpecError, TapeError) as exc:
             fail(str(exc).replace("\n", "; "))
         except ContractRevert as exc:
             fail(f"the contract refused: {exc.error}")
 
 
-def _read_period(path: Path) -> PeriodInput:
-    import yaml
-    from pydantic import ValidationError
+def field_table(body: dict[str, Any], title: str, decimals: int | None = None) -> Table:
+    """A field/value table: money in whole units (given ``decimals``), times as dates."""
+    from ledger.deals.units import day, money
 
-    from ledger.deals.service import PeriodInput
-
-    try:
-        data = yaml.safe_load(path.read_text())  # JSON is YAML too
-    except OSError as exc:
-        fail(f"{path}: cannot read ({exc.strerror})")
-    except yaml.YAMLError as exc:
-        fail(f"{path}: not valid YAML or JSON: {exc}")
-    if not isinstance(data, dict):
-        fail(f"{path}: expected a mapping of report fields")
-    try:
-        return PeriodInput.model_validate(data)
-    except ValidationError as exc:
-        fields = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        fail(f"{path}: {fields}")
-
-
-def _print(body: dict[str, Any], title: str, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps(body))
-        return
-    table = Table("field", "value", title=title)
+    table = Table("field", "value", title=title, show_edge=False, pad_edge=False)
+    for column in table.columns:  # addresses and roots are never cut
+        column.no_wrap = True
     for key, value in body.items():
-        table.add_row(key, f"{value:,}" if isinstance(value, int) else str(value))
-    console.print(table)
+        if key in TIMES and isinstance(value, int):
+            shown = day(value) if value else "-"
+        elif key in MONEY and decimals is not None and isinstance(value, int):
+            shown = money(value, decimals)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            shown = f"{value:,}"
+        else:
+            shown = str(value)
+        table.add_row(key, shown)
+    return table
 
 
 # --- create and read -----------------------------------------------------------------------------
@@ -84,16 +89,13 @@ def create_cmd(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Create a pool and its tranche tokens from a deal spec and a loan tape (structurer)."""
+    """Create a pool and its tranche tokens from a deal spec and a loan tape (structurer).
+    Refused before anything is sent: sizes that do not add up to the pool, an empty
+    tranche, a reserve that close could not fund."""
     from ledger.deals.spec import load_spec
     from ledger.deals.tape import read_tape
 
-    cut_off = None
-    if as_of is not None:
-        try:
-            cut_off = date.fromisoformat(as_of)
-        except ValueError:
-            fail(f"--as-of: not a YYYY-MM-DD date: {as_of!r}")
+    cut_off = None if as_of is None else parse_day(as_of, "--as-of")
     with deals() as svc:
         spec = load_spec(spec_path)
         tape = read_tape(
@@ -101,83 +103,107 @@ def create_cmd(
         )
         with console.status(f"creating {spec.name} ({len(tape.loans):,} loans)"):
             created = svc.create_pool(spec, tape)
+    tokens = dict(zip(created.tranche_names, created.tokens, strict=True))
     body = {
         "address": created.address,
         "deal_id": created.deal_id,
-        "tranches": ", ".join(
-            f"{n} {t}" for n, t in zip(created.tranche_names, created.tokens, strict=True)
-        ),
+        "tranches": tokens,
         "tape_root": "0x" + tape.root.hex(),
         "loans": len(tape.loans),
+        "block_number": created.block_number,
     }
-    _print(body, f"pool {spec.name}", as_json)
+    if as_json:
+        print_json(body)
+        return
+    shown = {k: v for k, v in body.items() if k != "tranches"}
+    shown.update({f"token {name}": token for name, token in tokens.items()})
+    console.print(field_table(shown, f"pool {spec.name}"))
 
 
 def list_cmd(as_json: JsonOpt = False) -> None:
     """Every pool in the index."""
+    from ledger.deals.units import money
+
     with deals() as svc:
         svc.sync()
         rows = [(svc.stored_spec(p.address), p) for p in svc.pools()]
     if as_json:
-        print(json.dumps([{"name": s.name if s else None, **p.model_dump()} for s, p in rows]))
+        print_json([{"name": s.name if s else None, **p.model_dump()} for s, p in rows])
         return
     table = Table("address", "name", "state", "periods", "pool balance", title="pools")
+    table.columns[0].no_wrap = True
     for spec, pool in rows:
-        name = spec.name if spec else "-"
-        table.add_row(pool.address, name, pool.state, str(pool.periods), f"{pool.pool_balance:,}")
+        decimals = spec.settlement_token.decimals if spec else 0
+        balance = money(pool.pool_balance, decimals) if spec else f"{pool.pool_balance:,} units"
+        table.add_row(
+            pool.address, spec.name if spec else "-", pool.state, str(pool.periods), balance
+        )
     console.print(table)
 
 
 def show_cmd(pool: PoolArg, as_json: JsonOpt = False) -> None:
-    """A pool's state, terms, tape and tranches (from the index)."""
+    """A pool's state, parties, terms, tape and tranches (from the index)."""
+    from ledger.deals.units import money
+
     with deals() as svc:
         svc.sync()
         row = svc.pool_row(pool)
         tranches = svc.tranches(pool)
+        decimals = svc.token_decimals(row.address)
     if as_json:
         body = {
             "pool": row.model_dump(),
             "tranches": [{"name": n, **t.model_dump()} for n, t in tranches],
         }
-        print(json.dumps(body))
+        print_json(body)
         return
     summary = {
-        k: v
-        for k, v in row.model_dump().items()
-        if k not in ("terms", "deal_id", "creator", "tx_hash")
+        k: v for k, v in row.model_dump().items() if k not in ("terms", "deal_id", "tx_hash")
     }
-    _print(summary, f"pool {row.address}", False)
-    table = Table("tranche", "token", "face", "balance", "factor bps", "shortfall", "written down")
+    summary.update({f"token {name}": t.token for name, t in tranches})
+    console.print(field_table(summary, f"pool {row.address}", decimals))
+    table = Table("tranche", "face", "balance", "factor bps", "shortfall", "written down")
+    table.title = "tranches (whole token units)"
     for name, t in tranches:
         table.add_row(
             name,
-            t.token,
-            f"{t.face:,}",
-            f"{t.balance:,}",
-            str(t.factor_bps),
-            f"{t.interest_shortfall:,}",
-            f"{t.writedowns:,}",
+            money(t.face, decimals),
+            money(t.balance, decimals),
+            f"{t.factor_bps:,}",
+            money(t.interest_shortfall, decimals),
+            money(t.writedowns, decimals),
         )
     console.print(table)
 
 
-def periods_cmd(pool: PoolArg) -> None:
+def periods_cmd(pool: PoolArg, as_json: JsonOpt = False) -> None:
     """Every reported period of a pool."""
+    from ledger.deals.units import day, money
+
     with deals() as svc:
         svc.sync()
         periods = svc.periods(pool)
-    table = Table(
-        "period", "end", "cash in", "defaults", "recoveries", "reserve", "residual", "trigger"
-    )
+        decimals = svc.token_decimals(pool)
+    if as_json:
+        body = [
+            {
+                **p.model_dump(exclude={"event_args"}),
+                "tranches": [t.model_dump() for t in tranches],
+            }
+            for p, tranches in periods
+        ]
+        print_json(body)
+        return
+    table = Table("period", "end", "cash in", "defaults", "recoveries", "residual", "trigger")
+    table.title = "periods (whole token units)"
     for p, _ in periods:
         table.add_row(
             str(p.period),
-            str(date.fromtimestamp(p.period_end)),
-            f"{p.cash_in:,}",
-            f"{p.new_defaults:,}",
-            f"{p.recoveries:,}",
-            f"{p.reserve_after:,}",
-            f"{p.residual_to_equity:,}",
+            day(p.period_end),
+            money(p.cash_in, decimals),
+            money(p.new_defaults, decimals),
+            money(p.recoveries, decimals),
+            money(p.residual_to_equity, decimals),
             "breached" if p.trigger_breached else "pass",
         )
     console.print(table)
@@ -187,121 +213,34 @@ def investor_report_cmd(
     pool: PoolArg,
     period: Annotated[int, typer.Argument(min=1, help="period number (from 1)")],
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV instead of JSON")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON (the default)")] = False,
 ) -> None:
-    """The investor report of one period, as JSON or CSV."""
+    """The investor report of one period, as JSON (the default) or CSV."""
     from ledger.deals.reports import to_csv
 
+    if as_csv and as_json:
+        fail("--csv and --json: choose one")
     with deals() as svc:
         svc.sync()
         report = svc.investor_report(pool, period)
     if as_csv:
         print(to_csv([report]), end="")
     else:
-        print(json.dumps(report))
-
-
-# --- lifecycle --------------------------------------------------------------------------------
-
-
-def _transition(action: str):
-    def command(pool: PoolArg) -> None:
-        with deals() as svc:
-            written = svc.transition(pool, action)
-        console.print(f"{action}: {pool} (tx {written.tx_hash}, block {written.block_number})")
-
-    role = "servicer" if action == "mature" else "structurer"
-    command.__doc__ = f"{action.capitalize()} the pool ({role})."
-    return command
-
-
-def _period(pool: str, report_path: Path, call: bool) -> None:
-    period = _read_period(report_path)
-    with deals() as svc:
-        with console.status("running the waterfall on chain"):
-            result = svc.report_period(pool, period, call=call).result
-        names = svc.tranche_names(pool, len(result.tranches))
-    table = Table(
-        "tranche",
-        "interest paid",
-        "shortfall",
-        "principal",
-        "written down",
-        "written up",
-        "balance",
-    )
-    table.title = (
-        f"period {result.state.period}: cash in {result.cash_in:,}, reserve {result.reserve_after:,}, "
-        f"residual {result.residual_to_equity:,}, trigger {'breached' if result.trigger_breached else 'pass'}"
-    )
-    for name, t in zip(names, result.tranches, strict=True):
-        table.add_row(
-            name,
-            f"{t.interest_paid:,}",
-            f"{t.interest_shortfall:,}",
-            f"{t.principal_paid:,}",
-            f"{t.writedown:,}",
-            f"{t.writeup:,}",
-            f"{t.balance:,}",
-        )
-    console.print(table)
-
-
-def report_period_cmd(
-    pool: PoolArg,
-    report: Annotated[Path, typer.Argument(metavar="REPORT", help="period report, JSON or YAML")],
-) -> None:
-    """Report a period and pay its collections in; the waterfall runs on chain (servicer)."""
-    _period(pool, report, call=False)
-
-
-def call_cmd(
-    pool: PoolArg,
-    report: Annotated[Path, typer.Argument(metavar="REPORT", help="final period, JSON or YAML")],
-) -> None:
-    """Clean-up call: a final period with the price in prepayments and pool balance 0."""
-    _period(pool, report, call=True)
-
-
-# --- investors' operations ---------------------------------------------------------------------
-
-
-def subscribe_cmd(
-    pool: PoolArg,
-    tranche: Annotated[str, typer.Argument(help="tranche name or index (0 = most senior)")],
-    amount: Annotated[int, typer.Argument(min=1, help="settlement-token units")],
-    investor: InvestorOpt,
-) -> None:
-    """Subscribe to a tranche as an investor (its custodial key signs)."""
-    with deals() as svc:
-        written = svc.subscribe(pool, investor, tranche, amount)
-    console.print(f"{investor} subscribed {amount:,} to {tranche} (tx {written.tx_hash})")
-
-
-def claim_cmd(
-    pool: PoolArg,
-    tranche: Annotated[str, typer.Argument(help="tranche name or index")],
-    investor: InvestorOpt,
-) -> None:
-    """Claim an investor's distributions from one tranche."""
-    with deals() as svc:
-        paid = svc.claim(pool, investor, tranche)
-    console.print(f"{investor} claimed {paid:,} from {tranche}")
+        print_json(report)
 
 
 def register(app: typer.Typer) -> None:
+    from ledger.cli import pool_ops
+
     pool_app = typer.Typer(
-        help="Securitization pools on chain: create, lifecycle, subscribe, periods, claims.",
+        help="Securitization pools on chain: create, lifecycle, subscribe, periods, claims. "
+        "Amounts you type are whole token units (1250.5 USDC); --json prints smallest units.",
         no_args_is_help=True,
     )
     pool_app.command("create")(create_cmd)
     pool_app.command("list")(list_cmd)
     pool_app.command("show")(show_cmd)
     pool_app.command("periods")(periods_cmd)
-    for action in ("open", "close", "cancel", "wind-down", "mature"):
-        pool_app.command(action)(_transition(action))
-    pool_app.command("call")(call_cmd)
-    pool_app.command("subscribe")(subscribe_cmd)
-    pool_app.command("report-period")(report_period_cmd)
-    pool_app.command("claim")(claim_cmd)
     pool_app.command("investor-report")(investor_report_cmd)
+    pool_ops.register(pool_app)
     app.add_typer(pool_app, name="pool")

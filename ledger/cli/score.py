@@ -1,4 +1,4 @@
-"""Scorecard commands: fit, apply, report, explain.
+"""Scorecard commands: fit, report, explain, register (apply and strategy in modules beside).
 
 Bad input exits with code 2 and one line on stderr, never a traceback. With ``--json``
 a command prints exactly one JSON object on stdout.
@@ -6,7 +6,6 @@ a command prints exactly one JSON object on stdout.
 
 from __future__ import annotations
 
-import csv
 import functools
 import json
 from collections.abc import Callable
@@ -29,7 +28,7 @@ DataArg = Annotated[Path, typer.Argument(help="CSV with a header row", dir_okay=
 JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object instead of tables")]
 
 
-def _clean_errors(command: Callable[..., None]) -> Callable[..., None]:
+def clean_errors(command: Callable[..., None]) -> Callable[..., None]:
     """Turn bad input into exit code 2 and a one-line message."""
 
     @functools.wraps(command)
@@ -46,12 +45,12 @@ def _clean_errors(command: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-def _emit(payload: dict[str, Any]) -> None:
+def emit(payload: dict[str, Any]) -> None:
     typer.echo(json.dumps(payload, sort_keys=True))
 
 
 @app.command("fit")
-@_clean_errors
+@clean_errors
 def fit_cmd(
     data: DataArg,
     target: Annotated[str, typer.Option(help="target column")],
@@ -72,6 +71,30 @@ def fit_cmd(
     drop: Annotated[list[str] | None, typer.Option(help="column not to use (repeatable)")] = None,
     special: Annotated[
         list[float] | None, typer.Option(help="numeric special value with its own bin (repeatable)")
+    ] = None,
+    min_bin_share: Annotated[
+        float, typer.Option(help="smallest share of training rows a bin may hold")
+    ] = 0.05,
+    protected: Annotated[
+        list[str] | None,
+        typer.Option(help="protected column besides those recognised by name (repeatable)"),
+    ] = None,
+    allow: Annotated[
+        list[str] | None,
+        typer.Option(help="use this column although a guard would exclude it (repeatable)"),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(help="fail on any guard finding (identifier, date, small bin, unstable IV)"),
+    ] = False,
+    score_min: Annotated[int, typer.Option(help="lowest score of the card's range")] = 0,
+    score_max: Annotated[int, typer.Option(help="highest score of the card's range")] = 1000,
+    reason_texts: Annotated[
+        Path | None,
+        typer.Option(
+            help="JSON {feature: text} or {feature: {bin label: text}}: reason texts to use",
+            dir_okay=False,
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -94,10 +117,24 @@ def fit_cmd(
         special_codes=tuple(special or ()),
         drop=tuple(drop or ()),
         grades=parse_grades(grades) if grades else None,
+        min_bin_share=min_bin_share,
+        protected=tuple(protected or ()),
+        allow=tuple(allow or ()),
+        strict=strict,
+        score_min=score_min,
+        score_max=score_max,
+        reason_texts=_read_texts(reason_texts) if reason_texts else {},
     )
-    result = fit_scorecard(read_csv(data), config)
+    table = read_csv(data)
+    result = fit_scorecard(table, config)
     model_id = write_artifact(result.artifact, out)
-    report = write_report(result.scorecard, result.holdout, report_paths(out), train=result.train)
+    report = write_report(
+        result.scorecard,
+        result.holdout,
+        report_paths(out),
+        train=result.train,
+        table=table.take(result.holdout_index),
+    ).markdown
     summary = result.holdout.summary()
     payload = {
         "auc": summary["auc"],
@@ -105,15 +142,18 @@ def fit_cmd(
         "gini": summary["gini"],
         "psi": summary["psi"],
         "model_id": model_id,
-        "metrics_bp": result.artifact["metrics"],
+        "metrics_bps": result.artifact["metrics"],
         "holdout_rows": summary["rows"],
         "train_rows": len(result.train.scores),
         "features": list(result.scorecard.feature_names),
+        "score_range": result.artifact["score_range"],
+        "guard_findings": result.artifact["guards"]["findings"],
+        "protected": result.artifact["columns"]["protected"],
         "artifact": str(out),
         "report": str(report),
     }
     if as_json:
-        _emit(payload)
+        emit(payload)
         return
     _print_metrics("holdout", payload)
     table = RichTable("feature", "reason code", "IV", "points range")
@@ -122,159 +162,55 @@ def fit_cmd(
         table.add_row(
             spec["name"],
             spec["reason_code"],
-            f"{spec['iv_bp'] / 10_000:.4f}",
+            f"{spec['iv_bps'] / 10_000:.4f}",
             f"{min(pts)} .. {max(pts)}",
         )
     console.print(table)
+    for f in payload["guard_findings"]:
+        console.print(f"{f['action']:>11}  {f['column']}: {f['detail']}")
     console.print(f"model id {model_id}\nartifact {out}\nreport   {report}")
 
 
-@app.command("apply")
-@_clean_errors
-def apply_cmd(
-    model: ModelArg,
-    data: DataArg,
-    out: Annotated[Path, typer.Option(help="CSV of scores to write", dir_okay=False)],
-    strict: Annotated[
-        bool, typer.Option(help="unseen categories are errors, not the Unseen bin")
-    ] = False,
-    ignore: Annotated[
-        list[str] | None, typer.Option(help="extra column to allow (repeatable)")
-    ] = None,
-    top: Annotated[int, typer.Option(help="adverse reasons per row")] = 4,
-    attest: Annotated[
-        bool, typer.Option(help="attest every score on chain (the model must be registered)")
-    ] = False,
-    id_column: Annotated[
-        str | None,
-        typer.Option(help="subject id column for --attest (pseudonymised); default: row number"),
-    ] = None,
-    valid_days: Annotated[int, typer.Option(help="validity of attested records")] = 365,
-    as_json: JsonOpt = False,
-) -> None:
-    """Score every row of a CSV: score, grade, PD (bp) and adverse reason codes."""
-    from ledger.scoring.data import read_csv
-    from ledger.scoring.score import Scorecard
-    from ledger.scoring.validate import drift
-
-    card = Scorecard.load(model)
-    table = read_csv(data)
-    keep = set(ignore or ()) | ({id_column} if id_column else set())
-    if id_column and id_column not in table.columns:
-        raise ScoringError("no such column for --id-column", column=id_column)
-    scores = card.score_table(table, strict=strict, ignore=keep)
-    reasons = scores.reason_codes(top)
-    commitments = _attest(card, scores, table, id_column, valid_days, top) if attest else None
-    with open(out, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(
-            ["row", "score", "grade", "pd_bp", "reasons"]
-            + (["commitment", "batch_root"] if commitments else [])
-        )
-        for i, (s, g, p, r) in enumerate(
-            zip(scores.score, scores.grades, scores.pd_bp, reasons, strict=True)
-        ):
-            extra = list(commitments[i]) if commitments else []
-            writer.writerow([i + 1, int(s), g, int(p), ";".join(r), *extra])
-    grades = dict.fromkeys(card.grade_names, 0)
-    for g in scores.grades:
-        grades[g] += 1
-    payload = {
-        "model_id": card.model_id,
-        "rows": len(scores),
-        "grades": grades,
-        "psi": round(drift(card, scores.score), 4),
-        "out": str(out),
-    }
-    if as_json:
-        _emit(payload)
-        return
-    table = RichTable("grade", "rows", "share")
-    for g, n in grades.items():
-        table.add_row(g, f"{n:,}", f"{n / len(scores):.1%}")
-    console.print(table)
-    console.print(
-        f"{len(scores):,} rows scored to {out}; PSI against training {payload['psi']:.4f}"
-    )
-    if commitments:
-        roots = {root for _, root in commitments}
-        console.print(f"{len(commitments):,} scores attested under {len(roots)} batch root(s)")
-
-
-def _attest(
-    card: Any, scores: Any, table: Any, id_column: str | None, valid_days: int, top: int
-) -> list[tuple[str, str]]:
-    """Attest every scored row in batches, with a progress bar; returns (commitment, root)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from ledger.cli.common import fail, runtime
-    from ledger.scoring.anchor import score_records
-
-    rows = scores.rows(top)
-    subjects = (
-        [str(v) for v in table.columns[id_column]]
-        if id_column
-        else [f"row-{i + 1}" for i in range(len(rows))]
-    )
-    out: list[tuple[str, str]] = []
-    with runtime() as rt:
-        service = rt.attestation_service()
-        try:
-            if not service.model_known(card.model_id):
-                fail(
-                    f"model {card.model_id} is not registered on chain: run `credence score register` first"
-                )
-            columns = (TextColumn("attesting"), BarColumn(), MofNCompleteColumn())
-            with Progress(*columns, console=console) as progress:
-                task = progress.add_task("attest", total=len(rows))
-                for start in range(0, len(rows), 5_000):
-                    part = slice(start, start + 5_000)
-                    records = score_records(
-                        service, card, subjects[part], rows[part], valid_days=valid_days
-                    )
-                    sealed = service.issue(records)
-                    roots = service.roots_of(sealed)
-                    out += [
-                        ("0x" + x.commitment.hex(), r or "")
-                        for x, r in zip(sealed, roots, strict=True)
-                    ]
-                    progress.advance(task, len(records))
-        finally:
-            service.close()
-    return out
-
-
 @app.command("register")
-@_clean_errors
+@clean_errors
 def register_cmd(
-    model: ModelArg,
+    artifact: Annotated[
+        Path, typer.Argument(help="scorecard or strategy artifact (JSON)", dir_okay=False)
+    ],
     uri: Annotated[str, typer.Option(help="where others can fetch the artifact")] = "",
     as_json: JsonOpt = False,
 ) -> None:
-    """Register a scorecard on chain: its id (keccak-256 of the artifact) and holdout metrics."""
+    """Register a scorecard (id = keccak-256 of the artifact, holdout metrics) or a strategy
+    beside its already registered model."""
     from ledger.cli.common import runtime
-    from ledger.scoring.anchor import model_store, register_model
-    from ledger.scoring.artifact import read_artifact
+    from ledger.scoring.anchor import model_store, register_model, register_strategy
+    from ledger.scoring.artifact import read_json
+    from ledger.scoring.strategy import FORMAT as STRATEGY_FORMAT
 
-    artifact = read_artifact(model)
+    doc = read_json(artifact)
+    is_strategy = doc.get("format") == STRATEGY_FORMAT
     with runtime() as rt:
-        reg = register_model(
-            rt.registry("attester"), model_store(rt.settings.data_dir), artifact, uri or str(model)
-        )
+        store, registry = model_store(rt.settings.data_dir), rt.registry("attester")
+        register = register_strategy if is_strategy else register_model
+        reg = register(registry, store, doc, uri or str(artifact))
+    kind = "strategy" if is_strategy else "model"
     payload = {
-        "model_id": reg.model_id,
-        "metrics_bp": reg.metrics,
+        f"{kind}_id": reg.model_id,
+        "kind": kind,
+        "metrics_bps": reg.metrics,
         "already_registered": reg.already,
     }
+    if is_strategy:
+        payload["model_id"] = doc["model_id"]
     if as_json:
-        _emit(payload)
+        emit(payload)
         return
     state = "was already registered" if reg.already else "registered on chain"
-    console.print(f"model {reg.model_id} {state}; metrics (bp) {reg.metrics}")
+    console.print(f"{kind} {reg.model_id} {state}; metrics (bps) {reg.metrics}")
 
 
 @app.command("report")
-@_clean_errors
+@clean_errors
 def report_cmd(
     model: ModelArg,
     data: Annotated[
@@ -283,30 +219,66 @@ def report_cmd(
     out: Annotated[
         Path | None, typer.Option(help="Markdown file (plots go beside it)", dir_okay=False)
     ] = None,
+    cutoff: Annotated[
+        int | None, typer.Option(help="approve cut-off for the fairness table (default: KS score)")
+    ] = None,
+    strategy: Annotated[
+        Path | None, typer.Option(help="take the cut-off from this strategy", dir_okay=False)
+    ] = None,
+    protected: Annotated[
+        list[str] | None, typer.Option(help="protected column to check (repeatable)")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Validate a scorecard on a labelled file and write a report (default: beside the model)."""
+    """Validate a scorecard on a labelled file and write a report (default: beside the model):
+    metrics, gains table, guard findings, fairness by protected group."""
+    from ledger.scoring.artifact import read_json
     from ledger.scoring.data import read_csv
     from ledger.scoring.report import ReportPaths, report_paths, write_report
     from ledger.scoring.score import Scorecard
+    from ledger.scoring.strategy import check_strategy
     from ledger.scoring.validate import validate_table
 
     card = Scorecard.load(model)
-    validation = validate_table(card, read_csv(data))
+    table = read_csv(data)
+    validation = validate_table(card, table)
+    if strategy:
+        cutoff = check_strategy(read_json(strategy), card)["cutoffs"]["approve_min"]
     paths = (
         ReportPaths(out, out.with_suffix("")) if out else report_paths(model, f"{data.stem}.report")
     )
-    written = write_report(card, validation, paths, sample_name=data.name)
-    payload = {**validation.summary(), "model_id": card.model_id, "report": str(written)}
+    written = write_report(
+        card,
+        validation,
+        paths,
+        sample_name=data.name,
+        table=table,
+        cutoff=cutoff,
+        protected=tuple(protected or ()),
+    )
+    fairness = written.fairness
+    payload = {
+        **validation.summary(),
+        "model_id": card.model_id,
+        "report": str(written.markdown),
+        "cutoff": written.cutoff,
+        "fairness": [g.to_dict() for g in fairness],
+    }
     if as_json:
-        _emit(payload)
+        emit(payload)
         return
     _print_metrics(data.name, payload)
-    console.print(f"report {written}")
+    flagged = [g for g in fairness if g.flagged]
+    console.print(
+        f"fairness at cut-off {written.cutoff}: {len(flagged)} group(s) with an adverse impact "
+        "ratio under 0.8"
+        + "".join(f"\n  {g.column} = {g.group}: {g.impact_ratio:.2f}" for g in flagged)
+    )
+    console.print(f"report {written.markdown}")
 
 
 @app.command("explain")
-@_clean_errors
+@clean_errors
 def explain_cmd(
     model: ModelArg,
     data: DataArg,
@@ -319,7 +291,7 @@ def explain_cmd(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Points per feature for one applicant and the top adverse reasons."""
+    """Points per feature for one applicant and the top adverse reasons, in words."""
     from ledger.scoring.data import read_csv
     from ledger.scoring.explain import explanation
     from ledger.scoring.score import Scorecard
@@ -332,19 +304,23 @@ def explain_cmd(
     scored = card.score_columns(one, ignore=ignore or ()).rows(top, one)[0]
     payload = explanation(card, scored) | {"row": row}
     if as_json:
-        _emit(payload)
+        emit(payload)
         return
     console.print(
-        f"row {row}: score {scored.score}, grade {scored.grade}, PD {scored.pd_bp / 100:.2f}%"
+        f"row {row}: score {scored.score}, grade {scored.grade}, PD {scored.pd_bps / 100:.2f}%"
     )
     t = RichTable("feature", "value", "bin", "points", "best", "shortfall")
     for d in scored.details:
         t.add_row(d.feature, d.value, d.bin, str(d.points), str(d.max_points), str(d.shortfall))
     console.print(t)
     for r in payload["reasons"]:
-        console.print(
-            f"{r['code']}  {r['feature']}: {r['bin']} ({r['shortfall']} points below the best)"
-        )
+        console.print(f"{r['code']}  {r['text']} ({r['shortfall']} points below the best)")
+
+
+def _read_texts(path: Path) -> dict[str, Any]:
+    from ledger.scoring.artifact import read_json
+
+    return read_json(path)
 
 
 def _print_metrics(label: str, m: dict[str, Any]) -> None:
@@ -354,4 +330,7 @@ def _print_metrics(label: str, m: dict[str, Any]) -> None:
 
 
 def register(parent: typer.Typer) -> None:
+    # apply and strategy add their commands to ``app`` when imported
+    from ledger.cli import score_apply, score_strategy  # noqa: F401
+
     parent.add_typer(app, name="score")

@@ -49,6 +49,22 @@ class PoolInputError(FieldError):
     """An argument was rejected before anything was sent; the message names the field."""
 
 
+class Unsubscribed(IntEnum):
+    """``ISecuritizationPool.Unsubscribed``: what close does with a tranche not fully subscribed."""
+
+    REFUSE = 0
+    RETAIN = 1  # the remainder is minted to the originator (risk retention)
+    RESIZE = 2  # the face becomes what was subscribed
+
+    @classmethod
+    def named(cls, field: str, name: str) -> Unsubscribed:
+        try:
+            return cls[name.upper()]
+        except KeyError:
+            choices = ", ".join(m.name.lower() for m in cls)
+            raise PoolInputError(field, f"must be one of {choices}, got {name!r}") from None
+
+
 class PoolState(IntEnum):
     """``ISecuritizationPool.State``."""
 
@@ -401,8 +417,11 @@ class PoolClient(_Client):
     def open_subscription(self) -> TxReceipt:
         return self._send(self.contract.functions.openSubscription())
 
-    def close(self) -> TxReceipt:
-        return self._send(self.contract.functions.close())
+    def close(self, unsubscribed: list[Unsubscribed] | None = None) -> TxReceipt:
+        """Close; ``unsubscribed`` (one per tranche) says what happens to a tranche not fully
+        subscribed; without it the contract refuses to close unless every tranche is full."""
+        treatments = [int(Unsubscribed(t)) for t in unsubscribed or []]
+        return self._send(self.contract.functions.close(treatments))
 
     def cancel(self) -> TxReceipt:
         return self._send(self.contract.functions.cancel())

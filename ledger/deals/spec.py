@@ -179,10 +179,32 @@ class DealSpec(_Model):
         for path, value in self._amounts():
             if value != value.quantize(self._unit(), rounding=ROUND_DOWN):
                 raise ValueError(f"{path}: more decimals than the token's {self._decimals}")
-        total = sum(t.size for t in self.tranches)
-        if total > self.pool_balance:
-            raise ValueError(f"tranches: sizes add up to {total}, more than pool_balance")
+        self._check_sizes()
         return self
+
+    def _check_sizes(self) -> None:
+        """What the pool refuses at create or close, refused here before any chain call: an
+        empty tranche (its payments would go to nobody), sizes that do not add up to the
+        pool, and a reserve a fully subscribed close cannot fund (``docs/deals-service.md``)."""
+        for t in self.tranches:
+            if t.size == 0:
+                raise ValueError(f"tranches.{t.name}.size: must be more than 0")
+        total = sum(t.size for t in self.tranches)
+        if total != self.pool_balance:
+            raise ValueError(
+                f"tranches: sizes add up to {total}, pool_balance is {self.pool_balance}; "
+                "they must be equal (the last tranche is the equity)"
+            )
+        if self.reserve.initial > total:
+            raise ValueError(
+                f"reserve.initial: {self.reserve.initial} is more than the tranches' {total}, "
+                "all that close can fund it from"
+            )
+        if self.reserve.target > self.pool_balance:
+            raise ValueError(
+                f"reserve.target: {self.reserve.target} is more than pool_balance "
+                f"{self.pool_balance}"
+            )
 
     @property
     def _decimals(self) -> int:

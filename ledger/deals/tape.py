@@ -1,6 +1,7 @@
 """Loan tape: a CSV of loans -> OpenZeppelin StandardMerkleTree leaves, root and aggregates.
 
-CSV columns (one loan a row; amounts are integers in the settlement token's smallest unit):
+CSV columns (specified in docs/loan-tape.md; one loan a row; amounts are integers in the
+settlement token's smallest unit):
 ``loan_id, original_principal, current_principal, rate_bps, term_months, origination_date
 (YYYY-MM-DD), score_uid (0x + 64 hex: the attestation uid of the borrower's score), score``.
 
@@ -14,10 +15,12 @@ re-derive the aggregates the pool stores (``aggregate``), which round down.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 from ledger.attest.records import RecordError, pseudonym
 from ledger.merkle import MerkleTree, standard_leaf
@@ -52,6 +55,9 @@ COLUMNS = (
     "score_uid",
     "score",
 )
+
+
+Row = TypeVar("Row")
 
 
 class TapeError(ValueError):
@@ -150,26 +156,42 @@ class LoanTape:
 
 def read_tape(path: Path, key: bytes, as_of: date) -> LoanTape:
     """Read and check a loan-tape CSV; raises TapeError naming the row and column."""
-    try:
-        with path.open(newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise TapeError(f"{path}: missing column(s) {', '.join(missing)}")
-            loans = [_loan(row, line, key) for line, row in enumerate(reader, start=2)]
-    except OSError as exc:
-        raise TapeError(f"{path}: cannot read ({exc.strerror})") from None
-    if not loans:
-        raise TapeError(f"{path}: no loans")
-    seen: set[bytes] = set()
-    for line, loan in enumerate(loans, start=2):
-        if loan.loan in seen:
-            raise TapeError(f"row {line}, column loan_id: duplicate loan id")
-        seen.add(loan.loan)
+    loans = read_loan_rows(path, COLUMNS, lambda row, line: loan_from_row(row, line, key))
     return LoanTape(tuple(loans), as_of)
 
 
-def _loan(row: dict[str, str], line: int, key: bytes) -> Loan:
+def read_loan_rows(
+    path: Path,
+    columns: Sequence[str],
+    parse: Callable[[dict[str, str], int], Row],
+    loan: Callable[[Row], Loan] = lambda row: row,  # a tape's rows are loans
+) -> list[Row]:
+    """The rows of a loan CSV (a tape, a servicer file) parsed by ``parse(row, line)``;
+    every column present, at least one row, each loan id once (``loan`` finds the row's
+    loan); TapeError names the file, or the row and column."""
+    try:
+        with path.open(newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise TapeError(f"{path}: missing column(s) {', '.join(missing)}")
+            rows = [parse(row, line) for line, row in enumerate(reader, start=2)]
+    except OSError as exc:
+        raise TapeError(f"{path}: cannot read ({exc.strerror})") from None
+    if not rows:
+        raise TapeError(f"{path}: no loans")
+    seen: set[bytes] = set()
+    for line, row in enumerate(rows, start=2):
+        pseudonym = loan(row).loan
+        if pseudonym in seen:
+            raise TapeError(f"row {line}, column loan_id: duplicate loan id")
+        seen.add(pseudonym)
+    return rows
+
+
+def loan_from_row(row: dict[str, str], line: int, key: bytes) -> Loan:
+    """One CSV row (``line`` is its line number, for errors) as a loan; TapeError if invalid."""
+
     def text(column: str) -> str:
         value = (row.get(column) or "").strip()
         if not value:

@@ -98,7 +98,7 @@ def batch_anchored(session: Session, a: Args, ev: EventLog) -> None:
 
 
 def revoked(session: Session, a: Args, _: EventLog) -> None:
-    row = session.get(OnchainRecord, a["key"])
+    row = session.get(OnchainRecord, (a["attesterId"], a["key"]))
     if row is None:
         raise LookupError(f"revocation of unindexed record {a['key']}")
     row.revoked_at, row.revocation_reason = a["revokedAt"], a["reason"]

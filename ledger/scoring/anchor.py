@@ -8,18 +8,23 @@ store (``<data dir>/models/<model id>.json``) so that it can score and re-check 
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ledger.attest.records import ScoreRecord, SealedRecord
+import numpy as np
+
+from ledger.attest.records import RecordError, ScoreRecord, SealedRecord
 from ledger.attest.registry import Registry
 from ledger.attest.service import AttestationService
 from ledger.scoring.artifact import canonical_bytes, model_id, registration_payload, write_artifact
-from ledger.scoring.errors import ArtifactError
+from ledger.scoring.errors import ArtifactError, ScoringError
 from ledger.scoring.score import Scorecard, ScoredRow
+from ledger.scoring.strategy import DECISIONS, check_strategy, decide, strategy_id
 
 
 class ModelStore:
@@ -43,6 +48,13 @@ class ModelStore:
             raise ArtifactError(f"no artifact for model {model} in the model store")
         return Scorecard.load(path)
 
+    def strategy(self, sid: str, card: Scorecard) -> dict[str, Any]:
+        """The stored strategy ``sid``, checked to be a strategy of ``card``."""
+        path = self.path(sid)
+        if not path.exists():
+            raise ArtifactError(f"no strategy {sid} in the model store", column="strategy_id")
+        return check_strategy(json.loads(path.read_bytes()), card)
+
 
 @dataclass(frozen=True)
 class Registered:
@@ -61,9 +73,37 @@ def register_model(
     reg = registration_payload(store.path(mid), uri=uri)
     already = registry.model(reg.model_id) is not None
     if not already:
-        metrics = (reg.auc_bp, reg.ks_bp, reg.gini_bp, reg.psi_bp, reg.sample_size)
+        metrics = (reg.auc_bps, reg.ks_bps, reg.gini_bps, reg.psi_bps, reg.sample_size)
         registry.register_model(reg.model_id, uri, metrics, idempotency_key=f"model:{mid}")
     return Registered(mid, reg.metrics(), reg.sample_size, already)
+
+
+def register_strategy(
+    registry: Registry, store: ModelStore, strategy: dict[str, Any], uri: str
+) -> Registered:
+    """Register a cut-off strategy beside its model, through the model registration.
+
+    The strategy's id (keccak-256 of its canonical bytes) and URI go on chain as a model
+    entry whose metrics are those of the model it applies to (the strategy adds cut-offs,
+    not discrimination); the strategy artifact names that model. Its model must be
+    registered first.
+    """
+    check_strategy(strategy)
+    model = registry.model(bytes.fromhex(strategy["model_id"][2:]))
+    if model is None:
+        raise ArtifactError(
+            f"model {strategy['model_id']} is not registered: register the model first",
+            column="model_id",
+        )
+    sid = store.put(strategy)
+    already = registry.model(bytes.fromhex(sid[2:])) is not None
+    m = model.metrics
+    if not already:
+        registry.register_model(
+            bytes.fromhex(sid[2:]), uri, tuple(m), idempotency_key=f"strategy:{sid}"
+        )
+    metrics = {"auc": m[0], "ks": m[1], "gini": m[2], "psi": m[3]}
+    return Registered(sid, metrics, m[4], already)
 
 
 def metrics_for_api(reg: Registered) -> dict[str, int]:
@@ -84,22 +124,46 @@ def score_records(
     rows: Sequence[ScoredRow],
     *,
     valid_days: int = 365,
+    strategy: Mapping[str, Any] | None = None,
 ) -> list[ScoreRecord]:
-    """One record per scored row, naming the model and carrying grade, PD and reasons."""
+    """One record per scored row, naming the model and carrying grade, PD and reasons
+    (codes and texts); under a strategy, also its id and the decision it gives."""
     now = int(time.time())
-    return [
-        service.new_record(
-            subject_id=subject,
-            score=row.score,
-            grade=row.grade,
-            model_id=card.model_id,
-            issued_at=now,
-            expires_at=now + valid_days * 86_400,
-            pd_bps=row.pd_bp,
-            reasons=row.reasons or None,
-        )
-        for subject, row in zip(subject_ids, rows, strict=True)
-    ]
+    sid = bytes.fromhex(strategy_id(dict(strategy))[2:]) if strategy else None
+    records = []
+    for i, (subject, row) in enumerate(zip(subject_ids, rows, strict=True), start=1):
+        try:
+            records.append(_record(service, card, subject, row, now, valid_days, strategy, sid))
+        except RecordError as exc:  # the row and the record field at fault
+            raise ScoringError(exc.reason, column=exc.field, row=i) from None
+    return records
+
+
+def _record(
+    service: AttestationService,
+    card: Scorecard,
+    subject: str,
+    row: ScoredRow,
+    now: int,
+    valid_days: int,
+    strategy: Mapping[str, Any] | None,
+    sid: bytes | None,
+) -> ScoreRecord:
+    record = service.new_record(
+        subject_id=subject,
+        score=row.score,
+        grade=row.grade,
+        model_id=card.model_id,
+        issued_at=now,
+        expires_at=now + valid_days * 86_400,
+        pd_bps=row.pd_bps,
+        reasons=row.reasons or None,
+    )
+    extra: dict[str, Any] = {"reason_texts": tuple(row.reason_texts) or None}
+    if strategy:
+        decision = DECISIONS[int(decide(np.array([row.score]), strategy["cutoffs"])[0])]
+        extra |= {"strategy": sid, "decision": decision}
+    return dataclasses.replace(record, **extra)
 
 
 def attest_scores(
@@ -110,10 +174,12 @@ def attest_scores(
     *,
     valid_days: int = 365,
     mode: str = "batch",
+    strategy: Mapping[str, Any] | None = None,
 ) -> list[SealedRecord]:
-    return service.issue(
-        score_records(service, card, subject_ids, rows, valid_days=valid_days), mode=mode
+    records = score_records(
+        service, card, subject_ids, rows, valid_days=valid_days, strategy=strategy
     )
+    return service.issue(records, mode=mode)
 
 
 def recompute(

@@ -25,7 +25,7 @@ ROUNDING_RULE = (
     "points per bin = -factor * coefficient * WoE and base_points = offset - factor * "
     "intercept, each rounded to the nearest integer with halves away from zero once at fit "
     "time; score = base_points + sum of the points of the row's bin in every feature "
-    "(integer arithmetic only); pd_bp and grade are looked up from the integer score"
+    "(integer arithmetic only); pd_bps and grade are looked up from the integer score"
 )
 
 
@@ -46,12 +46,20 @@ def write_artifact(artifact: dict[str, Any], path: str | Path) -> str:
     return "0x" + keccak(data).hex()
 
 
-def read_artifact(path: str | Path) -> dict[str, Any]:
+def read_json(path: str | Path) -> dict[str, Any]:
+    """A JSON object from a file; anything else is an ArtifactError naming the file."""
     try:
         doc = json.loads(Path(path).read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ArtifactError(f"{Path(path).name} is not JSON: {e}") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+    if not isinstance(doc, dict):
+        raise ArtifactError(f"{Path(path).name} is not a JSON object")
+    return doc
+
+
+def read_artifact(path: str | Path) -> dict[str, Any]:
+    doc = read_json(path)
+    if doc.get("format") != FORMAT:
         raise ArtifactError(f"{Path(path).name} is not a {FORMAT} artifact")
     _reject_floats(doc, "$")
     return doc
@@ -63,10 +71,10 @@ class ModelRegistration:
 
     model_id: bytes
     artifact_uri: str
-    auc_bp: int
-    ks_bp: int
-    gini_bp: int
-    psi_bp: int
+    auc_bps: int
+    ks_bps: int
+    gini_bps: int
+    psi_bps: int
     sample_size: int
 
     @property
@@ -74,7 +82,7 @@ class ModelRegistration:
         return "0x" + self.model_id.hex()
 
     def metrics(self) -> dict[str, int]:
-        return {"auc": self.auc_bp, "ks": self.ks_bp, "gini": self.gini_bp, "psi": self.psi_bp}
+        return {"auc": self.auc_bps, "ks": self.ks_bps, "gini": self.gini_bps, "psi": self.psi_bps}
 
 
 def registration_payload(path: str | Path, uri: str | None = None) -> ModelRegistration:
@@ -85,10 +93,10 @@ def registration_payload(path: str | Path, uri: str | None = None) -> ModelRegis
         return ModelRegistration(
             model_id=keccak(canonical_bytes(doc)),
             artifact_uri=uri if uri is not None else str(path),
-            auc_bp=int(m["auc_bp"]),
-            ks_bp=int(m["ks_bp"]),
-            gini_bp=int(m["gini_bp"]),
-            psi_bp=int(m["psi_bp"]),
+            auc_bps=int(m["auc_bps"]),
+            ks_bps=int(m["ks_bps"]),
+            gini_bps=int(m["gini_bps"]),
+            psi_bps=int(m["psi_bps"]),
             sample_size=int(m["sample_size"]),
         )
     except KeyError as e:

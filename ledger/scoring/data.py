@@ -55,6 +55,11 @@ class Table:
             rows.append([_as_text(rec[name]) for name in header])
         return cls.from_rows(header, rows)
 
+    def take(self, rows: Sequence[int] | np.ndarray) -> Table:
+        """The given rows (0-based), in that order."""
+        idx = np.asarray(rows, dtype=np.intp)
+        return Table({name: cells[idx] for name, cells in self.columns.items()}, len(idx))
+
 
 @dataclass(frozen=True)
 class Coded:

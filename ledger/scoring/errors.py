@@ -59,3 +59,7 @@ class ConfigError(ScoringError):
 
 class ArtifactError(ScoringError):
     """The model artifact is not a valid Credence scorecard."""
+
+
+class GuardError(ConfigError):
+    """A guard rail failed the fit under ``--strict`` (the message lists every finding)."""

@@ -2,7 +2,8 @@
 
 The reasons are the features whose points fall furthest below the best attainable points
 of that feature (see ``Scorecard.reasons``); each carries its reason code, the bin the
-applicant fell in and the points lost.
+applicant fell in, the reason in words (the bin's text from the artifact) and the points
+lost.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ def explanation(card: Scorecard, row: ScoredRow) -> dict[str, Any]:
         "model_id": card.model_id,
         "score": row.score,
         "grade": row.grade,
-        "pd_bp": row.pd_bp,
+        "pd_bps": row.pd_bps,
         "base_points": card.base_points,
         "reasons": [_reason(by_code[code]) for code in row.reasons],
+        "reason_texts": row.reason_texts,
         "points": [_points(d) for d in row.details],
     }
 
@@ -28,6 +30,7 @@ def explanation(card: Scorecard, row: ScoredRow) -> dict[str, Any]:
 def _reason(d: FeaturePoints) -> dict[str, Any]:
     return {
         "code": d.reason_code,
+        "text": d.reason_text,
         "feature": d.feature,
         "bin": d.bin,
         "value": d.value,

@@ -20,94 +20,13 @@ from typing import Any
 import numpy as np
 
 from ledger.scoring.artifact import model_id, read_artifact
-from ledger.scoring.data import MISSING_TOKENS, Coded, Table, parse_numbers
-from ledger.scoring.errors import (
-    ArtifactError,
-    ExtraColumnError,
-    MissingColumnError,
-    UnseenCategoryError,
-)
+from ledger.scoring.data import Coded, Table
+from ledger.scoring.errors import ArtifactError, ExtraColumnError, MissingColumnError, ScoringError
+from ledger.scoring.feature import Column, Feature, compile_feature
+
+__all__ = ["Column", "Feature", "FeaturePoints", "Scorecard", "ScoredRow", "Scores"]
 
 DEFAULT_REASONS = 4
-Column = np.ndarray | Coded
-
-
-class _SlotLookup(dict[str, int]):
-    """Category -> slot; anything unknown goes to the Unseen slot."""
-
-    def __init__(self, mapping: Mapping[str, int], unseen: int):
-        super().__init__(mapping)
-        self.unseen = unseen
-
-    def __missing__(self, key: str) -> int:
-        return self.unseen
-
-
-@dataclass(frozen=True)
-class Feature:
-    name: str
-    kind: str
-    reason_code: str
-    labels: tuple[str, ...]
-    points: np.ndarray
-    max_points: int
-    splits: np.ndarray | None = None
-    special: np.ndarray | None = None
-    lookup: _SlotLookup | None = None
-
-    @property
-    def n_bins(self) -> int:
-        return len(self.labels) - (3 if self.kind == "categorical" else 2)
-
-    @property
-    def special_slot(self) -> int:
-        return self.n_bins
-
-    @property
-    def missing_slot(self) -> int:
-        return self.n_bins + 1
-
-    def slots(self, cells: Column, *, strict: bool = False) -> np.ndarray:
-        if self.kind == "numeric":
-            return self._numeric_slots(cells.decode() if isinstance(cells, Coded) else cells)
-        if isinstance(cells, Coded):
-            return self._coded_slots(cells, strict)
-        return self._categorical_slots(cells, strict)
-
-    def _numeric_slots(self, cells: np.ndarray) -> np.ndarray:
-        x = parse_numbers(cells, self.name)
-        # The bin is the number of split points <= x (searchsorted side="right"); a few
-        # vectorised comparisons beat a binary search per row for the <= 20 splits here.
-        slots = np.zeros(len(x), dtype=np.intp)
-        for split in self.splits:
-            slots += x >= split
-        if self.special.size:
-            slots[np.isin(x, self.special)] = self.special_slot
-        slots[np.isnan(x)] = self.missing_slot
-        return slots
-
-    def _categorical_slots(self, cells: np.ndarray, strict: bool) -> np.ndarray:
-        slots = np.fromiter(map(self.lookup.__getitem__, cells), dtype=np.intp, count=len(cells))
-        if strict:
-            self._reject_unseen(slots, cells.__getitem__)
-        return slots
-
-    def _coded_slots(self, cells: Coded, strict: bool) -> np.ndarray:
-        per_code = [self.lookup[c] for c in cells.categories]
-        slots = np.array([*per_code, self.missing_slot], dtype=np.intp)[cells.codes]
-        if strict:
-            self._reject_unseen(slots, lambda i: cells.categories[cells.codes[i]])
-        return slots
-
-    def _reject_unseen(self, slots: np.ndarray, value_at: Any) -> None:
-        unseen = np.flatnonzero(slots == self.lookup.unseen)
-        if unseen.size:
-            row = int(unseen[0])
-            raise UnseenCategoryError(
-                f"category {value_at(row)!r} was not seen in training",
-                column=self.name,
-                row=row + 1,
-            )
 
 
 @dataclass(frozen=True)
@@ -120,6 +39,7 @@ class FeaturePoints:
     points: int
     max_points: int
     reason_code: str
+    reason_text: str = ""
 
     @property
     def shortfall(self) -> int:
@@ -131,9 +51,15 @@ class FeaturePoints:
 class ScoredRow:
     score: int
     grade: str
-    pd_bp: int
+    pd_bps: int
     reasons: list[str]
     details: list[FeaturePoints]
+
+    @property
+    def reason_texts(self) -> list[str]:
+        """The texts of ``reasons``, in the same order (the bin each reason's feature fell in)."""
+        by_code = {d.reason_code: d.reason_text for d in self.details}
+        return [by_code[code] for code in self.reasons]
 
 
 class Scorecard:
@@ -142,7 +68,7 @@ class Scorecard:
     def __init__(self, artifact: dict[str, Any]):
         self.artifact = artifact
         try:
-            self.features = tuple(_compile_feature(f) for f in artifact["features"])
+            self.features = tuple(compile_feature(f) for f in artifact["features"])
             self.base_points = int(artifact["base_points"])
             columns = artifact["columns"]
             self.known_columns = frozenset(columns["features"]) | frozenset(columns["ignored"])
@@ -150,8 +76,11 @@ class Scorecard:
             self.grade_names = tuple(g["name"] for g in grades)
             mins = [g["min_score"] for g in grades[:-1]][::-1]
             self._grade_mins = np.array(mins, dtype=np.int64)
-            self._pd_min = int(artifact["pd_bp"]["min_score"])
-            self._pd = np.array(artifact["pd_bp"]["values"], dtype=np.int64)
+            self._pd_min = int(artifact["pd_bps"]["min_score"])
+            self._pd = np.array(artifact["pd_bps"]["values"], dtype=np.int64)
+            # Cards fitted before score ranges existed have none: their scores are unclamped.
+            bounds = artifact.get("score_range")
+            self.score_range = (int(bounds["min"]), int(bounds["max"])) if bounds else None
         except (KeyError, TypeError, ValueError) as e:
             raise ArtifactError(f"malformed scorecard artifact: {e!r}") from None
         self._reason_keys = self._shortfall_keys()
@@ -195,7 +124,24 @@ class Scorecard:
             feature_slots = f.slots(columns[f.name], strict=strict)
             slots[j] = feature_slots
             score += f.points[feature_slots]
+        if self.score_range is not None:
+            np.clip(score, *self.score_range, out=score)
         return Scores(self, slots, score)
+
+    def row_errors(
+        self, columns: Mapping[str, Column], *, strict: bool = False, ignore: Iterable[str] = ()
+    ) -> dict[int, ScoringError]:
+        """Rows (0-based) that cannot be scored, each with its first error (by feature order).
+
+        Column-level problems (a feature column missing, an unknown column) still raise:
+        they concern every row.
+        """
+        self.check_columns(columns, ignore)
+        errors: dict[int, ScoringError] = {}
+        for f in self.features:
+            for i, error in f.bad_rows(columns[f.name], strict).items():
+                errors.setdefault(i, error)
+        return dict(sorted(errors.items()))
 
     def score_table(
         self, table: Table, *, strict: bool = False, ignore: Iterable[str] = ()
@@ -218,7 +164,7 @@ class Scorecard:
         """Index into ``grade_names``: the first band (best first) whose minimum the score meets."""
         return len(self._grade_mins) - np.searchsorted(self._grade_mins, score, side="right")
 
-    def pd_bp(self, score: np.ndarray) -> np.ndarray:
+    def pd_bps(self, score: np.ndarray) -> np.ndarray:
         i = np.asarray(score, dtype=np.int64) - self._pd_min
         if i.size and (i.min() < 0 or i.max() >= len(self._pd)):
             raise ArtifactError(
@@ -288,8 +234,17 @@ class Scores:
         return [names[i] for i in self.grade_index]
 
     @cached_property
-    def pd_bp(self) -> np.ndarray:
-        return self.card.pd_bp(self.score)
+    def pd_bps(self) -> np.ndarray:
+        return self.card.pd_bps(self.score)
+
+    def reason_texts(self, top: int = DEFAULT_REASONS) -> list[list[str]]:
+        """Per row, the text of the bin each reason's feature fell in, in reason order."""
+        reasons = self.card.reasons(self.slots, top)
+        feats = self.card.features
+        return [
+            [feats[j].texts[self.slots[j, i]] for j in row if j >= 0]
+            for i, row in enumerate(reasons)
+        ]
 
     def reason_codes(self, top: int = DEFAULT_REASONS) -> list[list[str]]:
         codes = [f.reason_code for f in self.card.features]
@@ -307,6 +262,7 @@ class Scores:
                 int(self.points[j, i]),
                 f.max_points,
                 f.reason_code,
+                f.texts[self.slots[j, i]],
             )
             for j, f in enumerate(self.card.features)
         ]
@@ -317,7 +273,11 @@ class Scores:
         grades, codes = self.grades, self.reason_codes(top)
         return [
             ScoredRow(
-                int(self.score[i]), grades[i], int(self.pd_bp[i]), codes[i], self.details(i, values)
+                int(self.score[i]),
+                grades[i],
+                int(self.pd_bps[i]),
+                codes[i],
+                self.details(i, values),
             )
             for i in range(len(self))
         ]
@@ -328,30 +288,3 @@ def _cell(column: Column, i: int) -> str:
         code = column.codes[i]
         return "" if code < 0 else str(column.categories[code])
     return str(column[i])
-
-
-def _compile_feature(spec: dict[str, Any]) -> Feature:
-    bins = spec["bins"]
-    trained = [b["points"] for b in bins if b["count"] > 0]
-    common = {
-        "name": spec["name"],
-        "kind": spec["type"],
-        "reason_code": spec["reason_code"],
-        "labels": tuple(b["label"] for b in bins),
-        "points": np.array([b["points"] for b in bins], dtype=np.int64),
-        "max_points": max(trained) if trained else 0,
-    }
-    if len(bins) > np.iinfo(np.int8).max:
-        raise ArtifactError("has more bins than a scorecard feature may", column=spec["name"])
-    if spec["type"] == "numeric":
-        return Feature(
-            **common,
-            splits=np.array([float(s) for s in spec["splits"]], dtype=np.float64),
-            special=np.array([float(s) for s in spec["special_values"]], dtype=np.float64),
-        )
-    if spec["type"] == "categorical":
-        n_bins = len(spec["categories"])
-        mapping = {cat: i for i, group in enumerate(spec["categories"]) for cat in group}
-        mapping.update({tok: n_bins + 1 for tok in MISSING_TOKENS})
-        return Feature(**common, lookup=_SlotLookup(mapping, unseen=n_bins + 2))
-    raise ArtifactError(f"unknown feature type {spec['type']!r}", column=spec["name"])

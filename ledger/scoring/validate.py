@@ -29,7 +29,7 @@ from ledger.scoring.score import Scorecard
 EMPTY_SHARE = 0.0001
 
 
-def to_bp(x: float) -> int:
+def to_bps(x: float) -> int:
     return math.floor(x * 10_000)
 
 
@@ -59,10 +59,10 @@ class GradeCalibration:
     grade: str
     count: int
     bads: int
-    expected_bad_rate_bp: int
+    expected_bad_rate_bps: int
 
     @property
-    def observed_bad_rate_bp(self) -> int | None:
+    def observed_bad_rate_bps(self) -> int | None:
         return self.bads * 10_000 // self.count if self.count else None
 
 
@@ -82,12 +82,12 @@ class Validation:
     def gini(self) -> float:
         return 2 * self.auc - 1
 
-    def metrics_bp(self) -> dict[str, int]:
+    def metrics_bps(self) -> dict[str, int]:
         return {
-            "auc_bp": to_bp(self.auc),
-            "ks_bp": to_bp(self.ks),
-            "gini_bp": to_bp(self.gini),
-            "psi_bp": to_bp(self.psi),
+            "auc_bps": to_bps(self.auc),
+            "ks_bps": to_bps(self.ks),
+            "gini_bps": to_bps(self.gini),
+            "psi_bps": to_bps(self.psi),
             "sample_size": len(self.scores),
         }
 
@@ -158,7 +158,7 @@ def calibration(card: Scorecard, scores: np.ndarray, is_bad: np.ndarray) -> list
             g["name"],
             int(np.sum(grade == i)),
             int(np.sum(is_bad[grade == i])),
-            int(g["expected_bad_rate_bp"]),
+            int(g["expected_bad_rate_bps"]),
         )
         for i, g in enumerate(card.artifact["grades"])
     ]

@@ -60,11 +60,14 @@ class Model(SQLModel, table=True):
 
 
 class OnchainRecord(SQLModel, table=True):
-    """A single attestation (kind='single') or a batch root (kind='batch')."""
+    """A single attestation (kind='single') or a batch root (kind='batch').
 
-    key: str = Field(primary_key=True)  # commitment or batch root, 0x-hex
+    Keyed like the registry: the same commitment anchored by two attesters is two records.
+    """
+
+    attester_id: int = Field(primary_key=True)
+    key: str = Field(primary_key=True, index=True)  # commitment or batch root, 0x-hex
     kind: str = Field(index=True)
-    attester_id: int = Field(index=True)
     model_id: str = Field(index=True)
     count: int = 0
     issued_at: int
@@ -76,9 +79,11 @@ class OnchainRecord(SQLModel, table=True):
 
 
 class LeafRevocation(SQLModel, table=True):
+    """One record revoked inside an attester's batch (keyed like the registry)."""
+
+    attester_id: int = Field(primary_key=True)
+    root: str = Field(primary_key=True, index=True)
     commitment: str = Field(primary_key=True)
-    root: str = Field(index=True)
-    attester_id: int
     reason: int
     revoked_at: int
     block_number: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -20,6 +20,7 @@ KEYS = {
     "k-attester": Role.attester,
     "k-verifier": Role.verifier,
     "k-auditor": Role.auditor,
+    "k-investor": Role.investor,
 }
 
 

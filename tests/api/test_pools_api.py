@@ -282,4 +282,4 @@ def test_retries_with_the_same_idempotency_key_send_once(client, investors, spec
     again = refused(
         client.post(f"/v1/pools/{pool}/close", headers=STRUCTURER | {"Idempotency-Key": "c2"}), 409
     )
-    assert "WrongState" in again["detail"]
+    assert "is cancelled, not open for subscription" in again["detail"]

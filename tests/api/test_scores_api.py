@@ -72,7 +72,9 @@ def test_score_and_attest_then_verify_with_recomputation(
     ).json()
     assert {f["name"] for f in shown["fields"]} >= {"score", "model_id"}
     ok = app_client.post(
-        "/v1/verify", json={**shown, "inputs": applicants[3]}, headers=VERIFIER
+        "/v1/verify/recompute",
+        json={"disclosure": shown, "inputs": applicants[3]},
+        headers=VERIFIER,
     ).json()
     assert ok["valid"] and ok["recomputed_score"] == results[3]["score"]
 
@@ -85,7 +87,9 @@ def test_score_and_attest_then_verify_with_recomputation(
         != results[3]["score"]
     )
     contradicted = app_client.post(
-        "/v1/verify", json={**shown, "inputs": wrong_inputs}, headers=VERIFIER
+        "/v1/verify/recompute",
+        json={"disclosure": shown, "inputs": wrong_inputs},
+        headers=VERIFIER,
     ).json()
     assert contradicted["status"] == "mismatch" and not contradicted["valid"]
     assert "score" in contradicted["reasons"][0]

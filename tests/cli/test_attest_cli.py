@@ -42,6 +42,29 @@ def model(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path
     return out
 
 
+def test_attest_hands_each_subject_their_record_file(env, model: Path, tmp_path: Path):
+    code, output = run(env, "score", "register", str(model), "--json")
+    model_id = json.loads(output)["model_id"]
+    scored = tmp_path / "scored.csv"
+    scored.write_text("subject_id,score,grade\nalice,640,B\nbob,720,A\n")
+    holders = tmp_path / "holders"
+    code, output = run(
+        env, "attest", str(scored), "--model", model_id, "--holder-dir", str(holders)
+    )
+    assert code == 0, output
+    files = sorted(holders.glob("0x*.json"))
+    assert len(files) == 2
+    held = json.loads(files[0].read_text())
+    assert held["batch"]["root"] and set(held["salts"]) == set(held["fields"])
+    assert held["fields"]["subject"] not in ("alice", "bob")  # a pseudonym, never the raw id
+    shown = tmp_path / "shown.json"
+    nobody = {"CREDENCE_DATA_DIR": str(tmp_path / "nobody")}
+    code, output = run(nobody, "disclose", str(files[0]), "--fields", "grade", "--out", str(shown))
+    assert code == 0, output
+    code, output = run(nobody, "verify", str(shown), "--rpc", env["CREDENCE_RPC_URL"], "--json")
+    assert code == 0 and json.loads(output)["disclosed"]["grade"] in ("A", "B"), output
+
+
 def test_score_apply_attest_then_verify(env, model: Path, tmp_path: Path):
     data = tmp_path / "applicants.csv"
     with SAMPLE.open(newline="") as src, data.open("w", newline="") as dst:
@@ -78,10 +101,25 @@ def test_score_apply_attest_then_verify(env, model: Path, tmp_path: Path):
     assert code == 0, output
     code, output = run(env, "verify", str(disclosure))
     assert code == 0 and "valid" in output
+
+    # The customer holds their record; a lender with no data directory verifies.
+    held, shown = tmp_path / "record.json", tmp_path / "shown.json"
+    code, output = run(env, "record-file", commitment, "--out", str(held))
+    assert code == 0, output
+    outsider = {"CREDENCE_DATA_DIR": str(tmp_path / "nobody")}
+    code, output = run(outsider, "disclose", str(held), "--fields", "score", "--out", str(shown))
+    assert code == 0, output
+    assert {f["name"] for f in json.loads(shown.read_text())["fields"]} == {"score", "attester"}
+    code, output = run(outsider, "verify", str(shown), "--rpc", env["CREDENCE_RPC_URL"], "--json")
+    assert code == 0 and json.loads(output)["status"] == "valid", output
+    assert not (tmp_path / "nobody").exists()  # nothing deployed, nothing written
+
     code, output = run(env, "revoke", commitment, "--reason", "5")
     assert code == 0, output
     code, output = run(env, "verify", str(disclosure))
     assert code == 1 and "revoked" in output
+    code, output = run(outsider, "verify", str(shown), "--rpc", env["CREDENCE_RPC_URL"], "--json")
+    assert code == 1 and json.loads(output)["revocation_reason"] == 5
 
 
 @pytest.mark.parametrize(
@@ -89,6 +127,8 @@ def test_score_apply_attest_then_verify(env, model: Path, tmp_path: Path):
     [
         ("show", "0x1234"),
         ("verify", "missing-disclosure.json"),
+        ("disclose", "not-a-file-nor-a-commitment.json"),
+        ("record-file", "0x" + "ab" * 32, "--out", "record.json"),
         ("attest", "missing.csv", "--model", "0x" + "11" * 32),
         ("revoke", "0x" + "ab" * 32),
         ("score", "apply", "missing.json", "missing.csv", "--out", "scores.csv"),
@@ -99,3 +139,16 @@ def test_bad_input_exits_2(env, args, tmp_path, monkeypatch):
     code, output = run(env, *args)
     assert code == 2, output
     assert "Traceback" not in output
+
+
+def test_verify_with_an_unreachable_node_exits_2(tmp_path):
+    shown = PROJECT_ROOT / "tests" / "fixtures" / "disclosures" / "valid_single.json"
+    code, output = run({}, "verify", str(shown), "--rpc", "http://127.0.0.1:9")
+    assert code == 2 and "--rpc" in output and "Traceback" not in output
+
+
+def test_verify_refuses_a_bad_disclosure_naming_the_field(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    code, output = run({}, "verify", str(bad), "--rpc", "http://127.0.0.1:9")
+    assert code == 2 and "disclosure" in output and "not valid JSON" in output

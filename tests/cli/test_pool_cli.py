@@ -14,8 +14,15 @@ from pool_samples import SCENARIO, SPEC, loans, period_body, tape_csv
 from ledger.deals.reports import simulation_reports, to_csv
 from ledger.deals.simulator import simulate
 from ledger.deals.spec import parse_spec
+from ledger.deals.units import plain
+from ledger.deals.waterfall import REPORT_AMOUNTS
 
 from .conftest import run
+
+
+def whole_units(body: dict) -> dict:
+    """A period body with its amounts in whole USDC, as a person writes a report file."""
+    return {k: plain(v, 6) if k in REPORT_AMOUNTS else v for k, v in body.items()}
 
 
 @pytest.fixture(scope="module")
@@ -39,19 +46,25 @@ def test_create_subscribe_report_and_claim_from_the_command_line(env, files, tmp
     pool = json.loads(out)["address"]
     assert run(env, "pool", "open", pool)[0] == 0
     spec = parse_spec(SPEC)
-    for name, tranche in zip(spec.tranche_names, spec.to_terms().tranches, strict=True):
+    for tranche in spec.tranches:  # whole token units, as in the spec
         code, out = run(
-            env, "pool", "subscribe", pool, name, str(tranche.size), "--investor", "alice"
+            env, "pool", "subscribe", pool, tranche.name, str(tranche.size), "--investor", "alice"
         )
         assert code == 0, out
     assert run(env, "pool", "close", pool)[0] == 0
 
     sim = simulate(spec, SCENARIO)
     report = tmp_path / "period-1.json"
-    report.write_text(json.dumps(period_body(sim.periods[0])))
-    code, out = run(env, "pool", "report-period", pool, str(report))
+    report.write_text(json.dumps(whole_units(period_body(sim.periods[0]))))
+    code, out = run(env, "pool", "report-period", pool, str(report), "--json")
     assert code == 0, out
-    assert "period 1" in out
+    reported = json.loads(out)
+    assert reported["period"] == 1
+    assert reported["cash_in"] == sim.periods[0].result.cash_in  # smallest units
+    code, out = run(env, "pool", "periods", pool)
+    assert code == 0 and "2016-02-01" in out, out  # dates as dates
+    code, out = run(env, "pool", "periods", pool, "--json")
+    assert code == 0 and json.loads(out)[0]["period_end"] == sim.periods[0].report.period_end
 
     code, out = run(env, "pool", "investor-report", pool, "1")
     assert code == 0, out
@@ -76,7 +89,7 @@ def test_create_subscribe_report_and_claim_from_the_command_line(env, files, tmp
     for args, expected_text in (
         (("pool", "create", str(tmp_path / "missing.yaml"), str(files["tape"])), "cannot read"),
         (("pool", "subscribe", pool, "A", "10", "--investor", "nobody"), "investor"),
-        (("pool", "report-period", pool, str(bad_report)), "period_end"),
+        (("pool", "report-period", pool, str(bad_report)), "interest: must be a number of at"),
         (("pool", "open", pool), "WrongState"),
         (("pool", "show", "0x1234"), "pool"),
         (
@@ -93,3 +106,101 @@ def test_create_subscribe_report_and_claim_from_the_command_line(env, files, tmp
         flat = " ".join(out.split())  # Rich wraps the one line at the terminal's width
         assert flat.startswith("error:") and expected_text in flat, (args, out)
         assert "Traceback" not in out
+
+
+def test_close_refund_and_refused_reports_from_the_command_line(env, files, tmp_path: Path):
+    """An unfilled tranche is refused at close until resized; a cancelled pool refunds; a
+    report inconsistent with the pool or ending in the future is refused naming the field,
+    dates as dates; tables fit 100 columns with whole addresses."""
+    assert (
+        run(env, "investor", "add", "carol", "--kyc-expiry", "2100-01-01", "--jurisdiction", "GB")[
+            0
+        ]
+        == 0
+    )
+    spec = parse_spec(SPEC)
+    pools = []
+    for _ in range(2):
+        code, out = run(env, "pool", "create", str(files["spec"]), str(files["tape"]), "--json")
+        assert code == 0, out
+        pools.append(json.loads(out)["address"])
+        code, out = run(env, "pool", "open", pools[-1], "--json")
+        assert code == 0 and json.loads(out)["action"] == "open", out
+    partial, cancelled = pools
+    for tranche in spec.tranches:
+        amount = "1.5" if tranche.name == "B" else str(tranche.size)
+        assert (
+            run(env, "pool", "subscribe", partial, tranche.name, amount, "--investor", "carol")[0]
+            == 0
+        )
+    code, out = run(env, "pool", "close", partial)
+    flat = " ".join(out.split())
+    assert code == 2 and "unsubscribed.B: 1.50 of 150,000.00 subscribed" in flat, out
+    code, out = run(env, "pool", "close", partial, "--resize", "B", "--json")
+    assert code == 0 and json.loads(out)["unsubscribed"] == {"B": "resize"}, out
+
+    sim = simulate(spec, SCENARIO)
+    body = whole_units(period_body(sim.periods[0]))
+    cases = {
+        "pool_balance": {**body, "pool_balance": "1"},
+        "scheduled_principal": {**body, "scheduled_principal": "2000000"},
+        "period_end": {**body, "period_end": "2100-01-01"},
+    }
+    for field, bad in cases.items():
+        path = tmp_path / f"{field}.json"
+        path.write_text(json.dumps(bad))
+        code, out = run(env, "pool", "report-period", partial, str(path))
+        flat = " ".join(out.split())
+        assert code == 2 and flat.startswith(f"error: {field}:"), out
+    assert "2100-01-01 is in the future" in flat  # a date, not seconds
+
+    assert run(env, "pool", "subscribe", cancelled, "A", "10", "--investor", "carol")[0] == 0
+    assert run(env, "pool", "cancel", cancelled)[0] == 0
+    code, out = run(env, "pool", "refund", cancelled, "A", "--investor", "carol", "--json")
+    assert code == 0 and json.loads(out)["action"] == "refund", out
+    code, out = run(env, "pool", "refund", cancelled, "A", "--investor", "carol")
+    assert code == 2 and "NothingToRefund" in out
+
+    code, out = run(env, "investor", "list", "--json")
+    assert code == 0 and "carol" in [i["name"] for i in json.loads(out)], out
+    listing = ("investor", "list")
+    for args in (
+        ("pool", "show", partial),
+        ("pool", "list"),
+        ("pool", "periods", partial),
+        listing,
+    ):
+        code, out = run(env, *args)
+        assert code == 0, out
+        assert max(len(line) for line in out.splitlines()) <= 100, out
+        if args[0] == "pool" and args[1] != "periods":
+            assert partial in out  # the whole address, never cut
+
+
+def test_deal_period_builds_a_report_from_a_servicer_file(env, tmp_path: Path):
+    """The example servicer file gives a report whose balance is the tape's less principal
+    and defaults, with delinquency buckets; a row that does not add up names its column."""
+    examples = Path(__file__).resolve().parents[2] / "examples/deals"
+    out_file = tmp_path / "period-1.yaml"
+    args = ("deal", "period", str(examples / "servicer-2026-02.csv"), "--period-end", "2026-02-01")
+    code, out = run(env, *args, "--out", str(out_file), "--json")
+    assert code == 0, out
+    body = json.loads(out)
+    opening = spec_balance = parse_spec(
+        yaml.safe_load((examples / "three-tranche-sequential.yaml").read_text())
+    )
+    opening = spec_balance.units(spec_balance.pool_balance)
+    principal = body["scheduled_principal"] + body["prepayments"]
+    assert body["pool_balance"] == opening - principal - body["new_defaults"]
+    assert body["delinquent_30"] and body["delinquent_60"] and body["delinquent_90"]
+    assert body["period_end"] == "2026-02-01" and body["stats"]["count"] < 1000
+    written = yaml.safe_load(out_file.read_text())
+    assert str(written["period_end"]) == "2026-02-01"
+
+    broken = tmp_path / "broken.csv"
+    lines = (examples / "servicer-2026-02.csv").read_text().splitlines()
+    first = lines[1].split(",")
+    first[2] = str(int(first[2]) + 1)  # current_principal no longer opening less payments
+    broken.write_text("\n".join([lines[0], ",".join(first)]) + "\n")
+    code, out = run(env, "deal", "period", str(broken), "--period-end", "2026-02-01")
+    assert code == 2 and "row 2, column current_principal" in " ".join(out.split()), out

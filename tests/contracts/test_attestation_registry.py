@@ -227,16 +227,16 @@ def test_registrar_rotates_key_and_records_stay_attributed(
     assert admin.attester_of(old.address) == 0
     assert admin.attester_of(new.address) == 1
     assert admin.attester(1).key == new.address
-    assert admin.record(h("before")).attester_id == 1
-    assert admin.status_of(h("before")) is Status.Valid
+    assert admin.record(1, h("before")).attester_id == 1
+    assert admin.status_of(1, h("before")) is Status.Valid
 
     with reverts(f"NotAttester({old.address})"):
         attester.attest(h("after, old key"), MODEL, expiry)
     rotated = as_(new)
     rotated.attest(h("after"), MODEL, expiry)
-    assert rotated.record(h("after")).attester_id == 1
+    assert rotated.record(1, h("after")).attester_id == 1
     # The new key controls records issued under the old one; the old key no longer does.
-    with reverts("NotIssuer"):
+    with reverts(f"NotAttester({old.address})"):
         attester.revoke(h("before"), 1)
     rotated.revoke(h("before"), 1)
     # A retired key can never be registered again.
@@ -313,7 +313,7 @@ def test_attest_stores_one_record_and_emits(attester, expiry, w3):
         "issuedAt": issued,
         "expiresAt": expiry,
     }
-    record = attester.record(h("r1"))
+    record = attester.record(1, h("r1"))
     assert (record.attester_id, record.model_index, record.issued_at, record.expires_at) == (
         1,
         1,
@@ -321,12 +321,12 @@ def test_attest_stores_one_record_and_emits(attester, expiry, w3):
         expiry,
     )
     assert (record.revoked_at, record.revocation_reason, record.count) == (0, 0, 0)
-    assert attester.status_of(h("r1")) is Status.Valid
+    assert attester.status_of(1, h("r1")) is Status.Valid
 
 
 def test_attest_reverts(admin, attester, outsider, dev_accounts, expiry, w3):
     attester.attest(h("dup"), MODEL, expiry)
-    with reverts(f"AlreadyAnchored(0x{h('dup').hex()})"):
+    with reverts(f"AlreadyAnchored(1, 0x{h('dup').hex()})"):
         attester.attest(h("dup"), MODEL, expiry)
     with reverts(f"NotAttester({dev_accounts[4].address})"):
         outsider.attest(h("x"), MODEL, expiry)
@@ -346,7 +346,7 @@ def test_client_names_bad_bytes32_fields(attester, expiry):
     with pytest.raises(ValueError, match="commitment: expected 32 bytes, got 31 bytes"):
         attester.attest(b"\x01" * 31, MODEL, expiry)
     with pytest.raises(ValueError, match=r"proof\[1\]: expected 32 bytes"):
-        attester.verify_batch_leaf(h("root"), h("c"), [h("p"), b"short"])
+        attester.verify_batch_leaf(1, h("root"), h("c"), [h("p"), b"short"])
 
 
 # -- attestations signed off chain (EIP-712) -----------------------------------------------
@@ -407,7 +407,7 @@ def test_relayer_submits_signed_attestation(attester, relayer, dev_accounts, exp
     assert event(relayer, receipt, "Attested")["attesterId"] == 1
     assert event(relayer, receipt, "NonceConsumed") == {"signer": key.address, "nonce": 0}
     assert relayer.nonce(key.address) == 1
-    assert relayer.status_of(h("sig")) is Status.Valid
+    assert relayer.status_of(1, h("sig")) is Status.Valid
     # The same signature again: its nonce is spent, so it no longer matches.
     with reverts(f"InvalidSignature({key.address})"):
         relayer.attest_by_sig(*args)
@@ -472,20 +472,20 @@ def test_anchor_batch_and_verify_every_leaf(attester, expiry, w3):
         "issuedAt": now(w3),
         "expiresAt": expiry,
     }
-    assert attester.record(tree.root).count == 7
+    assert attester.record(1, tree.root).count == 7
     for c in commitments:
         proof = proof_of(tree, c)
-        assert attester.verify_batch_leaf(tree.root, c, proof)
-        assert attester.status_of_batch_record(tree.root, c, proof) is Status.Valid
+        assert attester.verify_batch_leaf(1, tree.root, c, proof)
+        assert attester.status_of_batch_record(1, tree.root, c, proof) is Status.Valid
     # Wrong commitment, wrong proof, unknown root: not in the batch.
     proof = proof_of(tree, commitments[0])
-    assert not attester.verify_batch_leaf(tree.root, h("outsider"), proof)
-    assert not attester.verify_batch_leaf(tree.root, commitments[1], proof)
-    assert not attester.verify_batch_leaf(h("no such root"), commitments[0], proof)
-    assert attester.status_of_batch_record(tree.root, commitments[1], proof) is Status.Unknown
-    assert attester.status_of_batch_record(h("nope"), commitments[0], proof) is Status.Unknown
+    assert not attester.verify_batch_leaf(1, tree.root, h("outsider"), proof)
+    assert not attester.verify_batch_leaf(1, tree.root, commitments[1], proof)
+    assert not attester.verify_batch_leaf(1, h("no such root"), commitments[0], proof)
+    assert attester.status_of_batch_record(1, tree.root, commitments[1], proof) is Status.Unknown
+    assert attester.status_of_batch_record(1, h("nope"), commitments[0], proof) is Status.Unknown
     # statusOf is for single records only; a batch root is not one.
-    assert attester.status_of(tree.root) is Status.Unknown
+    assert attester.status_of(1, tree.root) is Status.Unknown
 
 
 def test_batch_leaf_is_the_standard_bytes32_leaf(attester, expiry):
@@ -494,9 +494,9 @@ def test_batch_leaf_is_the_standard_bytes32_leaf(attester, expiry):
     leaf_a, leaf_b = (keccak(keccak(c)) for c in (a, b))
     root = keccak(min(leaf_a, leaf_b) + max(leaf_a, leaf_b))
     attester.anchor_batch(root, 2, MODEL, expiry)
-    assert attester.verify_batch_leaf(root, a, [leaf_b])
-    assert attester.verify_batch_leaf(root, b, [leaf_a])
-    assert not attester.verify_batch_leaf(root, a, [leaf_a])
+    assert attester.verify_batch_leaf(1, root, a, [leaf_b])
+    assert attester.verify_batch_leaf(1, root, b, [leaf_a])
+    assert not attester.verify_batch_leaf(1, root, a, [leaf_a])
 
 
 def test_anchor_batch_reverts(admin, attester, outsider, dev_accounts, expiry):
@@ -506,7 +506,7 @@ def test_anchor_batch_reverts(admin, attester, outsider, dev_accounts, expiry):
     with reverts("ZeroHash(root)"):
         attester.anchor_batch(ZERO32, 2, MODEL, expiry)
     attester.anchor_batch(tree.root, 2, MODEL, expiry)
-    with reverts(f"AlreadyAnchored(0x{tree.root.hex()})"):
+    with reverts(f"AlreadyAnchored(1, 0x{tree.root.hex()})"):
         attester.anchor_batch(tree.root, 2, MODEL, expiry)
     with reverts(f"NotAttester({dev_accounts[4].address})"):
         outsider.anchor_batch(h("r"), 2, MODEL, expiry)
@@ -528,18 +528,20 @@ def test_revoke_single_record(attester, expiry, w3):
         "reason": 3,
         "revokedAt": revoked_at,
     }
-    record = attester.record(h("r"))
+    record = attester.record(1, h("r"))
     assert (record.revoked_at, record.revocation_reason) == (revoked_at, 3)
-    assert attester.status_of(h("r")) is Status.Revoked
+    assert attester.status_of(1, h("r")) is Status.Revoked
     with reverts(f"AlreadyRevoked(0x{h('r').hex()})"):
         attester.revoke(h("r"), 3)
 
 
-def test_revoke_checks_record_and_issuer(attester, second, dev_accounts, expiry):
+def test_revoke_checks_record_and_issuer(attester, second, as_, dev_accounts, expiry):
     attester.attest(h("r"), MODEL, expiry)
-    with reverts(f"NotIssuer(0x{h('r').hex()}, {dev_accounts[2].address})"):
+    with reverts(f"UnknownRecord(2, 0x{h('r').hex()})"):  # the second attester has no such record
         second.revoke(h("r"), 1)
-    with reverts(f"UnknownRecord(0x{h('none').hex()})"):
+    with reverts(f"NotAttester({dev_accounts[4].address})"):
+        as_(dev_accounts[4]).revoke(h("r"), 1)
+    with reverts(f"UnknownRecord(1, 0x{h('none').hex()})"):
         attester.revoke(h("none"), 1)
 
 
@@ -547,20 +549,20 @@ def test_suspended_attester_can_still_revoke(admin, attester, expiry):
     attester.attest(h("r"), MODEL, expiry)
     admin.suspend_attester(1, 1)
     attester.revoke(h("r"), 2)
-    assert attester.status_of(h("r")) is Status.Revoked
+    assert attester.status_of(1, h("r")) is Status.Revoked
 
 
 def test_revoke_many_is_all_or_nothing(attester, expiry):
     keys = [h(f"r{i}") for i in range(3)]
     for key in keys:
         attester.attest(key, MODEL, expiry)
-    with reverts(f"UnknownRecord(0x{h('missing').hex()})"):
+    with reverts(f"UnknownRecord(1, 0x{h('missing').hex()})"):
         attester.revoke_many([*keys, h("missing")], 4)
-    assert all(attester.status_of(k) is Status.Valid for k in keys)
+    assert all(attester.status_of(1, k) is Status.Valid for k in keys)
     receipt = attester.revoke_many(keys, 4)
     logs = attester.contract.events.Revoked().process_receipt(receipt, errors=DISCARD)
     assert [log["args"]["key"] for log in logs] == keys
-    assert all(attester.status_of(k) is Status.Revoked for k in keys)
+    assert all(attester.status_of(1, k) is Status.Revoked for k in keys)
 
 
 def test_revoking_a_batch_root_revokes_every_leaf(attester, expiry):
@@ -568,7 +570,7 @@ def test_revoking_a_batch_root_revokes_every_leaf(attester, expiry):
     attester.anchor_batch(tree.root, 3, MODEL, expiry)
     attester.revoke(tree.root, 9)
     for c in commitments:
-        assert attester.status_of_batch_record(tree.root, c, proof_of(tree, c)) is Status.Revoked
+        assert attester.status_of_batch_record(1, tree.root, c, proof_of(tree, c)) is Status.Revoked
     with reverts(f"AlreadyRevoked(0x{tree.root.hex()})"):
         attester.revoke_batch_leaf(tree.root, commitments[0], proof_of(tree, commitments[0]), 1)
 
@@ -585,11 +587,11 @@ def test_revoke_one_leaf_of_a_batch(attester, expiry, w3):
         "reason": 5,
         "revokedAt": revoked_at,
     }
-    assert attester.leaf_revocation(tree.root, b) == LeafRevocation(revoked_at, 5)
-    assert attester.leaf_revocation(tree.root, a) is None
-    assert attester.status_of_batch_record(tree.root, b, proof_of(tree, b)) is Status.Revoked
-    assert attester.status_of_batch_record(tree.root, a, proof_of(tree, a)) is Status.Valid
-    assert attester.record(tree.root).revoked_at == 0
+    assert attester.leaf_revocation(1, tree.root, b) == LeafRevocation(revoked_at, 5)
+    assert attester.leaf_revocation(1, tree.root, a) is None
+    assert attester.status_of_batch_record(1, tree.root, b, proof_of(tree, b)) is Status.Revoked
+    assert attester.status_of_batch_record(1, tree.root, a, proof_of(tree, a)) is Status.Valid
+    assert attester.record(1, tree.root).revoked_at == 0
     with reverts(f"AlreadyRevoked(0x{b.hex()})"):
         attester.revoke_batch_leaf(tree.root, b, proof_of(tree, b), 5)
 
@@ -599,9 +601,9 @@ def test_revoke_batch_leaf_reverts(attester, second, dev_accounts, expiry):
     attester.anchor_batch(tree.root, 2, MODEL, expiry)
     with reverts(f"InvalidProof(0x{tree.root.hex()}, 0x{h('x').hex()})"):
         attester.revoke_batch_leaf(tree.root, h("x"), proof_of(tree, a), 1)
-    with reverts(f"NotIssuer(0x{tree.root.hex()}, {dev_accounts[2].address})"):
+    with reverts(f"UnknownRecord(2, 0x{tree.root.hex()})"):
         second.revoke_batch_leaf(tree.root, a, proof_of(tree, a), 1)
-    with reverts(f"UnknownRecord(0x{h('none').hex()})"):
+    with reverts(f"UnknownRecord(1, 0x{h('none').hex()})"):
         attester.revoke_batch_leaf(h("none"), a, [], 1)
     attester.attest(h("single"), MODEL, expiry)
     with reverts(f"NotABatch(0x{h('single').hex()})"):
@@ -615,8 +617,50 @@ def test_leaf_revocation_does_not_reach_other_batches(attester, second, expiry):
     theirs, _ = batch(["a", "z"])
     second.anchor_batch(theirs.root, 2, MODEL, expiry)
     second.revoke_batch_leaf(theirs.root, a, proof_of(theirs, a), 1)
-    assert second.status_of_batch_record(theirs.root, a, proof_of(theirs, a)) is Status.Revoked
-    assert attester.status_of_batch_record(ours.root, a, proof_of(ours, a)) is Status.Valid
+    assert second.status_of_batch_record(2, theirs.root, a, proof_of(theirs, a)) is Status.Revoked
+    assert attester.status_of_batch_record(1, ours.root, a, proof_of(ours, a)) is Status.Valid
+
+
+# -- ownership: a copy by another attester is another record ------------------------------
+
+
+def test_copied_single_commitment_leaves_the_original_untouched(attester, second, expiry, w3):
+    attester.attest(h("r"), MODEL, expiry)
+    original = attester.record(1, h("r"))
+    receipt = second.attest(h("r"), MODEL, expiry + 1)  # not AlreadyAnchored: it is B's record
+    assert event(second, receipt, "Attested")["attesterId"] == 2
+    assert attester.record(1, h("r")) == original
+    assert second.record(2, h("r")).expires_at == expiry + 1
+    # Revoking the original works and the copy stays the copy's (and the other way round).
+    attester.revoke(h("r"), 7)
+    assert attester.status_of(1, h("r")) is Status.Revoked
+    assert attester.status_of(2, h("r")) is Status.Valid
+    second.revoke(h("r"), 1)
+    assert attester.record(1, h("r")).revocation_reason == 7
+    assert attester.status_of(3, h("r")) is Status.Unknown  # nobody else anchored it
+
+
+def test_copied_batch_leaves_the_original_untouched(attester, second, expiry):
+    tree, (a, b) = batch(["a", "b"])
+    attester.anchor_batch(tree.root, 2, MODEL, expiry)
+    second.anchor_batch(tree.root, 2, MODEL, expiry)  # the whole batch, copied
+    second.revoke_batch_leaf(tree.root, a, proof_of(tree, a), 1)
+    second.revoke(tree.root, 2)
+    assert attester.status_of_batch_record(1, tree.root, a, proof_of(tree, a)) is Status.Valid
+    assert attester.leaf_revocation(1, tree.root, a) is None
+    assert attester.record(1, tree.root).revoked_at == 0
+    attester.revoke_batch_leaf(tree.root, b, proof_of(tree, b), 3)
+    assert attester.status_of_batch_record(1, tree.root, b, proof_of(tree, b)) is Status.Revoked
+    assert attester.leaf_revocation(2, tree.root, b) is None
+    assert second.status_of_batch_record(2, tree.root, b, proof_of(tree, b)) is Status.Revoked
+
+
+def test_suspending_the_copier_does_not_touch_the_original(admin, attester, second, expiry):
+    attester.attest(h("r"), MODEL, expiry)
+    second.attest(h("r"), MODEL, expiry)
+    admin.suspend_attester(2, 1)
+    assert attester.status_of(1, h("r")) is Status.Valid
+    assert attester.status_of(2, h("r")) is Status.AttesterSuspended
 
 
 # -- status: expiry, suspension, precedence ------------------------------------------------
@@ -626,9 +670,9 @@ def test_record_expires_exactly_at_expires_at(attester, w3):
     expires = now(w3) + 1000
     attester.attest(h("r"), MODEL, expires)
     mine_at(w3, expires - 1)
-    assert attester.status_of(h("r")) is Status.Valid
+    assert attester.status_of(1, h("r")) is Status.Valid
     mine_at(w3, expires)
-    assert attester.status_of(h("r")) is Status.Expired
+    assert attester.status_of(1, h("r")) is Status.Expired
 
 
 def test_status_precedence(admin, attester, w3):
@@ -641,17 +685,17 @@ def test_status_precedence(admin, attester, w3):
     attester.revoke(h("revoked"), 1)
     attester.revoke_batch_leaf(tree.root, a, proof_of(tree, a), 1)
     admin.suspend_attester(1, 1)
-    assert attester.status_of(h("revoked")) is Status.Revoked
-    assert attester.status_of(h("plain")) is Status.AttesterSuspended
-    assert attester.status_of_batch_record(tree.root, b, proof_of(tree, b)) is (
+    assert attester.status_of(1, h("revoked")) is Status.Revoked
+    assert attester.status_of(1, h("plain")) is Status.AttesterSuspended
+    assert attester.status_of_batch_record(1, tree.root, b, proof_of(tree, b)) is (
         Status.AttesterSuspended
     )
     mine_at(w3, expires)
-    assert attester.status_of(h("revoked")) is Status.Revoked
-    assert attester.status_of(h("plain")) is Status.Expired
-    assert attester.status_of_batch_record(tree.root, a, proof_of(tree, a)) is Status.Revoked
-    assert attester.status_of_batch_record(tree.root, b, proof_of(tree, b)) is Status.Expired
-    assert attester.status_of(h("never")) is Status.Unknown
+    assert attester.status_of(1, h("revoked")) is Status.Revoked
+    assert attester.status_of(1, h("plain")) is Status.Expired
+    assert attester.status_of_batch_record(1, tree.root, a, proof_of(tree, a)) is Status.Revoked
+    assert attester.status_of_batch_record(1, tree.root, b, proof_of(tree, b)) is Status.Expired
+    assert attester.status_of(1, h("never")) is Status.Unknown
 
 
 def test_suspension_hides_records_until_reinstated(admin, attester, expiry):
@@ -659,13 +703,13 @@ def test_suspension_hides_records_until_reinstated(admin, attester, expiry):
     attester.attest(h("r"), MODEL, expiry)
     attester.anchor_batch(tree.root, 2, MODEL, expiry)
     admin.suspend_attester(1, 1)
-    assert attester.status_of(h("r")) is Status.AttesterSuspended
-    assert attester.status_of_batch_record(tree.root, a, proof_of(tree, a)) is (
+    assert attester.status_of(1, h("r")) is Status.AttesterSuspended
+    assert attester.status_of_batch_record(1, tree.root, a, proof_of(tree, a)) is (
         Status.AttesterSuspended
     )
     admin.reinstate_attester(1)
-    assert attester.status_of(h("r")) is Status.Valid
-    assert attester.status_of_batch_record(tree.root, a, proof_of(tree, a)) is Status.Valid
+    assert attester.status_of(1, h("r")) is Status.Valid
+    assert attester.status_of_batch_record(1, tree.root, a, proof_of(tree, a)) is Status.Valid
     attester.attest(h("after reinstatement"), MODEL, expiry)
 
 

@@ -20,6 +20,7 @@ from ledger.deals.pool import (
     Sandbox,
     Subscription,
     TapeCommitment,
+    Unsubscribed,
     init_params,
     launch,
 )
@@ -97,6 +98,13 @@ def launched(env: Sandbox, spec: DealSpec, tape: LoanTape) -> PoolClient:
     pool = env.create(setup, commitment(tape))
     launch(pool, full_orders(env, setup))
     return pool
+
+
+def assert_paid_only_to_held_tranches(pool: PoolClient, paid: list[int]) -> None:
+    """No cash ever goes to a tranche token nobody holds (nobody could claim it)."""
+    for i, amount in enumerate(paid):
+        if amount:
+            assert pool.token(i).functions.totalSupply().call() > 0, f"tranche {i} unheld"
 
 
 def fund_servicer(env: Sandbox, amount: int) -> None:
@@ -184,9 +192,12 @@ def test_illegal_transitions_revert_with_the_current_state(env, spec, tape):
     reverts(lambda: investor.refund(0), err("WrongState", 1))
     reverts(lambda: servicer.report_period(report), err("WrongState", 1))
     reverts(lambda: pool.wind_down(), err("WrongState", 1))
-    reverts(lambda: pool.close(), err("NothingSubscribed"))
+    resize = [Unsubscribed.RESIZE] * 3
+    reverts(lambda: pool.close(resize), err("NothingSubscribed"))
     investor.subscribe(0, USDC)
-    reverts(lambda: pool.close(), err("ReserveExceedsProceeds", 10_000 * USDC, USDC))
+    reverts(lambda: pool.close(resize), err("NoHolder", 2))
+    investor.subscribe(2, USDC)
+    reverts(lambda: pool.close(resize), err("ReserveExceedsProceeds", 10_000 * USDC, 2 * USDC))
 
 
 def test_only_the_roles_may_act(env, spec, tape):
@@ -227,13 +238,16 @@ def test_subscription_caps_allowlist_and_close(env, spec, tape):
     assert pool.token(1).functions.balanceOf(a.sender.address).call() == cap - 5
 
     originator_before = env.balance(env.parties.originator)
-    pool.close()
+    sizes = [t.size for t in setup.terms.tranches]
+    reverts(lambda: pool.close(), err("TrancheNotFull", 0, 500_000 * USDC, sizes[0]))
+    reverts(lambda: pool.close([Unsubscribed.RESIZE]), err("TreatmentCount", 1, 3))
+    pool.close([Unsubscribed.RESIZE] * 3)
     faces = [500_000 * USDC, cap - 5, 50_000 * USDC]
     reserve = setup.initial_reserve
     assert pool.state() is PoolState.ACTIVE
     assert env.balance(env.parties.originator) - originator_before == sum(faces) - reserve
     assert env.balance(pool.address) == reserve
-    # unfilled capacity is never taken: the deal closes at what was subscribed
+    # resized: unfilled capacity is never taken, the deal closes at what was subscribed
     assert [t.size for t in pool.terms().tranches] == faces
     state = pool.deal_state()
     assert state.balances == tuple(faces)
@@ -300,6 +314,7 @@ def test_periods_match_the_simulator_and_conserve_cash(env, spec, tape):
         paid = [t.interest_paid + t.principal_paid for t in result.tranches]
         paid[-1] += result.residual_to_equity
         assert gained == [*paid, result.servicer_fee_paid, result.trustee_fee_paid]
+        assert_paid_only_to_held_tranches(pool, paid)
         assert result.conserves_cash
         # losses bottom-up: a tranche is written down only once every junior one is at 0
         for i, t in enumerate(result.tranches):
@@ -351,11 +366,12 @@ def test_call_only_when_eligible_and_maturity_only_when_retired(env, spec, tape)
     )
     reverts(servicer.mature, err("PoolNotRetired", spec.units(spec.pool_balance)))
     servicer.report_period(first)
+    again = PeriodReport(first.period_end, 0, 0, 0, 0, 0, 0, 0, 0, first.pool_balance)
     reverts(
-        lambda: servicer.report_period(first),
+        lambda: servicer.report_period(again),
         err("PeriodEndNotAfter", first.period_end, first.period_end),
     )
-    future = PeriodReport(2**40, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    future = PeriodReport(2**40, 0, 0, 0, 0, 0, 0, 0, 0, first.pool_balance)
     now = env.w3.eth.get_block("latest")["timestamp"]
     with pytest.raises(ContractRevert, match="PeriodNotEnded"):
         servicer.report_period(future)

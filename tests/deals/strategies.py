@@ -36,8 +36,7 @@ def deal_terms(draw: st.DrawFn) -> DealTerms:
     n = draw(st.integers(min_value=2, max_value=8))
     tranches = tuple(
         TrancheTerms(
-            # equity is held (size >= 1): a residual must always have someone to go to
-            size=draw(st.integers(min_value=1 if i == n - 1 else 0, max_value=10**12)),
+            size=draw(st.integers(min_value=1, max_value=10**12)),
             coupon_bps=draw(st.integers(min_value=0, max_value=2_000)),
             day_count=draw(st.sampled_from(DayCount)),
         )
@@ -47,38 +46,55 @@ def deal_terms(draw: st.DrawFn) -> DealTerms:
     return DealTerms(
         tranches=tranches,
         period_months=draw(st.sampled_from([1, 3, 6])),
-        initial_pool_balance=draw(st.integers(min_value=total, max_value=total + 10**11)),
+        initial_pool_balance=total,  # a pool refuses sizes that do not add up to it
         servicer_fee_bps=draw(st.integers(min_value=0, max_value=200)),
         trustee_fee_bps=draw(st.integers(min_value=0, max_value=50)),
         fee_day_count=draw(st.sampled_from(DayCount)),
         principal_mode=draw(st.sampled_from(PrincipalMode)),
         oc_trigger_bps=draw(st.sampled_from([0, 10_000, 10_500, 12_000])),
         ic_trigger_bps=draw(st.sampled_from([0, 10_000, 15_000])),
-        reserve_target=draw(st.integers(min_value=0, max_value=10**10)),
+        reserve_target=draw(st.integers(min_value=0, max_value=min(total, 10**10))),
         cleanup_call_bps=draw(st.integers(min_value=0, max_value=2_000)),
         cd_trigger=draw(cd_schedules),
     )
 
 
 @st.composite
-def period_reports(draw: st.DrawFn, start: int, periods: int) -> list[PeriodReport]:
-    """``periods`` reports with increasing period ends after ``start``."""
+def period_reports(
+    draw: st.DrawFn, start: int, periods: int, pool_balance: int | None = None
+) -> list[PeriodReport]:
+    """``periods`` reports with increasing period ends after ``start``. Given the pool's
+    balance at close, the reports are consistent with it as a pool requires (principal and
+    defaults out of the balance, delinquencies within it); otherwise any figures."""
     reports = []
     end = start
     for _ in range(periods):
         end += draw(st.integers(min_value=1, max_value=190)) * DAY
+        if pool_balance is None:
+            principal = (draw(amounts), draw(amounts))
+            defaults, balance = draw(amounts), draw(st.integers(0, 10**13))
+            delinquent = (draw(small_amounts), draw(small_amounts), draw(small_amounts))
+        else:
+            scheduled = draw(st.integers(0, pool_balance))
+            prepaid = draw(st.integers(0, pool_balance - scheduled))
+            principal = (scheduled, prepaid)
+            defaults = draw(st.integers(0, pool_balance - scheduled - prepaid))
+            balance = pool_balance = pool_balance - scheduled - prepaid - defaults
+            d30 = draw(st.integers(0, balance))
+            d60 = draw(st.integers(0, balance - d30))
+            delinquent = (d30, d60, draw(st.integers(0, balance - d30 - d60)))
         reports.append(
             PeriodReport(
                 period_end=end,
                 interest=draw(small_amounts),
-                scheduled_principal=draw(amounts),
-                prepayments=draw(amounts),
+                scheduled_principal=principal[0],
+                prepayments=principal[1],
                 recoveries=draw(small_amounts),
-                new_defaults=draw(amounts),
-                delinquent_30=draw(small_amounts),
-                delinquent_60=draw(small_amounts),
-                delinquent_90=draw(small_amounts),
-                pool_balance=draw(st.integers(min_value=0, max_value=10**13)),
+                new_defaults=defaults,
+                delinquent_30=delinquent[0],
+                delinquent_60=delinquent[1],
+                delinquent_90=delinquent[2],
+                pool_balance=balance,
                 tape_root=draw(st.binary(min_size=32, max_size=32)),
             )
         )

@@ -92,7 +92,11 @@ def test_period_ends_follow_the_calendar() -> None:
         ),
         ("tranches.2.seniority", 1, "tranches: seniority must be 1..3, each once"),
         ("tranches.0.size", "1.5", "tranches.A.size: more decimals than the token's 0"),
-        ("pool_balance", 900_000, "tranches: sizes add up to 1000000, more than pool_balance"),
+        ("pool_balance", 900_000, "tranches: sizes add up to 1000000, pool_balance is 900000"),
+        ("pool_balance", 1_100_000, "sizes add up to 1000000, pool_balance is 1100000"),
+        ("tranches.1.size", 0, "tranches.B.size: must be more than 0"),
+        ("reserve.initial", 1_000_001, "reserve.initial: 1000001 is more than the tranches'"),
+        ("reserve.target", 2_000_000, "reserve.target: 2000000 is more than pool_balance"),
         ("principal_mode", "turbo", "principal_mode: Input should be 'sequential' or 'pro_rata'"),
         (
             "period.first_payment_date",

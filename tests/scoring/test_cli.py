@@ -42,11 +42,17 @@ def test_fit_apply_report_explain(tmp_path):
     assert applied["rows"] == 1000 and applied["model_id"] == payload["model_id"]
     with open(scores, newline="") as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == 1000 and rows[0].keys() == {"row", "score", "grade", "pd_bp", "reasons"}
+    assert len(rows) == 1000
+    assert rows[0].keys() == {"row", "score", "grade", "pd_bps", "reasons", "reason_texts"}
 
     explained = json.loads(_run("explain", str(model), str(data), "--row", "2", "--json").stdout)
     assert explained["score"] == int(rows[1]["score"])
     assert ";".join(r["code"] for r in explained["reasons"]) == rows[1]["reasons"]
+    assert " | ".join(explained["reason_texts"]) == rows[1]["reason_texts"]
+    assert all(
+        r["text"].startswith(r["feature"].replace("_", " ").capitalize())
+        for r in explained["reasons"]
+    )
 
     report = json.loads(_run("report", str(model), str(data), "--json").stdout)
     assert report["rows"] == 1000 and report["auc"] > 0.79

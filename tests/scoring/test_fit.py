@@ -52,8 +52,8 @@ def test_scores_match_the_logistic_regression_up_to_rounding(german):
 
 def test_pd_table_follows_the_scaling(german):
     card = german.scorecard
-    assert card.pd_bp(np.array([600]))[0] == math.floor(10_000 / 20)  # odds 19:1 -> PD 5%
-    assert card.pd_bp(np.array([650]))[0] == math.floor(10_000 / 39)  # one PDO up doubles the odds
+    assert card.pd_bps(np.array([600]))[0] == math.floor(10_000 / 20)  # odds 19:1 -> PD 5%
+    assert card.pd_bps(np.array([650]))[0] == math.floor(10_000 / 39)  # one PDO up doubles the odds
 
 
 def test_artifact_is_canonical_and_its_id_is_the_keccak_of_the_file(german, tmp_path):
@@ -111,7 +111,7 @@ def test_grades_are_configurable(synthetic_csv):
         "B",
         "C",
     ]
-    expected = [g["expected_bad_rate_bp"] for g in grades]
+    expected = [g["expected_bad_rate_bps"] for g in grades]
     assert expected == sorted(expected)  # worse grades expect more bads
 
 

@@ -42,7 +42,7 @@ def test_single_row_and_batch_scores_agree(german):
         for row, scored in zip(rows, batch, strict=True):
             alone = card.score_rows([row])[0]
             assert alone == scored
-            assert isinstance(alone.score, int) and isinstance(alone.pd_bp, int)
+            assert isinstance(alone.score, int) and isinstance(alone.pd_bps, int)
 
     check()
 
@@ -103,8 +103,9 @@ def test_records_api_accepts_numbers_and_none(german):
         for (n, v), f in zip(first.items(), card.features, strict=True)
     }
     assert card.score_rows([first])[0].score == card.score_rows([typed])[0].score
-    missing = dict(first, age_in_years=None)
-    assert card.score_rows([missing])[0].details[9].bin == "Missing"
+    missing = dict(first, duration_in_month=None)
+    j = card.feature_names.index("duration_in_month")
+    assert card.score_rows([missing])[0].details[j].bin == "Missing"
 
 
 def test_scoring_path_imports_no_fitting_library(german, tmp_path):
@@ -115,7 +116,7 @@ def test_scoring_path_imports_no_fitting_library(german, tmp_path):
     code = (
         "import sys; from ledger.scoring import Scorecard, read_csv;"
         f"c = Scorecard.load({str(path)!r}); s = c.score_table(read_csv({str(SAMPLES / 'german_credit.csv')!r}));"
-        "s.reason_codes(); s.pd_bp; s.grades;"
+        "s.reason_codes(); s.pd_bps; s.grades;"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('optbinning', 'sklearn', 'pandas', 'scipy')];"
         "print(bad); assert not bad"
     )

@@ -42,12 +42,12 @@ def test_holdout_metrics_are_consistent(german):
     assert 0 <= v.psi < 0.1  # a random split of one population is stable
     assert sum(c.count for c in v.calibration) == len(v.scores)
     m = german.artifact["metrics"]
-    assert m["auc_bp"] == math.floor(v.auc * 10_000) and m["sample_size"] == 300
+    assert m["auc_bps"] == math.floor(v.auc * 10_000) and m["sample_size"] == 300
 
 
 def test_report_is_written_with_plots(german, tmp_path):
     paths = report_paths(tmp_path / "model.json")
-    md = write_report(german.scorecard, german.holdout, paths, train=german.train)
+    md = write_report(german.scorecard, german.holdout, paths, train=german.train).markdown
     text = md.read_text()
     for section in (
         "## Metrics",

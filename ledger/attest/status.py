@@ -1,0 +1,20 @@
+"""Record status as the registry reports it (a light module: verifiers import it without web3)."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Status(IntEnum):
+    """``IAttestationRegistry.Status``, same order and numbers as the Solidity enum."""
+
+    Unknown = 0
+    Valid = 1
+    Revoked = 2
+    Expired = 3
+    AttesterSuspended = 4
+
+    @property
+    def name_snake(self) -> str:
+        """The name in snake case, e.g. ``attester_suspended`` (for JSON and the database)."""
+        return "".join("_" + c.lower() if c.isupper() else c for c in self.name).lstrip("_")
