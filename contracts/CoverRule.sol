@@ -149,7 +149,7 @@ library CoverRule {
         }
     }
 
-    /// @notice §7a recoveries that restored no deficiency repay the guarantor first.
+    /// @notice §7a recoveries left after the notes' write-up repay the guarantor before equity.
     function subrogateRecoveries(Cover memory c, Result memory r, uint256 unapplied)
         internal
         pure

@@ -189,9 +189,8 @@ library Waterfall {
 
         // §6 Losses, from the most junior up; §7 recoveries, from the most senior down.
         _writeDown(s, res, r.newDefaults);
-        uint256 unapplied = _writeUp(s, res, r.recoveries - toInsurer);
-        // §7a what restored no deficiency repays the guarantor first (subrogation).
-        a.principalReceipts -= CoverRule.subrogateRecoveries(c, cr, unapplied);
+        // §7a after every note and before equity, recoveries repay the guarantor.
+        a.principalReceipts -= _writeUp(s, res, r.recoveries - toInsurer, c, cr);
         res.principalDue = a.principalReceipts;
 
         // §8 Triggers, on this period's own figures before distribution; they govern it.
@@ -406,16 +405,26 @@ library Waterfall {
         }
     }
 
-    /// @dev Returns what restored no deficiency.
-    function _writeUp(State memory s, Result memory res, uint256 recovered) private pure returns (uint256) {
-        for (uint256 i; i < s.balances.length; ++i) {
+    /// @dev §7 and §7a; returns what the guarantor took.
+    function _writeUp(
+        State memory s,
+        Result memory res,
+        uint256 recovered,
+        CoverRule.Cover memory c,
+        CoverRule.Result memory cr
+    ) private pure returns (uint256 subrogated) {
+        uint256 last = s.balances.length - 1;
+        for (uint256 i; i <= last; ++i) {
+            if (i == last) {
+                subrogated = CoverRule.subrogateRecoveries(c, cr, recovered);
+                recovered -= subrogated;
+            }
             uint256 wu = _min(recovered, s.writedowns[i]);
             recovered -= wu;
             s.balances[i] += wu;
             s.writedowns[i] -= wu;
             res.tranches[i].writeup = wu;
         }
-        return recovered;
     }
 
     /// @notice §8 the cumulative-default threshold of `period` (1-based); 0 = no test.

@@ -92,7 +92,7 @@ class GuaranteeResult:
     draw_interest: int  # of ``draw``, paid as the note's interest
     draw_cure: int  # of ``draw``, curing the note's deficiency
     unpaid_claim: int  # demand - draw
-    from_recoveries: int  # subrogation from recoveries (§7a)
+    from_recoveries: int  # subrogation from recoveries, after the notes, before equity (§7a)
     from_revenue: int  # subrogation from excess spread (9.3d)
     state: GuaranteeState
 
@@ -220,7 +220,7 @@ class CoverRun:
         if i is not None:
             self.i_premium_due = (i_current if self.i_active else 0) + i.state.premium_shortfall
 
-    # §7a subrogation from recoveries that restored no deficiency.
+    # §7a subrogation from the recoveries left after the notes' write-up, before equity's.
     def subrogate_recoveries(self, unapplied: int) -> int:
         g = self.cover.guarantee
         if g is None:

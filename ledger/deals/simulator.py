@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 # Scenarios live in their own module; re-exported here, the simulator's public API.
+from ledger.deals.cover import Cover, next_cover
 from ledger.deals.scenario import (
     PPB,
     Scenario,
@@ -201,21 +202,25 @@ def run_deal(
     *,
     scenario: Scenario | None = None,
     cleanup_period: int | None = None,
+    cover: Cover | None = None,
 ) -> Simulation:
     """The deal's waterfall from close over the given period reports, then wound down.
 
     The stable entry point for callers with their own collateral paths (a Monte Carlo
     run, a servicer's history): exactly the rule the pool runs on chain, period by period.
     ``scenario`` only labels the result; ``cleanup_period`` is the period whose report
-    carried the clean-up call's price, if any.
+    carried the clean-up call's price, if any; ``cover`` (docs/waterfall.md §14) is the
+    guarantee and insurance bound at close, carried from period to period.
     """
     terms = spec.to_terms()
     state = spec.initial_state()
     records = []
     for t, report in enumerate(reports, start=1):
-        result = apply_period(terms, state, report)
+        result = apply_period(terms, state, report, cover)
         records.append(PeriodRecord(t, report, result))
         state = result.state
+        if cover is not None:
+            cover = next_cover(cover, result.cover)
     return Simulation(
         spec=spec,
         scenario=scenario or Scenario(name="given periods"),

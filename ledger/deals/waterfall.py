@@ -192,14 +192,17 @@ def apply_period(
         t.deficiency += t.writedown
 
     # §7 Recoveries credit it from the most senior tranche down (their cash is principal).
+    # §7a after every note and before equity, they repay the guarantor (subrogation).
     recovered = report.recoveries - to_insurer
-    for t in tr:
+    for i, t in enumerate(tr):
+        if i == last:
+            subrogated = cv.subrogate_recoveries(recovered)
+            recovered -= subrogated
+            principal_receipts -= subrogated
         t.writeup = min(recovered, t.deficiency)
         recovered -= t.writeup
         t.balance += t.writeup
         t.deficiency -= t.writeup
-    # §7a what restored no deficiency repays the guarantor first (subrogation).
-    principal_receipts -= cv.subrogate_recoveries(recovered)
 
     # §8 Triggers, on this period's own figures before distribution; they govern it.
     cumulative = state.cumulative_defaults + report.new_defaults

@@ -178,3 +178,26 @@ def test_bad_cover_is_refused_with_the_field_named() -> None:
     policy = Insurance(InsuranceTerms(0, 1, 10_001, 0, 1), InsuranceState(capital=0))
     with pytest.raises(WaterfallInputError, match=r"insurance\.coinsurance_bps"):
         apply_period(terms, DealState.at_close(terms, 0), report(DAY), Cover(None, policy))
+
+
+def test_subrogation_ranks_after_the_notes_and_before_equity() -> None:
+    """No interest comes in; equity (100,000) is written off and B's 50,000 loss and its
+    2,000 interest are drawn (A's 3,500 is not covered). A recovery of 80,000 then repays
+    the guarantor 52,000 (7a) before equity is written up 28,000."""
+    terms = three_tranches()
+    cover = Cover(Guarantee(GuaranteeTerms(1, 10**9, 0, 12), GuaranteeState(collateral=10**9)))
+    state = DealState.at_close(terms, 0)
+    first = apply_period(
+        terms, state, report(30 * DAY, new_defaults=150_000, pool_balance=850_000), cover
+    )
+    g = first.cover.guarantee
+    assert (g.draw_interest, g.draw_cure) == (2_000, 50_000)
+    second = apply_period(
+        terms,
+        first.state,
+        report(60 * DAY, recoveries=80_000, pool_balance=850_000),
+        next_cover(cover, first.cover),
+    )
+    g2 = second.cover.guarantee
+    assert g2.from_recoveries == 52_000 and second.tranches[2].writeup == 28_000
+    assert second.conserves_cash
