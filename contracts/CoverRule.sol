@@ -127,8 +127,10 @@ library CoverRule {
             r.i.claim = _min(due, c.it.limit - s.claimsPaid);
             r.i.claimPaid = _min(r.i.claim, s.capital);
         }
-        uint256 share = (recoveries * c.it.coinsuranceBps) / BPS;
-        r.i.recovered = _min(share, s.claimsPaid + r.i.claimPaid - s.recovered);
+        // recoveries belong to the insurer in the share its claims bear to the losses
+        uint256 paid = s.claimsPaid + r.i.claimPaid;
+        uint256 share = losses > 0 ? (recoveries * paid) / losses : 0;
+        r.i.recovered = _min(share, paid - s.recovered);
         r.i.unpaidClaim = r.i.claim - r.i.claimPaid;
         r.i.state.losses = losses;
         return (r.i.claimPaid, r.i.recovered);

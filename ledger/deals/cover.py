@@ -208,8 +208,10 @@ class CoverRun:
             due = insured(t, self.i_losses) - insured(t, s.losses)
             self.i_claim = min(due, t.limit - s.claims_paid)
             self.i_claim_paid = min(self.i_claim, s.capital)
-        share = recoveries * t.coinsurance_bps // BPS
-        self.i_recovered = min(share, s.claims_paid + self.i_claim_paid - s.recovered)
+        # recoveries belong to the insurer in the share its claims bear to the losses
+        paid = s.claims_paid + self.i_claim_paid
+        share = recoveries * paid // self.i_losses if self.i_losses else 0
+        self.i_recovered = min(share, paid - s.recovered)
         return self.i_claim_paid, self.i_recovered
 
     # §4a premiums accrue; the carried shortfall keeps its rank.

@@ -187,13 +187,20 @@ class Simulation:
         return self.pool_defaults - self.pool_recoveries
 
 
-def simulate(spec: DealSpec, scenario: Scenario) -> Simulation:
-    """Run the deal over its life under ``scenario``; needs the spec's collateral section."""
+def simulate(spec: DealSpec, scenario: Scenario, cover: Cover | None = None) -> Simulation:
+    """Run the deal over its life under ``scenario`` (with ``cover`` bound at close, if
+    given); needs the spec's collateral section."""
     if spec.collateral is None:
         raise ScenarioError("collateral: the spec needs a collateral section to be simulated")
     collateral = collateral_flows(spec.to_terms(), spec.collateral, scenario)
     reports = [_report(spec, collateral.flows, t) for t in range(1, len(collateral.flows) + 1)]
-    return run_deal(spec, reports, scenario=scenario, cleanup_period=collateral.cleanup_period)
+    return run_deal(
+        spec,
+        reports,
+        scenario=scenario,
+        cleanup_period=collateral.cleanup_period,
+        cover=cover,
+    )
 
 
 def run_deal(

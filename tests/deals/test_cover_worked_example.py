@@ -56,11 +56,13 @@ def test_the_hand_figures() -> None:
     assert first.state.balances == (550_000, 200_000, 0)
     assert first.state.writedowns == (0, 0, 100_000)
     g, i = second.cover.guarantee, second.cover.insurance
-    assert (i.recovered, g.from_recoveries, second.tranches[2].writeup) == (96_000, 24_000, 0)
+    assert (i.recovered, g.from_recoveries, second.tranches[2].writeup) == (48_000, 51_166, 20_834)
     assert (g.draw_interest, g.state.collateral, g.from_revenue) == (1_291, 7_543, 0)
     assert [t.interest_paid for t in second.tranches] == [2_750, 2_000, 0]
-    assert g.state.drawn - g.state.reimbursed == 28_457 and g.state.unpaid_claims == 0
-    assert (i.state.claims_paid, i.state.recovered) == (100_000, 96_000)
+    assert g.state.drawn - g.state.reimbursed == 1_291 and g.state.unpaid_claims == 0
+    assert (i.state.claims_paid, i.state.recovered) == (100_000, 48_000)
+    assert [t.principal_paid for t in second.tranches] == [20_834, 0, 0]
+    assert second.state.writedowns == (0, 0, 79_166)
     assert first.conserves_cash and second.conserves_cash
     assert [r.cash_in + r.cover.cash_in for r in (first, second)] == [156_166, 125_291]
 
@@ -104,6 +106,19 @@ def test_the_chain_reproduces_it(sandbox: Sandbox) -> None:
             bind(pool.as_sender(sandbox.structurer), f)
         assert read_cover(pool) == COVER
         sandbox.mint(sandbox.servicer.address, sum(r.cash_in for r in REPORTS))
+        providers = [sandbox.investors[0].address, sandbox.investors[1].address]
+        before = [sandbox.balance(p) for p in providers]
         for r, expected in zip(REPORTS, reference, strict=True):
             outcome = pool.report_period(r)
             assert replace(outcome.result, cover=cover_result(pool, outcome.receipt)) == expected
+        # the providers' accounts: premiums, subrogation and recoveries, paid by the pool
+        g = [res.cover.guarantee for res in reference]
+        i = [res.cover.insurance for res in reference]
+        g_paid = sum(x.premium_paid + x.from_recoveries + x.from_revenue for x in g)
+        i_paid = sum(x.premium_paid + x.recovered for x in i)
+        after = [sandbox.balance(p) for p in providers]
+        if providers[0] == providers[1]:
+            assert after[0] - before[0] == g_paid + i_paid
+        else:
+            assert (after[0] - before[0], after[1] - before[1]) == (g_paid, i_paid)
+        assert (g_paid, i_paid) == (166 + 51_166 + 166, 500 + 48_000 + 375)
