@@ -9,12 +9,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
+from api.alerts.router import monitor as alerts_monitor
+from api.alerts.router import router as alerts_router
 from api.attestations.router import router as attestations_router
 from api.attesters.router import router as attesters_router
 from api.deps import Role, Services
 from api.investors.router import router as investors_router
 from api.models.router import router as models_router
 from api.pools.router import router as pools_router
+from api.ratings.router import router as ratings_router
 from api.scores.router import router as scores_router
 from api.verify.router import router as verify_router
 from ledger.deals.service import DealService
@@ -52,6 +55,9 @@ def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool
         thread = threading.Thread(target=indexer.run, args=(stop,), name="indexer", daemon=True)
         if run_indexer:
             thread.start()
+        watch = alerts_monitor(svc)
+        if run_indexer and watch.settings.interval_s > 0:
+            threading.Thread(target=watch.run, args=(stop,), name="monitor", daemon=True).start()
         try:
             yield
         finally:
@@ -71,6 +77,8 @@ def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool
         scores_router,
         pools_router,
         investors_router,
+        alerts_router,
+        ratings_router,
     ):
         app.include_router(router)
 

@@ -91,8 +91,9 @@ interface ISecuritizationPool {
     error EmptyTranche(uint256 tranche);
     error TrancheNotFull(uint256 tranche, uint256 subscribed, uint256 size);
     error TreatmentCount(uint256 given, uint256 tranches);
-    /// @notice A payment to (or a close leaving) a tranche nobody holds.
-    error NoHolder(uint256 tranche);
+    /// @notice A tranche whose token has no supply would be paid `amount` (0 at close: equity
+    ///         left without a holder), and no holder could ever claim it.
+    error NoHolder(uint256 tranche, uint256 amount);
     error PrincipalExceedsPool(uint256 principal, uint256 poolBalance);
     error DefaultsExceedPool(uint256 newDefaults, uint256 remaining);
     error PoolBalanceMismatch(uint256 reported, uint256 expected, uint256 tolerance);

@@ -152,7 +152,7 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
             _deal.writedowns.push(0);
         }
         if (proceeds == 0) revert NothingSubscribed();
-        if (faces[n - 1] == 0) revert NoHolder(n - 1);
+        if (faces[n - 1] == 0) revert NoHolder(n - 1, 0);
         if (initialReserve > proceeds) revert ReserveExceedsProceeds(initialReserve, proceeds);
         _deal.reserve = initialReserve;
         _deal.poolBalance = _terms.initialPoolBalance;
@@ -442,7 +442,7 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
     function _distribute(uint256 tranche, uint256 amount) internal {
         if (amount == 0) return;
         ITrancheToken token = _tokens[tranche];
-        if (token.totalSupply() == 0) revert NoHolder(tranche);
+        if (token.totalSupply() == 0) revert NoHolder(tranche, amount);
         settlementToken.safeTransfer(address(token), amount);
         token.distribute(amount);
     }

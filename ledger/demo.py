@@ -117,6 +117,7 @@ def run(data_dir: Path | None = None) -> None:
         }
         with serve(create_app(rt, keys), free_port()) as url:
             demo_flow(rt, url, data_dir)
+    rate_example_deal()
     console.print(Panel.fit("[bold green]Demo complete.[/] State kept in " + str(data_dir)))
 
 
@@ -208,8 +209,10 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     attester_id = rt.registry().attester_of(rt.sender("attester").address)
     ok(admin.post(f"/v1/attesters/{attester_id}/suspend", json={"reason": 3}))
     show_verification("attester suspended", ok(verifier.post("/v1/verify", json=other_disclosure)))
+    show_alerts("early warning while suspended", ok(admin.get("/v1/alerts")))
     ok(admin.post(f"/v1/attesters/{attester_id}/reinstate"))
     show_verification("attester reinstated", ok(verifier.post("/v1/verify", json=other_disclosure)))
+    show_alerts("early warning after reinstatement", ok(admin.get("/v1/alerts")))
 
     step("6. Structurer, investors and servicer: a pool, a guarded close, a checked period")
     from ledger.demo_deals import deal_flow
@@ -232,7 +235,7 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
         "index equal after rebuild: " + ("[green]yes[/]" if before == after else "[red]NO[/]")
     )
 
-    step("7. Structurer stresses a deal: excess spread cures losses before equity is paid")
+    step("8. A stressed deal: excess spread cures losses before equity is paid")
     stressed_deal()
 
 
@@ -284,6 +287,34 @@ def copy_and_revoke(rt: Runtime, admin: httpx.Client, held: RecordFile) -> None:
     copier.revoke(batch.root, 1)
     console.print(
         "a second attester anchored a copy of that batch root as its own, then revoked it"
+    )
+
+
+def rate_example_deal() -> None:
+    """Step 9: the example deal's tranches rated by the published, seeded method."""
+    from ledger.deals.simulator import EXAMPLE_SPEC
+    from ledger.ratings.methodology import Methodology
+    from ledger.ratings.outcome import rate_files
+
+    step("9. Rating agency: the example deal's tranches by the reproducible method")
+    method = Methodology(paths=300, sensitivities_bps=[])
+    tape = PROJECT_ROOT / "examples" / "ratings" / "loan-tape.csv"
+    outcome = rate_files(EXAMPLE_SPEC, tape, method)
+    grades = ", ".join(
+        f"{t.name} {t.grade} (P(loss) {t.loss_probability_bps} bps, EL {t.expected_loss_bps} bps)"
+        for t in outcome.run.tranches
+    )
+    console.print(
+        f"{outcome.run.paths} paths at seed {method.seed}, methodology {method.hash[:18]}…: "
+        f"{grades}; anyone with the tape and the methodology file gets the same figures"
+    )
+
+
+def show_alerts(label: str, body: dict[str, Any]) -> None:
+    kinds = Counter(a["kind"] for a in body["alerts"])
+    console.print(
+        f"{label}: {len(body['alerts'])} open alert(s) {dict(kinds)}, "
+        f"raised {body['raised']}, cleared {body['cleared']}"
     )
 
 

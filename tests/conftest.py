@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from eth_account import Account
@@ -67,3 +68,15 @@ def snapshot(w3: Web3, senders: dict[str, Sender]) -> Iterator[None]:
     w3.provider.make_request("evm_revert", [snap])
     for sender in senders.values():  # nonces used inside the snapshot are free again
         sender.resync_nonce()
+
+
+@pytest.fixture(scope="module")
+def module_runtime(anvil: LocalNode, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A Credence runtime on the session Anvil: a fresh deployment and SQLite per module."""
+    from ledger.runtime import Runtime
+    from ledger.settings import Settings
+
+    data_dir = tmp_path_factory.mktemp("runtime")
+    settings = Settings(data_dir=data_dir, rpc_url=anvil.url, batch_max_wait_s=0.05)
+    with Runtime.open(settings) as rt:
+        yield rt

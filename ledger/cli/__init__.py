@@ -14,12 +14,14 @@ app = typer.Typer(
 
 def _register_subcommands() -> None:
     # Each domain adds its own commands; importing here keeps start-up cheap to read.
+    from ledger.cli import alerts as alerts_cli
     from ledger.cli import attest as attest_cli
     from ledger.cli import chain as chain_cli
     from ledger.cli import deal as deal_cli
     from ledger.cli import investor as investor_cli
     from ledger.cli import node as node_cli
     from ledger.cli import pool as pool_cli
+    from ledger.cli import rating as rating_cli
     from ledger.cli import score as score_cli
 
     node_cli.register(app)
@@ -29,6 +31,8 @@ def _register_subcommands() -> None:
     deal_cli.register(app)
     pool_cli.register(app)
     investor_cli.register(app)
+    rating_cli.register(app)
+    alerts_cli.register(app)
     app.command("demo")(demo_cmd)
 
 

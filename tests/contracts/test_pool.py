@@ -195,7 +195,7 @@ def test_illegal_transitions_revert_with_the_current_state(env, spec, tape):
     resize = [Unsubscribed.RESIZE] * 3
     reverts(lambda: pool.close(resize), err("NothingSubscribed"))
     investor.subscribe(0, USDC)
-    reverts(lambda: pool.close(resize), err("NoHolder", 2))
+    reverts(lambda: pool.close(resize), err("NoHolder", 2, 0))
     investor.subscribe(2, USDC)
     reverts(lambda: pool.close(resize), err("ReserveExceedsProceeds", 10_000 * USDC, 2 * USDC))
 

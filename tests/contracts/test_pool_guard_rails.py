@@ -89,7 +89,7 @@ def test_resizing_the_equity_to_nothing_is_refused(env, spec, tape):
     for order in full_orders(env, setup):
         if order.tranche != 2:
             pool.as_sender(order.investor).subscribe(order.tranche, order.amount)
-    reverts(lambda: pool.close([Unsubscribed.RESIZE] * 3), err("NoHolder", 2))
+    reverts(lambda: pool.close([Unsubscribed.RESIZE] * 3), err("NoHolder", 2, 0))
 
 
 @pytest.fixture

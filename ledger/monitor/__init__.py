@@ -1,0 +1,1 @@
+"""Early warning: alerts raised and cleared on records, attesters, models and pools."""

@@ -1,0 +1,212 @@
+"""Publishing ratings on the registry: the agency attester, methodologies, records, history.
+
+The rating agency signs with its own key (keystore role ``rating-agency``), registered as
+an attester by the registrar on first use. Publishing a rating for a tranche that already
+has a valid one supersedes it: the new record is attested first (naming the old one), then
+the old one is revoked with ``REASON_SUPERSEDED``; if the revocation fails the new record
+stands and the old one stays valid until a retry, never the other way round. Status is the
+registry's (valid, revoked, expired, attester suspended), with a revocation for
+supersession shown as ``superseded``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from ledger.attest.registry import Registry
+from ledger.attest.status import Status
+from ledger.ratings.method import NOT_RATED
+from ledger.ratings.methodology import Methodology
+from ledger.ratings.outcome import RatingOutcome
+from ledger.ratings.records import REASON_SUPERSEDED, ZERO32, RatingRecord, RatingRecordError
+from ledger.ratings.store import RatingRow, ensure_table
+from ledger.store.db import session_scope
+from ledger.store.deal_tables import DealPool
+
+AGENCY_ROLE = "rating-agency"
+AGENCY_NAME = "Credence ratings"
+
+
+@dataclass(frozen=True)
+class Published:
+    record: RatingRecord
+    tx_hash: str
+    superseded: str | None  # the commitment it superseded, if any
+
+
+def rating_status(registry: Registry, attester_id: int, commitment: str) -> str:
+    """valid | revoked | superseded | expired | attester_suspended | unknown (the registry's)."""
+    key = bytes.fromhex(commitment[2:])
+    status = registry.status_of(attester_id, key)
+    revoked = status == Status.Revoked
+    if revoked and registry.record(attester_id, key).revocation_reason == REASON_SUPERSEDED:
+        return "superseded"
+    return status.name_snake
+
+
+class RatingService:
+    def __init__(self, runtime) -> None:  # ledger.runtime.Runtime
+        self.runtime = runtime
+        self.registry: Registry = runtime.registry(AGENCY_ROLE)
+        ensure_table(runtime.engine)
+
+    # -- the agency and its methodologies --------------------------------------------
+
+    def agency_id(self) -> int:
+        """The agency's attester id, registering its key with the registrar on first use."""
+        address = self.runtime.keystore.signer(AGENCY_ROLE).address
+        attester_id = self.registry.attester_of(address)
+        if attester_id == 0:
+            if self.runtime.is_dev_chain():
+                self.runtime.fund_dev_keys((AGENCY_ROLE,))
+            self.runtime.registry("admin").register_attester(
+                address, AGENCY_NAME, "credence://ratings"
+            )
+            attester_id = self.registry.attester_of(address)
+        return attester_id
+
+    def register_methodology(self, method: Methodology, uri: str) -> bytes:
+        model_id = bytes.fromhex(method.hash[2:])
+        self.agency_id()
+        if self.registry.model(model_id) is None:
+            # Registered like a scorecard; a method has no holdout metrics, only its paths.
+            self.registry.register_model(model_id, uri, (0, 0, 0, 0, method.paths))
+        return model_id
+
+    # -- publishing ---------------------------------------------------------------------
+
+    def publish(
+        self,
+        outcome: RatingOutcome,
+        pool: str,
+        tranche: int,
+        *,
+        outlook: str = "stable",
+        watch: str = "none",
+        valid_seconds: int = 365 * 86_400,
+        methodology_uri: str = "",
+    ) -> Published:
+        """Attest the tranche's grade from ``outcome``, superseding the current rating."""
+        names = outcome.spec.tranche_names
+        if not 0 <= tranche < len(names):
+            raise RatingRecordError("tranche", f"the deal has tranches 0..{len(names) - 1}")
+        rated = outcome.run.tranches[tranche]
+        if rated.grade == NOT_RATED:
+            raise RatingRecordError("tranche", f"{rated.name} is the equity tranche, not rated")
+        method = outcome.method
+        self.register_methodology(
+            method, methodology_uri or f"credence://methodology/{method.hash}"
+        )
+        tape_root, period = self._pool_state(pool)
+        previous = self.current(pool, tranche)
+        now = int(self.runtime.w3.eth.get_block("latest")["timestamp"])
+        inputs = outcome.inputs
+        record = RatingRecord(
+            pool=pool,
+            tranche=tranche,
+            tranche_name=names[tranche],
+            grade=rated.grade,
+            outlook=outlook,
+            watch=watch,
+            methodology_hash=bytes.fromhex(method.hash[2:]),
+            tape_root=tape_root,
+            deal_terms_hash=bytes.fromhex(inputs["deal_terms_hash"][2:]),
+            pool_digest=bytes.fromhex(inputs["pool_digest"][2:]),
+            period=period,
+            issued_at=now,
+            expires_at=now + valid_seconds,
+            supersedes=bytes.fromhex(previous.commitment[2:]) if previous else ZERO32,
+            loss_probability_bps=rated.loss_probability_bps,
+            expected_loss_bps=rated.expected_loss_bps,
+        )
+        return self._anchor(record, previous)
+
+    def _anchor(self, record: RatingRecord, previous: RatingRow | None) -> Published:
+        key = record.commitment_hex
+        receipt = self.registry.attest(
+            record.commitment,
+            record.methodology_hash,
+            record.expires_at,
+            idempotency_key=f"rating:{key}",
+        )
+        with session_scope(self.runtime.engine) as session:
+            session.add(
+                RatingRow(
+                    commitment=key,
+                    attester_id=self.agency_id(),
+                    pool=record.pool,
+                    tranche=record.tranche,
+                    grade=record.grade,
+                    watch=record.watch,
+                    record=json.dumps(record.to_dict()),
+                    supersedes=previous.commitment if previous else None,
+                    tx_hash="0x" + bytes(receipt["transactionHash"]).hex(),
+                    block_number=receipt["blockNumber"],
+                    created_at=int(time.time()),
+                )
+            )
+        if previous is not None:
+            self.registry.revoke(
+                bytes.fromhex(previous.commitment[2:]),
+                REASON_SUPERSEDED,
+                idempotency_key=f"rating-supersede:{previous.commitment}",
+            )
+            with session_scope(self.runtime.engine) as session:
+                row = session.get(RatingRow, previous.commitment)
+                row.superseded_by = key
+                session.add(row)
+        return Published(
+            record,
+            "0x" + bytes(receipt["transactionHash"]).hex(),
+            previous.commitment if previous else None,
+        )
+
+    def revoke(self, commitment: str, reason: int) -> str:
+        if not 1 <= reason < REASON_SUPERSEDED:
+            raise RatingRecordError("reason", f"must be 1 to {REASON_SUPERSEDED - 1}")
+        if self.row(commitment) is None:
+            raise RatingRecordError("commitment", "no rating record with this commitment")
+        status = self.status(commitment)
+        if status in ("revoked", "superseded"):
+            raise RatingRecordError("commitment", f"already {status}")
+        receipt = self.registry.revoke(bytes.fromhex(commitment[2:]), reason)
+        return "0x" + bytes(receipt["transactionHash"]).hex()
+
+    # -- reading ------------------------------------------------------------------------
+
+    def row(self, commitment: str) -> RatingRow | None:
+        with Session(self.runtime.engine) as session:
+            return session.get(RatingRow, commitment.lower())
+
+    def status(self, commitment: str) -> str:
+        row = self.row(commitment)
+        if row is None:
+            return "unknown"
+        return rating_status(self.registry, row.attester_id, row.commitment)
+
+    def history(self, pool: str, tranche: int | None = None) -> list[RatingRow]:
+        """Every rating of the pool (or one tranche), oldest first."""
+        with Session(self.runtime.engine) as session:
+            query = select(RatingRow).where(RatingRow.pool == pool)
+            if tranche is not None:
+                query = query.where(RatingRow.tranche == tranche)
+            return list(session.exec(query.order_by(RatingRow.block_number)))  # type: ignore[arg-type]
+
+    def current(self, pool: str, tranche: int) -> RatingRow | None:
+        """The latest rating of the tranche that the registry still holds valid."""
+        for row in reversed(self.history(pool, tranche)):
+            if self.status(row.commitment) == "valid":
+                return row
+        return None
+
+    def _pool_state(self, pool: str) -> tuple[bytes, int]:
+        """The pool's current tape root and periods reported, from the index (zero if unknown)."""
+        with Session(self.runtime.engine) as session:
+            row = session.get(DealPool, pool)
+        if row is None or not row.tape_root:
+            return ZERO32, 0
+        return bytes.fromhex(row.tape_root.removeprefix("0x")), row.periods
