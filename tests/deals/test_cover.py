@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from deals.cover_strategies import covers
 from deals.strategies import DAY, deals
+from deals.test_waterfall import report, simple_terms
 from ledger.deals.cover import (
     Cover,
     Guarantee,
@@ -24,7 +25,6 @@ from ledger.deals.waterfall import (
     DayCount,
     DealState,
     DealTerms,
-    PeriodReport,
     PrincipalMode,
     TrancheTerms,
     WaterfallInputError,
@@ -38,8 +38,8 @@ def test_cover_invariants_hold_every_period(deal, data: st.DataObject) -> None:
     terms, state, reports = deal
     cover = data.draw(covers(terms))
     first = cover
-    for report in reports:
-        res = apply_period(terms, state, report, cover)
+    for period in reports:
+        res = apply_period(terms, state, period, cover)
         assert res.conserves_cash  # cash in + draws + claims == out + premiums + subrogation
         c = res.cover
         if c is None:  # nothing bound: the plain rule
@@ -74,48 +74,27 @@ def test_cover_invariants_hold_every_period(deal, data: st.DataObject) -> None:
 @settings(max_examples=100, deadline=None)
 def test_no_cover_is_the_plain_rule(deal) -> None:
     terms, state, reports = deal
-    for report in reports:
-        plain = apply_period(terms, state, report)
-        empty = apply_period(terms, state, report, Cover())
+    for period in reports:
+        plain = apply_period(terms, state, period)
+        empty = apply_period(terms, state, period, Cover())
         assert plain.cover is None and empty.cover is None
         assert plain == empty
         state = plain.state
 
 
 def three_tranches() -> DealTerms:
-    return DealTerms(
+    """A 70/20/10 sequential deal with no fees or triggers (the worked example's)."""
+    return simple_terms(
         tranches=(
             TrancheTerms(700_000, 600, DayCount.THIRTY_360),
             TrancheTerms(200_000, 1_200, DayCount.THIRTY_360),
             TrancheTerms(100_000, 0, DayCount.THIRTY_360),
         ),
-        period_months=1,
-        initial_pool_balance=1_000_000,
         servicer_fee_bps=0,
-        trustee_fee_bps=0,
-        fee_day_count=DayCount.THIRTY_360,
         principal_mode=PrincipalMode.SEQUENTIAL,
         oc_trigger_bps=0,
-        ic_trigger_bps=0,
-        reserve_target=0,
         cleanup_call_bps=0,
     )
-
-
-def report(end: int, **kw: int) -> PeriodReport:
-    base = dict(
-        interest=0,
-        scheduled_principal=0,
-        prepayments=0,
-        recoveries=0,
-        new_defaults=0,
-        delinquent_30=0,
-        delinquent_60=0,
-        delinquent_90=0,
-        pool_balance=0,
-    )
-    base.update(kw)
-    return PeriodReport(period_end=end, **base)
 
 
 def test_a_stressed_period_by_hand() -> None:
@@ -174,10 +153,12 @@ def test_bad_cover_is_refused_with_the_field_named() -> None:
     terms = three_tranches()
     cover = Cover(Guarantee(GuaranteeTerms(2, 1, 0, 1), GuaranteeState(collateral=0)))
     with pytest.raises(WaterfallInputError, match=r"guarantee\.tranche"):
-        apply_period(terms, DealState.at_close(terms, 0), report(DAY), cover)
+        apply_period(terms, DealState.at_close(terms, 0), report(DAY, pool_balance=0), cover)
     policy = Insurance(InsuranceTerms(0, 1, 10_001, 0, 1), InsuranceState(capital=0))
     with pytest.raises(WaterfallInputError, match=r"insurance\.coinsurance_bps"):
-        apply_period(terms, DealState.at_close(terms, 0), report(DAY), Cover(None, policy))
+        apply_period(
+            terms, DealState.at_close(terms, 0), report(DAY, pool_balance=0), Cover(None, policy)
+        )
 
 
 def test_subrogation_ranks_after_the_notes_and_before_equity() -> None:
