@@ -1,9 +1,12 @@
 """Idempotency-Key support for API writes.
 
-The key is claimed (a row inserted) before the work starts: a concurrent duplicate gets
-409, a completed one gets the stored response replayed verbatim, and a failed attempt
-releases the key so that the client can retry. Reusing a key for a different request
-body is refused.
+The key is claimed (a row inserted) before the work starts, under a lease. A duplicate
+while the lease runs gets 409; once the lease has expired (the process handling it died)
+the next retry takes the key over and runs the work again, which for issuance finds the
+records the first attempt stored and answers with them. A completed request's response is
+replayed verbatim. A failed attempt that left nothing behind releases the key; one that
+did (``kept`` says so: records accepted, anchoring pending) keeps it, lease expired, so
+the retry resumes it at once. Reusing a key for a different request body is refused.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -24,6 +28,8 @@ from api.errors import ApiError
 from ledger.store.tables import ApiRequest
 
 IN_PROGRESS = 0
+DEFAULT_LEASE_S = 120
+REQUESTS = ApiRequest.__table__  # type: ignore[attr-defined]
 
 
 def fingerprint(method: str, path: str, body: Any) -> str:
@@ -31,8 +37,9 @@ def fingerprint(method: str, path: str, body: Any) -> str:
     return hashlib.sha256(blob).hexdigest()
 
 
-def _claim(engine: Engine, key: str, fp: str) -> ApiRequest | None:
+def claim(engine: Engine, key: str, fp: str, lease_s: int) -> ApiRequest | None:
     """Claim ``key``; returns the earlier request if there was one."""
+    now = int(time.time())
     with Session(engine) as session:
         session.add(
             ApiRequest(
@@ -40,7 +47,8 @@ def _claim(engine: Engine, key: str, fp: str) -> ApiRequest | None:
                 fingerprint=fp,
                 status_code=IN_PROGRESS,
                 response="",
-                created_at=int(time.time()),
+                created_at=now,
+                lease_until=now + lease_s,
             )
         )
         try:
@@ -51,33 +59,60 @@ def _claim(engine: Engine, key: str, fp: str) -> ApiRequest | None:
             return session.get(ApiRequest, key)
 
 
+def _take_over(engine: Engine, earlier: ApiRequest, lease_s: int) -> bool:
+    """Renew an expired lease; False if another retry renewed it first."""
+    with engine.begin() as conn:
+        taken = conn.execute(
+            update(REQUESTS)
+            .where(
+                REQUESTS.c.key == earlier.key,
+                REQUESTS.c.status_code == IN_PROGRESS,
+                REQUESTS.c.lease_until == earlier.lease_until,
+            )
+            .values(lease_until=int(time.time()) + lease_s)
+        )
+        return taken.rowcount == 1
+
+
+def _settle_failure(engine: Engine, key: str, keep: bool) -> None:
+    with engine.begin() as conn:
+        if keep:
+            conn.execute(update(REQUESTS).where(REQUESTS.c.key == key).values(lease_until=0))
+        else:
+            conn.execute(delete(REQUESTS).where(REQUESTS.c.key == key))
+
+
 def run_once(
-    engine: Engine, key: str | None, fp: str, status: int, work: Callable[[], Any]
+    engine: Engine,
+    key: str | None,
+    fp: str,
+    status: int,
+    work: Callable[[], Any],
+    *,
+    lease_s: int = DEFAULT_LEASE_S,
+    kept: Callable[[], bool] = lambda: False,
 ) -> JSONResponse:
     """Run ``work`` at most once per idempotency ``key``, replaying its response after."""
     if not key:
         return JSONResponse(jsonable_encoder(work()), status_code=status)
     if len(key) > 200:
         raise ApiError(400, "must be at most 200 characters", field="Idempotency-Key")
-    earlier = _claim(engine, key, fp)
+    earlier = claim(engine, key, fp, lease_s)
     if earlier is not None:
         if earlier.fingerprint != fp:
             raise ApiError(
                 409, "this key was used for a different request", field="Idempotency-Key"
             )
-        if earlier.status_code == IN_PROGRESS:
+        if earlier.status_code != IN_PROGRESS:
+            return JSONResponse(json.loads(earlier.response), status_code=earlier.status_code)
+        if earlier.lease_until > time.time() or not _take_over(engine, earlier, lease_s):
             raise ApiError(
                 409, "a request with this key is still in progress", field="Idempotency-Key"
             )
-        return JSONResponse(json.loads(earlier.response), status_code=earlier.status_code)
     try:
         body = jsonable_encoder(work())
     except BaseException:
-        with Session(engine) as session:
-            row = session.get(ApiRequest, key)
-            if row is not None:
-                session.delete(row)
-                session.commit()
+        _settle_failure(engine, key, kept())
         raise
     with Session(engine) as session:
         row = session.get(ApiRequest, key)

@@ -8,18 +8,20 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, outage
 from api.alerts.router import monitor as alerts_monitor
 from api.alerts.router import router as alerts_router
 from api.attestations.router import router as attestations_router
 from api.attesters.router import router as attesters_router
 from api.deps import Role, Services
+from api.health.router import router as health_router
 from api.investors.router import router as investors_router
 from api.models.router import router as models_router
 from api.pools.router import router as pools_router
 from api.ratings.router import router as ratings_router
 from api.scores.router import router as scores_router
 from api.verify.router import router as verify_router
+from ledger.attest.reconcile import Reconciler
 from ledger.deals.service import DealService
 from ledger.runtime import Runtime
 
@@ -48,12 +50,22 @@ def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool
     indexer = runtime.indexer()
     svc.extras["indexer"] = indexer
 
+    settings = runtime.settings
+    reconciler = Reconciler(
+        svc.attestations,
+        interval_s=settings.reconcile_interval_s,
+        settle_timeout_s=settings.anchor_wait_s,
+    )
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
-        svc.attestations.recover()
-        thread = threading.Thread(target=indexer.run, args=(stop,), name="indexer", daemon=True)
+        reconciler.requeue_orphans()
+        threads = [threading.Thread(target=reconciler.run, args=(stop,), name="reconciler")]
         if run_indexer:
+            threads.append(threading.Thread(target=indexer.run, args=(stop,), name="indexer"))
+        for thread in threads:
+            thread.daemon = True
             thread.start()
         watch = alerts_monitor(svc)
         if run_indexer and watch.settings.interval_s > 0:
@@ -63,13 +75,15 @@ def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool
         finally:
             stop.set()
             svc.attestations.close()
-            if run_indexer:
+            for thread in threads:
                 thread.join(timeout=5)
 
     app = FastAPI(title="Credence", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.services = svc
     errors.install(app)
+    outage.install(app)
     for router in (
+        health_router,
         attestations_router,
         verify_router,
         attesters_router,
@@ -81,10 +95,5 @@ def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool
         ratings_router,
     ):
         app.include_router(router)
-
-    @app.get("/v1/health", tags=["health"])
-    def health() -> dict[str, object]:
-        number, _ = indexer.checkpoint()
-        return {"status": "ok", "chain_id": runtime.w3.eth.chain_id, "indexed_block": number}
 
     return app

@@ -238,6 +238,11 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     step("8. A stressed deal: excess spread cures losses before equity is paid")
     stressed_deal()
 
+    step("8. Operator: health names the state of each dependency")
+    health = verifier.get("/v1/health").json()
+    states = ", ".join(f"{name} {dep['state']}" for name, dep in health["dependencies"].items())
+    console.print(f"/v1/health: {health.get('status', health.get('title'))}: {states}")
+
 
 def stressed_deal() -> None:
     """The worked example's stressed period (docs/deals-worked-example.md), simulated."""

@@ -136,6 +136,8 @@ class Runtime:
             max_batch_size=self.settings.batch_max_size,
             max_wait_s=self.settings.batch_max_wait_s,
             seal_workers=self.settings.seal_workers,
+            confirmations=self.settings.anchor_confirmations,
+            anchor_wait_s=self.settings.anchor_wait_s,
         )
 
     def indexer(self) -> Indexer:

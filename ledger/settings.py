@@ -38,6 +38,20 @@ class Settings(BaseSettings):
     confirmations: int = 0
     index_chunk_size: int = Field(default=2_000, ge=1, description="blocks per indexing step")
 
+    # -- crash safety: anchoring, the reconciler, idempotency leases ----------------------
+    anchor_confirmations: int = Field(
+        default=0, ge=0, le=1_000, description="blocks on top before a record counts as anchored"
+    )
+    anchor_wait_s: float = Field(
+        default=60.0, gt=0, description="how long an issuing request waits for anchoring"
+    )
+    reconcile_interval_s: float = Field(
+        default=5.0, gt=0, description="how often the reconciler checks records against the chain"
+    )
+    idempotency_lease_s: int = Field(
+        default=120, ge=1, description="an in-progress Idempotency-Key older than this is resumable"
+    )
+
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'credence.db'}"

@@ -20,8 +20,14 @@ from eth_utils import keccak
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract.contract import ContractFunction
-from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted, Web3RPCError
-from web3.types import TxReceipt
+from web3.exceptions import (
+    ContractCustomError,
+    ContractLogicError,
+    TimeExhausted,
+    TransactionNotFound,
+    Web3RPCError,
+)
+from web3.types import TxData, TxReceipt
 
 TRANSIENT = (requests.ConnectionError, requests.Timeout, ConnectionError, TimeoutError)
 
@@ -179,14 +185,19 @@ class Sender:
         *,
         idempotency_key: str | None = None,
         wait: bool = True,
+        resend: bool = False,
         **tx: Any,
     ) -> TxReceipt | HexBytes:
         """Send a contract call (or a plain transaction given as keyword fields).
 
         With ``wait`` the receipt is returned and a revert raises ``ContractRevert``;
         otherwise the transaction hash is returned once the node has accepted it.
+        ``resend`` replaces a transaction the node lost under the same idempotency key:
+        the nonce is read from the node again and the new hash overwrites the old one.
         """
-        if idempotency_key and self.idempotency:
+        if resend:
+            self.resync_nonce()
+        elif idempotency_key and self.idempotency:
             known = self.idempotency.get(idempotency_key)
             if known:
                 return self.wait(HexBytes(known)) if wait else HexBytes(known)
@@ -233,6 +244,19 @@ class Sender:
             return True
         except Exception:
             return False
+
+    def lookup(self, tx_hash: HexBytes) -> tuple[TxReceipt | None, TxData | None]:
+        """The receipt (None until mined) and the transaction (None if the node has never
+        heard of it or forgot it). Connection errors propagate: an unreachable node says
+        nothing about a transaction."""
+        try:
+            return self.w3.eth.get_transaction_receipt(tx_hash), None
+        except TransactionNotFound:
+            pass
+        try:
+            return None, self.w3.eth.get_transaction(tx_hash)
+        except TransactionNotFound:
+            return None, None
 
     def wait(self, tx_hash: HexBytes) -> TxReceipt:
         try:

@@ -80,3 +80,9 @@ def module_runtime(anvil: LocalNode, tmp_path_factory: pytest.TempPathFactory) -
     settings = Settings(data_dir=data_dir, rpc_url=anvil.url, batch_max_wait_s=0.05)
     with Runtime.open(settings) as rt:
         yield rt
+
+
+@pytest.fixture(scope="module")
+def runtime(module_runtime: Any) -> Any:
+    """The module's runtime under the name the api and attest tests use."""
+    return module_runtime

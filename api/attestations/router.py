@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 
@@ -23,7 +23,8 @@ from api.errors import ApiError
 from api.idempotency import fingerprint, run_once
 from api.types import Hex32
 from api.writes import TxOut, chain_write
-from ledger.attest.records import RecordError
+from ledger.attest.anchoring import AnchorPending
+from ledger.attest.records import RecordError, ScoreRecord
 from ledger.attest.service import IssueError
 
 router = APIRouter(prefix="/v1/attestations", tags=["attestations"])
@@ -33,7 +34,7 @@ IdempotencyKey = Annotated[
 CanWrite = Depends(require(Role.attester))
 
 
-def _issue(svc: ServicesDep, body: IssueRequest) -> IssueResponse:
+def _build(svc: ServicesDep, body: IssueRequest) -> list[ScoreRecord]:
     now = int(time.time())
     attest = svc.attestations
     for i, item in enumerate(body.records):
@@ -56,19 +57,47 @@ def _issue(svc: ServicesDep, body: IssueRequest) -> IssueResponse:
             )
         except RecordError as exc:
             raise ApiError(422, exc.reason, field=f"records.{i}.{exc.field}") from exc
+    return records
+
+
+def pending(exc: AnchorPending, key: str | None) -> ApiError:
+    """503 for records stored but not yet final: the retry answers with the same ones."""
+    retry = "retry with the same Idempotency-Key" if key else "they will be anchored"
+    return ApiError(503, f"{exc}: the chain has not confirmed them yet; {retry}")
+
+
+def issuing(svc: ServicesDep, key: str | None) -> dict[str, Any]:
+    """``run_once`` options of a request that issues records under ``key``: the lease, and
+    a failure keeps the key when records were stored (the retry resumes them)."""
+    return {
+        "lease_s": svc.runtime.settings.idempotency_lease_s,
+        "kept": lambda: bool(key and svc.attestations.accepted(key)),
+    }
+
+
+def _issue(svc: ServicesDep, body: IssueRequest, key: str | None) -> IssueResponse:
+    """Exactly once per key: a retry answers with the records the first attempt stored."""
+    attest = svc.attestations
     try:
-        sealed = attest.issue(records, mode=body.mode)
+        sealed = attest.accepted(key) if key else []
+        if sealed:
+            attest.await_anchored(key, attest.anchor_wait_s)
+        else:
+            sealed = attest.issue(_build(svc, body), mode=body.mode, request_key=key)
     except IssueError as exc:
         raise ApiError(409, str(exc)) from exc
+    except AnchorPending as exc:
+        raise pending(exc, key) from exc
+    rows = attest.rows(["0x" + s.commitment.hex() for s in sealed])
     out = [
         IssuedOut(
-            commitment="0x" + s.commitment.hex(),
-            subject=s.record.subject,
-            mode=body.mode,
+            commitment=row.commitment,
+            subject=row.subject,
+            mode=row.mode,
             status="anchored",
-            batch_root=root,
+            batch_root=row.batch_root,
         )
-        for s, root in zip(sealed, attest.roots_of(sealed), strict=True)
+        for row in rows
     ]
     return IssueResponse(count=len(out), records=out)
 
@@ -77,9 +106,21 @@ def _issue(svc: ServicesDep, body: IssueRequest) -> IssueResponse:
 def issue_attestations(
     body: IssueRequest, svc: ServicesDep, request: Request, idempotency_key: IdempotencyKey = None
 ):
-    """Issue one or many score attestations (batched under one Merkle root by default)."""
+    """Issue one or many score attestations (batched under one Merkle root by default).
+
+    201 means every record is on chain with the configured confirmations. 503 means the
+    records were accepted but are not final yet: retrying with the same Idempotency-Key
+    answers with the same records once they are, and never issues new ones.
+    """
     fp = fingerprint("POST", request.url.path, body.model_dump())
-    return run_once(svc.runtime.engine, idempotency_key, fp, 201, lambda: _issue(svc, body))
+    return run_once(
+        svc.runtime.engine,
+        idempotency_key,
+        fp,
+        201,
+        lambda: _issue(svc, body, idempotency_key),
+        **issuing(svc, idempotency_key),
+    )
 
 
 @router.get("/{commitment}", response_model=AttestationOut, response_model_exclude_none=True)
@@ -92,6 +133,7 @@ def read_attestation(commitment: Hex32, svc: ServicesDep, role: AnyRole):
         raise ApiError(
             404, "no attestation issued by this service has this commitment", field="commitment"
         )
+    chain = attest.chain_status(row)
     key = row.batch_root or row.commitment
     onchain = attest.registry.record(attest.attester_id, bytes.fromhex(key[2:]))
     leaf = None
@@ -102,7 +144,8 @@ def read_attestation(commitment: Hex32, svc: ServicesDep, role: AnyRole):
     out = AttestationOut(
         commitment=row.commitment,
         attester_id=attest.attester_id,
-        chain_status=attest.chain_status(row).name_snake,
+        chain_status=chain.name_snake,
+        status=attest.status(row, chain),
         batch_root=row.batch_root,
         issued_at=onchain.issued_at or None,
         expires_at=onchain.expires_at or None,
@@ -110,12 +153,7 @@ def read_attestation(commitment: Hex32, svc: ServicesDep, role: AnyRole):
         revocation_reason=leaf.reason if leaf else onchain.revocation_reason or None,
     )
     if role in (Role.admin, Role.attester):  # the issuer: its own copy of the sealed record
-        out.subject, out.mode, out.status, out.tx_hash = (
-            row.subject,
-            row.mode,
-            row.status,
-            row.tx_hash,
-        )
+        out.subject, out.mode, out.tx_hash = row.subject, row.mode, row.tx_hash
         out.proof = json.loads(row.proof) if row.proof else None
         out.record = json.loads(row.sealed)
     return out

@@ -58,6 +58,10 @@ class AttestationOut(BaseModel):
     commitment: str
     attester_id: int
     chain_status: str
+    status: str = Field(
+        description="one status, the chain's: pending (not on chain, or not final yet), valid, "
+        "revoked, expired, attester_suspended; failed (the chain refused it)"
+    )
     batch_root: str | None = None
     issued_at: int | None = Field(default=None, description="block time of anchoring")
     expires_at: int | None = None
@@ -65,7 +69,6 @@ class AttestationOut(BaseModel):
     revocation_reason: int | None = None
     subject: str | None = Field(default=None, description="keyed pseudonym (issuer only)")
     mode: str | None = None
-    status: str | None = Field(default=None, description="issuance status here (issuer only)")
     proof: list[str] | None = None
     tx_hash: str | None = None
     record: dict | None = Field(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from fastapi import APIRouter, Depends, Request
 
-from api.attestations.router import IdempotencyKey
+from api.attestations.router import IdempotencyKey, issuing, pending
 from api.deps import Role, ServicesDep, require
 from api.errors import ApiError
 from api.idempotency import fingerprint, run_once
@@ -17,6 +17,7 @@ from api.scores.schemas import (
     StrategyIn,
     StrategyRegistered,
 )
+from ledger.attest.anchoring import AnchorPending
 from ledger.attest.records import pseudonym
 from ledger.attest.service import IssueError
 from ledger.scoring.anchor import model_store, register_strategy, score_records
@@ -35,7 +36,7 @@ def _field(exc: ScoringError, index: int | None = None) -> str:
     return f"applicants.{row}.inputs" + (f".{exc.column}" if exc.column else "")
 
 
-def _score(svc: ServicesDep, body: ScoreRequest) -> ScoreResponse:
+def _score(svc: ServicesDep, body: ScoreRequest, key: str | None) -> ScoreResponse:
     service = svc.attestations
     store = model_store(svc.runtime.settings.data_dir)
     try:
@@ -74,13 +75,15 @@ def _score(svc: ServicesDep, body: ScoreRequest) -> ScoreResponse:
             records = score_records(
                 service, card, subjects, rows, valid_days=body.valid_days, strategy=plan
             )
-            sealed = service.issue(records, mode=body.mode)
+            sealed = service.issue(records, mode=body.mode, request_key=key)
         except ScoringError as exc:  # a record field (not an input) refused for one applicant
             i = good[exc.row - 1]
             field = f"applicants.{i}.{exc.column}"
             raise ApiError(422, f"applicant {i}: {exc.reason}", field=field) from exc
         except IssueError as exc:
             raise ApiError(409, str(exc)) from exc
+        except AnchorPending as exc:
+            raise pending(exc, key) from exc
         commitments = ["0x" + s.commitment.hex() for s in sealed]
         roots = service.roots_of(sealed)
     decisions = (
@@ -132,7 +135,10 @@ def score_applicants(
     ``applicants.<i>.inputs.<column>``) unless ``skip_invalid``.
     """
     fp = fingerprint("POST", request.url.path, body.model_dump())
-    return run_once(svc.runtime.engine, idempotency_key, fp, 201, lambda: _score(svc, body))
+    work = lambda: _score(svc, body, idempotency_key)
+    return run_once(
+        svc.runtime.engine, idempotency_key, fp, 201, work, **issuing(svc, idempotency_key)
+    )
 
 
 @router.post(

@@ -137,8 +137,9 @@ class Registry:
     def address(self) -> str:
         return self.contract.address
 
-    def _send(self, call: Any, idempotency_key: str | None) -> TxReceipt:
-        return self.sender.send(call, idempotency_key=idempotency_key)
+    def _send(self, call: Any, idempotency_key: str | None, **send: Any) -> Any:
+        """The receipt; with ``wait=False`` the hash (``send`` goes to ``Sender.send``)."""
+        return self.sender.send(call, idempotency_key=idempotency_key, **send)
 
     # -- attesters (registrar) ---------------------------------------------------------
 
@@ -188,11 +189,12 @@ class Registry:
         expires_at: int,
         *,
         idempotency_key: str | None = None,
-    ) -> TxReceipt:
+        **send: Any,
+    ) -> Any:
         call = self.contract.functions.attest(
             bytes32("commitment", commitment), bytes32("model_id", model_id), expires_at
         )
-        return self._send(call, idempotency_key)
+        return self._send(call, idempotency_key, **send)
 
     def attest_by_sig(
         self,
@@ -224,11 +226,12 @@ class Registry:
         expires_at: int,
         *,
         idempotency_key: str | None = None,
-    ) -> TxReceipt:
+        **send: Any,
+    ) -> Any:
         call = self.contract.functions.anchorBatch(
             bytes32("root", root), count, bytes32("model_id", model_id), expires_at
         )
-        return self._send(call, idempotency_key)
+        return self._send(call, idempotency_key, **send)
 
     def revoke(self, key: bytes, reason: int, *, idempotency_key: str | None = None) -> TxReceipt:
         """Revoke the sender's own record or batch under ``key``."""

@@ -1,123 +1,43 @@
 """Issue score attestations: seal records, group them into batches, anchor, store proofs.
 
-Records submitted together or in quick succession are grouped by (model, expiry) into
-batches that close when full (``max_size``) or old (``max_wait``); each batch is one
-``anchorBatch`` transaction whatever its size. Every step is written to the database
-before the next one starts, so a crash leaves records pending (re-queued by
-``recover``) and a batch whose transaction may be out is re-checked against the chain
-rather than sent twice.
+Exactly once per request key: a request's records are stored in ONE transaction under
+``(request_key, request_index)`` (unique), so a retry, whatever failed before it, finds
+the records already accepted and waits for them instead of issuing new ones. Anchoring
+(``ledger.attest.anchorer``) sends, re-sends a lost transaction and waits for the
+configured confirmations; what is not final when a request stops waiting is finished by
+the reconciler (``ledger.attest.reconcile``), never dropped.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections import defaultdict
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from concurrent.futures import TimeoutError as FutureTimeout
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import delete, func, insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from ledger.attest.anchorer import Anchorer
+from ledger.attest.anchoring import AnchorPending
+from ledger.attest.batcher import Batcher, hex32
 from ledger.attest.disclosure import Batch as DisclosedBatch
 from ledger.attest.disclosure import RecordFile
 from ledger.attest.records import ScoreRecord, SealedRecord, pseudonym
 from ledger.attest.registry import Registry, Status
 from ledger.attest.sealing import ParallelSealer
-from ledger.merkle import MerkleTree, bytes32_leaf
 from ledger.store.db import session_scope
 from ledger.store.tables import Batch, IssuedRecord
-from ledger.tx import ContractRevert
-
-
-def hex32(value: bytes) -> str:
-    return "0x" + value.hex()
-
+from ledger.tx import TRANSIENT, ContractRevert, TxError
 
 RECORDS = IssuedRecord.__table__  # type: ignore[attr-defined]
-AnchorFn = Callable[[Sequence[SealedRecord]], str]  # records -> anchored batch root
+__all__ = ["AnchorPending", "AttestationService", "Batcher", "IssueError", "hex32"]
 
 
 class IssueError(ValueError):
     """A request to issue records is invalid (the message names the field)."""
-
-
-@dataclass
-class PendingGroup:
-    records: list[SealedRecord] = field(default_factory=list)
-    futures: list[Future[str]] = field(default_factory=list)
-    opened_at: float = field(default_factory=time.monotonic)
-
-
-class Batcher:
-    """Collects sealed records and anchors them in batches by size or by time."""
-
-    def __init__(self, anchor: AnchorFn, max_size: int, max_wait_s: float) -> None:
-        self._anchor = anchor
-        self.max_size = max_size
-        self.max_wait_s = max_wait_s
-        self._groups: dict[tuple[str, int], PendingGroup] = defaultdict(PendingGroup)
-        self._lock = threading.Condition()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="batcher", daemon=True)
-        self._thread.start()
-
-    def submit(self, records: Sequence[SealedRecord]) -> list[Future[str]]:
-        """Queue records; each future resolves to its batch root once anchored."""
-        futures: list[Future[str]] = []
-        full: list[PendingGroup] = []
-        with self._lock:
-            for record in records:
-                key = (hex32(record.record.model_id), record.record.expires_at)
-                group = self._groups[key]
-                fut: Future[str] = Future()
-                group.records.append(record)
-                group.futures.append(fut)
-                futures.append(fut)
-                if len(group.records) >= self.max_size:
-                    full.append(self._groups.pop(key))
-            self._lock.notify()
-        for group in full:
-            self._flush(group)
-        return futures
-
-    def _due(self) -> list[PendingGroup]:
-        now = time.monotonic()
-        keys = [k for k, g in self._groups.items() if now - g.opened_at >= self.max_wait_s]
-        return [self._groups.pop(k) for k in keys]
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            with self._lock:
-                self._lock.wait(timeout=min(self.max_wait_s, 0.05))
-                due = self._due()
-            for group in due:
-                self._flush(group)
-
-    def _flush(self, group: PendingGroup) -> None:
-        try:
-            root = self._anchor(group.records)
-        except Exception as exc:
-            for fut in group.futures:
-                fut.set_exception(exc)
-            return
-        for fut in group.futures:
-            fut.set_result(root)
-
-    def close(self) -> None:
-        """Flush everything still queued, then stop the thread."""
-        with self._lock:
-            groups = list(self._groups.values())
-            self._groups.clear()
-        for group in groups:
-            self._flush(group)
-        self._stop.set()
-        with self._lock:
-            self._lock.notify()
-        self._thread.join(timeout=5)
 
 
 class AttestationService:
@@ -132,6 +52,8 @@ class AttestationService:
         max_batch_size: int = 10_000,
         max_wait_s: float = 0.5,
         seal_workers: int = 0,
+        confirmations: int = 0,
+        anchor_wait_s: float = 300.0,
     ) -> None:
         self.engine = engine
         self.sealer = ParallelSealer(seal_workers)
@@ -139,6 +61,8 @@ class AttestationService:
         self._pseudonym_secret = pseudonym_secret
         self._known_models: set[str] = set()
         self.attester_id = registry.attester_of(registry.sender.address)
+        self.anchorer = Anchorer(engine, registry, confirmations)
+        self.anchor_wait_s = anchor_wait_s
         self.batcher = Batcher(self._anchor_batch, max_batch_size, max_wait_s)
 
     # -- building records --------------------------------------------------------------
@@ -185,32 +109,84 @@ class AttestationService:
         mode: str = "batch",
         request_key: str | None = None,
         wait: bool = True,
-        timeout: float = 300.0,
+        timeout: float | None = None,
     ) -> list[SealedRecord]:
-        """Seal and store ``records``, then anchor them (one transaction each in single mode)."""
+        """Seal, store and anchor ``records`` (one transaction each in single mode).
+
+        With a ``request_key`` whose records were accepted before, those are returned
+        (once anchored) and ``records`` is ignored. Raises ``IssueError`` if the chain
+        refuses them (nothing stays stored) and ``AnchorPending`` if they are stored but
+        not final within ``timeout`` (the reconciler finishes them).
+        """
         if not records:
             raise IssueError("records: at least one record is required")
         if mode not in ("batch", "single"):
             raise IssueError("mode: must be 'batch' or 'single'")
+        timeout = self.anchor_wait_s if timeout is None else timeout
+        if request_key and (earlier := self.accepted(request_key)):
+            if wait:
+                self.await_anchored(request_key, timeout)
+            return earlier
         attester = self.registry.attester(self.attester_id)
         if attester is None or attester.suspended:
             raise IssueError("attester: suspended or not registered; it cannot issue now")
         sealed = self.sealer.seal_many(records)
-        self._store_pending(sealed, mode, request_key)
-        if mode == "single":
-            for item in sealed:
-                self._anchor_single(item)
-            return sealed
-        futures = self.batcher.submit(sealed)
-        if wait:
-            try:
+        if not self._store_pending(sealed, mode, request_key):
+            return self.issue(
+                records, mode=mode, request_key=request_key, wait=wait, timeout=timeout
+            )
+        try:
+            if mode == "single":
+                for item in sealed:
+                    self._anchor_single(item, timeout)
+                return sealed
+            futures = self.batcher.submit(sealed)
+            if wait:
                 for fut in futures:
                     fut.result(timeout=timeout)
-            except ContractRevert as exc:
-                raise IssueError(f"the registry refused the batch: {exc.error}") from exc
+        except ContractRevert as exc:
+            raise IssueError(f"the registry refused: {exc.error}") from exc
+        except (FutureTimeout, TxError, *TRANSIENT) as exc:
+            # Stored and not final (node away, transaction lost or refused by the node for
+            # now): the reconciler finishes them; a retry with the key answers with them.
+            raise AnchorPending(f"{len(sealed)} records accepted; anchoring pending") from exc
         return sealed
 
-    def _store_pending(self, sealed: Sequence[SealedRecord], mode: str, key: str | None) -> None:
+    def accepted(self, request_key: str) -> list[SealedRecord]:
+        """The records stored under ``request_key``, in request order (empty if none)."""
+        with Session(self.engine) as session:
+            rows = session.exec(
+                select(IssuedRecord.sealed)
+                .where(IssuedRecord.request_key == request_key)
+                .order_by(IssuedRecord.request_index)
+            ).all()
+        return [SealedRecord.from_json(r) for r in rows]
+
+    def await_anchored(self, request_key: str, timeout: float) -> None:
+        """Wait until every record of ``request_key`` is anchored (the reconciler or the
+        batcher does the work); ``AnchorPending`` after ``timeout``, ``IssueError`` if the
+        chain refused them for good."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with Session(self.engine) as session:
+                states = dict(
+                    session.exec(
+                        select(IssuedRecord.status, func.count())
+                        .where(IssuedRecord.request_key == request_key)
+                        .group_by(IssuedRecord.status)
+                    ).all()
+                )
+            if states.get("failed"):
+                raise IssueError("records: the chain refused this request's records")
+            waiting = sum(n for state, n in states.items() if state != "anchored")
+            if not waiting:
+                return
+            if time.monotonic() >= deadline:
+                raise AnchorPending(f"{waiting} records of this request are not anchored yet")
+            time.sleep(0.1)
+
+    def _store_pending(self, sealed: Sequence[SealedRecord], mode: str, key: str | None) -> bool:
+        """Store in one transaction; False if another attempt stored this request first."""
         now = int(time.time())
         rows = [
             {
@@ -222,72 +198,41 @@ class AttestationService:
                 "mode": mode,
                 "status": "pending",
                 "request_key": key,
+                "request_index": i if key else None,
                 "created_at": now,
             }
-            for s in sealed
+            for i, s in enumerate(sealed)
         ]
         # Core executemany: the ORM's per-row bookkeeping costs more than the write itself.
-        with self.engine.begin() as conn:
-            conn.execute(insert(RECORDS), rows)
-
-    def _anchor_single(self, sealed: SealedRecord) -> None:
-        commitment = hex32(sealed.commitment)
         try:
-            receipt = self.registry.attest(
-                sealed.commitment,
-                sealed.record.model_id,
-                sealed.record.expires_at,
-                idempotency_key=f"attest:{commitment}",
-            )
-        except ContractRevert as exc:
-            self._discard([commitment])
-            raise IssueError(f"the registry refused: {exc.error}") from exc
-        with session_scope(self.engine) as session:
-            row = session.get(IssuedRecord, commitment)
-            assert row is not None
-            row.status, row.proof, row.tx_hash = (
-                "anchored",
-                "[]",
-                receipt["transactionHash"].to_0x_hex(),
-            )
+            with self.engine.begin() as conn:
+                conn.execute(insert(RECORDS), rows)
+        except IntegrityError:
+            if key and self.accepted(key):
+                return False
+            raise
+        return True
+
+    def _anchor_single(self, sealed: SealedRecord, timeout: float) -> None:
+        commitment = hex32(sealed.commitment)
+        target = self.anchorer.load("single", commitment)
+        assert target is not None
+        with self.anchorer.claim(commitment):
+            try:
+                self.anchorer.settle(target, timeout)
+            except ContractRevert:
+                self._discard([commitment])
+                raise
 
     def _anchor_batch(self, records: Sequence[SealedRecord]) -> str:
-        leaves = [bytes32_leaf(r.commitment) for r in records]
-        tree = MerkleTree.build(leaves)
-        root = hex32(tree.root)
-        first = records[0].record
-        with session_scope(self.engine) as session:
-            session.add(
-                Batch(
-                    root=root,
-                    model_id=hex32(first.model_id),
-                    expires_at=first.expires_at,
-                    count=len(records),
-                    created_at=int(time.time()),
-                )
-            )
-            session.connection().execute(
-                update(RECORDS)
-                .where(RECORDS.c.commitment == bindparam("key"))
-                .values(batch_root=root, proof=bindparam("proof")),
-                [
-                    {"key": hex32(r.commitment), "proof": json.dumps([hex32(p) for p in proof])}
-                    for r, proof in zip(records, tree.proofs(), strict=True)
-                ],
-            )
-        try:
-            receipt = self.registry.anchor_batch(
-                tree.root,
-                len(records),
-                first.model_id,
-                first.expires_at,
-                idempotency_key=f"anchor:{root}",
-            )
-        except ContractRevert:
-            self._discard([hex32(r.commitment) for r in records], root)
-            raise
-        self._mark_anchored(root, receipt["transactionHash"].to_0x_hex())
-        return root
+        target = self.anchorer.prepare_batch(records)
+        with self.anchorer.claim(target.key):
+            try:
+                self.anchorer.settle(target, self.anchor_wait_s)
+            except ContractRevert:
+                self._discard([hex32(r.commitment) for r in records], target.key)
+                raise
+        return target.key
 
     def _discard(self, commitments: Sequence[str], root: str | None = None) -> None:
         """Forget records the chain refused, so a failed request leaves nothing behind."""
@@ -295,17 +240,6 @@ class AttestationService:
             session.execute(delete(IssuedRecord).where(IssuedRecord.commitment.in_(commitments)))
             if root is not None:
                 session.execute(delete(Batch).where(Batch.root == root))
-
-    def _mark_anchored(self, root: str, tx_hash: str) -> None:
-        with session_scope(self.engine) as session:
-            batch = session.get(Batch, root)
-            assert batch is not None
-            batch.status, batch.tx_hash = "anchored", tx_hash
-            session.execute(
-                update(IssuedRecord)
-                .where(IssuedRecord.batch_root == root)
-                .values(status="anchored", tx_hash=tx_hash)
-            )
 
     # -- reading -----------------------------------------------------------------------
 
@@ -330,6 +264,23 @@ class AttestationService:
             ).all()
         roots = dict(rows)
         return [roots.get(k) for k in keys]
+
+    def rows(self, commitments: Sequence[str]) -> list[IssuedRecord]:
+        """The stored rows of ``commitments``, in that order."""
+        with Session(self.engine) as session:
+            found = session.exec(
+                select(IssuedRecord).where(IssuedRecord.commitment.in_(commitments))
+            ).all()
+        by_key = {r.commitment: r for r in found}
+        return [by_key[c] for c in commitments]
+
+    def status(self, row: IssuedRecord, on_chain: Status | None = None) -> str:
+        """One status, the chain's: ``pending`` until the chain has the record (whatever
+        the database thought before a node crash or a reorg), ``failed`` if refused."""
+        on_chain = self.chain_status(row) if on_chain is None else on_chain
+        if on_chain is Status.Unknown:
+            return "failed" if row.status == "failed" else "pending"
+        return on_chain.name_snake
 
     def chain_status(self, row: IssuedRecord) -> Status:
         commitment = bytes.fromhex(row.commitment[2:])
@@ -383,40 +334,6 @@ class AttestationService:
         except ContractRevert as exc:
             raise IssueError(f"the registry refused: {exc.error}") from exc
         return receipts[-1]["transactionHash"].to_0x_hex()
-
-    # -- recovery ----------------------------------------------------------------------
-
-    def recover(self) -> int:
-        """After a crash: settle batches whose transaction may be out, re-queue the rest."""
-        with Session(self.engine) as session:
-            open_batches = session.exec(select(Batch).where(Batch.status == "sending")).all()
-            orphans = session.exec(
-                select(IssuedRecord).where(
-                    IssuedRecord.status == "pending", IssuedRecord.batch_root.is_(None)
-                )
-            ).all()
-        for batch in open_batches:
-            if self.registry.record(self.attester_id, bytes.fromhex(batch.root[2:])).issued_at:
-                self._mark_anchored(batch.root, batch.tx_hash or "")
-            else:
-                self._requeue_batch(batch)
-        sealed = [SealedRecord.from_json(r.sealed) for r in orphans if r.mode == "batch"]
-        if sealed:
-            self.batcher.submit(sealed)
-        for row in orphans:
-            if row.mode == "single":
-                self._anchor_single(SealedRecord.from_json(row.sealed))
-        return len(open_batches) + len(orphans)
-
-    def _requeue_batch(self, batch: Batch) -> None:
-        with session_scope(self.engine) as session:
-            rows = session.exec(
-                select(IssuedRecord).where(IssuedRecord.batch_root == batch.root)
-            ).all()
-            for row in rows:
-                row.batch_root, row.proof = None, None
-            session.delete(session.get(Batch, batch.root))
-        self.batcher.submit([SealedRecord.from_json(r.sealed) for r in rows])
 
     def close(self) -> None:
         self.batcher.close()

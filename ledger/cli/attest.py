@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ledger.cli.common import console, fail, parse_hex32, runtime
+from ledger.cli.common import console, err_console, fail, parse_hex32, runtime
 
 REQUIRED_COLUMNS = ("subject_id", "score", "grade")
 CHUNK = 5_000
@@ -89,13 +89,26 @@ def attest_cmd(
             ]
         except RecordError as exc:
             fail(f"{csv_path}: {exc}")
+        from ledger.attest.anchoring import AnchorPending
+        from ledger.attest.service import IssueError
+
         sealed = []
         columns = (TextColumn("attesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console) as progress:
             task = progress.add_task("attest", total=len(records))
             for start in range(0, len(records), CHUNK):
                 chunk = records[start : start + CHUNK]
-                sealed += service.issue(chunk, mode=mode)
+                try:
+                    sealed += service.issue(chunk, mode=mode)
+                except IssueError as exc:
+                    fail(str(exc))
+                except AnchorPending as exc:
+                    service.close()
+                    err_console.print(
+                        f"[yellow]{len(sealed) + len(chunk):,} records stored, not all anchored "
+                        f"yet ({exc}); `credence up` finishes them (its reconciler)[/]"
+                    )
+                    raise typer.Exit(1) from exc
                 progress.advance(task, len(chunk))
         roots = service.roots_of(sealed)
         if holder_dir:
@@ -123,11 +136,11 @@ def show_cmd(commitment: Annotated[str, typer.Argument(help="record commitment")
         row = service.get(key)
         if row is None:
             fail(f"commitment: no record {key} was issued by this service")
-        status = service.chain_status(row)
+        status = service.status(row)
         service.close()
     sealed = json.loads(row.sealed)
     table = Table("field", "value", title=f"record {key[:18]}…")
-    table.add_row("chain status", status.name_snake)
+    table.add_row("status", status)
     table.add_row("mode", row.mode)
     table.add_row("batch root", row.batch_root or "-")
     table.add_row("proof length", str(len(json.loads(row.proof or "[]"))))

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 from web3 import Web3
 from web3.contract import Contract
+from web3.exceptions import BlockNotFound
 from web3.types import LogReceipt
 
 from ledger.chain.deploy import contract_at
@@ -94,6 +95,7 @@ class Indexer:
         self.discoveries = {(d.source, d.event): d for d in discoveries}
         self.handled_only = frozenset(handled_only)
         self._static = dict(contracts)
+        self.last_error: str | None = None  # the failure of the last poll, while it lasts
         # One writer per index in this process (a thread and a caller may both poll);
         # across processes the unique event key and the checkpoint keep them apart.
         self._lock = _LOCKS.setdefault((str(engine.url), name), threading.RLock())
@@ -178,10 +180,13 @@ class Indexer:
             return (cp.block_number, cp.block_hash) if cp else (self.start_block - 1, None)
 
     def _chain_hash(self, number: int) -> str | None:
+        """The canonical hash at ``number``; None only when the node says there is no such
+        block (a shorter chain after a reorg or a reset). Any other failure (node down,
+        timeout) raises: an outage says nothing about the chain and must not rewind it."""
         try:
             return HexBytes(self.w3.eth.get_block(number)["hash"]).to_0x_hex()
-        except Exception:
-            return None  # block no longer exists (chain shorter after a reorg or reset)
+        except BlockNotFound:
+            return None
 
     # -- polling ---------------------------------------------------------------------
 
@@ -321,8 +326,10 @@ class Indexer:
 
     # -- running ---------------------------------------------------------------------
 
-    def run(self, stop: threading.Event, interval: float = 0.2) -> None:
-        """Poll until ``stop`` is set; transient errors are logged and retried.
+    def run(self, stop: threading.Event, interval: float = 0.2, max_backoff: float = 10.0) -> None:
+        """Poll until ``stop`` is set; errors (node unreachable, say) are retried with
+        exponential backoff up to ``max_backoff`` seconds, logged once per outage, and
+        leave the index as it was: the API keeps serving the last indexed state.
 
         On PostgreSQL, where several API processes share one database, only the holder
         of the index's advisory lock polls; the others wait as warm standbys.
@@ -330,12 +337,20 @@ class Indexer:
         with self.engine.connect() as conn:
             while not stop.is_set() and not self._leader(conn):
                 stop.wait(1.0)
+            delay = interval
             while not stop.is_set():
                 try:
                     self.poll_once()
-                except Exception:
-                    log.exception("indexer %s: poll failed; retrying", self.name)
-                stop.wait(interval)
+                except Exception as exc:
+                    if self.last_error is None:
+                        log.warning("indexer %s: poll failed (%s); retrying", self.name, exc)
+                    self.last_error = f"{type(exc).__name__}: {exc}"[:300]
+                    delay = min(delay * 2, max_backoff)
+                else:
+                    if self.last_error is not None:
+                        log.warning("indexer %s: polling again after an outage", self.name)
+                    self.last_error, delay = None, interval
+                stop.wait(delay)
 
     def _leader(self, conn: Connection) -> bool:
         if conn.dialect.name != "postgresql":

@@ -90,8 +90,13 @@ class LeafRevocation(SQLModel, table=True):
 
 
 class IssuedRecord(SQLModel, table=True):
-    """A record this service sealed: the full record and salts stay here, off chain."""
+    """A record this service sealed: the full record and salts stay here, off chain.
 
+    ``(request_key, request_index)`` is unique: the records of one idempotent request are
+    stored once, in one transaction, whatever the number of retries.
+    """
+
+    __table_args__ = (UniqueConstraint("request_key", "request_index"),)
     commitment: str = Field(primary_key=True)
     subject: str = Field(index=True)  # keyed pseudonym, never a raw identifier
     model_id: str
@@ -103,7 +108,12 @@ class IssuedRecord(SQLModel, table=True):
     status: str = Field(default="pending", index=True)  # pending | anchored | failed
     tx_hash: str | None = None
     request_key: str | None = Field(default=None, index=True)
+    request_index: int | None = None  # position in its request, answered in this order
     created_at: int
+    # Where the anchoring transaction was mined (singles; batch records copy their batch's):
+    # the reconciler compares the hash with the chain's to notice a lost block.
+    block_number: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    block_hash: str | None = None
 
 
 class Batch(SQLModel, table=True):
@@ -114,6 +124,8 @@ class Batch(SQLModel, table=True):
     status: str = Field(default="sending", index=True)  # sending | anchored | failed
     tx_hash: str | None = None
     created_at: int
+    block_number: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    block_hash: str | None = None
 
 
 class OutboxTx(SQLModel, table=True):
@@ -125,10 +137,13 @@ class OutboxTx(SQLModel, table=True):
 
 
 class ApiRequest(SQLModel, table=True):
-    """A completed API write, replayed verbatim when its Idempotency-Key is sent again."""
+    """An API write by Idempotency-Key: in progress (``status_code`` 0) under a lease that
+    expires, so a crashed request is resumed by its retry; once done, its response is
+    replayed verbatim."""
 
     key: str = Field(primary_key=True)
     fingerprint: str  # hash of method, path and body: a reused key with a new body is refused
     status_code: int
     response: str = Field(sa_column=Column(Text, nullable=False))
     created_at: int
+    lease_until: int = 0  # unix seconds; an in-progress key past its lease may be taken over

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.deps import Role
 from api.main import create_app
-from ledger.chain.node import LocalNode
 from ledger.runtime import Runtime
-from ledger.settings import Settings
 
 KEYS = {
     "k-admin": Role.admin,
@@ -22,14 +19,6 @@ KEYS = {
     "k-auditor": Role.auditor,
     "k-investor": Role.investor,
 }
-
-
-@pytest.fixture(scope="module")
-def runtime(anvil: LocalNode, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
-    data_dir: Path = tmp_path_factory.mktemp("credence")
-    settings = Settings(data_dir=data_dir, rpc_url=anvil.url, batch_max_wait_s=0.05)
-    with Runtime.open(settings) as rt:
-        yield rt
 
 
 @pytest.fixture(scope="module")

@@ -54,7 +54,8 @@ def test_batch_issue_read_disclose_verify(app_client: TestClient, model_id: str)
     commitment = issued[2]["commitment"]
 
     read = app_client.get(f"/v1/attestations/{commitment}", headers=ATTESTER).json()
-    assert read["chain_status"] == "valid" and read["proof"] and read["record"] is not None
+    assert read["chain_status"] == read["status"] == "valid"
+    assert read["proof"] and read["record"] is not None
 
     shown = disclosure(app_client, commitment)
     assert {f["name"] for f in shown["fields"]} == {"attester", "score", "grade"}

@@ -13,6 +13,7 @@ PUBLIC = {
     "commitment",
     "attester_id",
     "chain_status",
+    "status",
     "batch_root",
     "issued_at",
     "expires_at",

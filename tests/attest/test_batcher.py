@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
+from ledger.attest.batcher import Batcher
 from ledger.attest.records import ScoreRecord, seal_many
-from ledger.attest.service import Batcher
 
 
 def sealed(n: int, expires_offset: int = 60):

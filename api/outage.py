@@ -1,0 +1,35 @@
+"""A chain node that cannot be reached answers 503 (problem+json), never a 500.
+
+Any route may need the node; when the connection fails nothing was written (the
+issuing path stores records before it needs the node for anchoring, and answers its
+own 503 for those), so the client may retry the same request, with the same
+Idempotency-Key, once the node is back.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from api.errors import problem
+from ledger.tx import TRANSIENT
+
+log = logging.getLogger(__name__)
+
+
+def install(app: FastAPI) -> None:
+    async def _unreachable(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("%s %s: chain node unreachable (%s)", request.method, request.url.path, exc)
+        response = problem(
+            503,
+            "Service unavailable",
+            "the chain node is unreachable; retry later (with the same Idempotency-Key)",
+            [{"field": "node", "reason": "unreachable"}],
+        )
+        response.headers["Retry-After"] = "2"
+        return response
+
+    for kind in TRANSIENT:
+        app.add_exception_handler(kind, _unreachable)
