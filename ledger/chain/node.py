@@ -80,6 +80,9 @@ class LocalNode:
             "--logging.quiet",
             "--chain.hardfork",
             "shanghai",
+            # as Anvil's --code-size-limit: the pool implementation with the cover path is
+            # above EIP-170's 24,576 bytes (BENCHMARKS.md, Securitization)
+            "--chain.allowUnlimitedContractSize",
         ]
         if self.block_time:
             cmd += ["--miner.blockTime", str(self.block_time)]
