@@ -6,9 +6,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint bench clean
+.PHONY: install chromium demo test lint bench clean
 
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed node_modules/.installed chromium
+
+# The console's browser tests drive Debian's chromium (no browser download is possible here).
+chromium:
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +38,7 @@ test: install
 bench: install
 	$(BIN)/python scripts/bench_attest.py
 	$(BIN)/python scripts/bench_scoring.py
+	$(BIN)/python scripts/bench_audit.py
 
 clean:
 	rm -rf build .credence

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader
 
 from api.errors import ApiError
 
@@ -48,21 +49,33 @@ def services(request: Request) -> Services:
     return request.app.state.services
 
 
-def caller(
-    request: Request,
-    x_api_key: Annotated[str | None, Header(description="API key; its role decides access")] = None,
-) -> Caller:
+# A declared security scheme: OpenAPI lists it and Swagger UI offers "Authorize".
+API_KEY = APIKeyHeader(
+    name="X-API-Key",
+    scheme_name="ApiKey",
+    description="API key; its role (admin, attester, verifier, auditor, structurer, "
+    "servicer, investor, agent) decides access",
+    auto_error=False,
+)
+
+
+def caller(request: Request, x_api_key: Annotated[str | None, Security(API_KEY)] = None) -> Caller:
     """The configured keys, then the keys the agent issued to investors it admitted."""
     if not x_api_key:
         raise ApiError(401, "missing X-API-Key header", field="X-API-Key")
-    svc = services(request)
-    role = svc.api_keys.get(x_api_key)
+    found = resolve_key(services(request), x_api_key)
+    if found is None:
+        raise ApiError(401, "unknown API key", field="X-API-Key")
+    return found
+
+
+def resolve_key(svc: Services, key: str) -> Caller | None:
+    """The caller an API key stands for, or None for an unknown key."""
+    role = svc.api_keys.get(key)
     if role is not None:
         return Caller(role)
-    investor = svc.deals.investor_for_key(x_api_key) if svc.deals is not None else None
-    if investor is None:
-        raise ApiError(401, "unknown API key", field="X-API-Key")
-    return Caller(Role.investor, investor)
+    investor = svc.deals.investor_for_key(key) if svc.deals is not None else None
+    return None if investor is None else Caller(Role.investor, investor)
 
 
 def caller_role(caller: Annotated[Caller, Depends(caller)]) -> Role:

@@ -8,11 +8,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors, outage
+from api import errors, examples, outage
 from api.alerts.router import monitor as alerts_monitor
 from api.alerts.router import router as alerts_router
 from api.attestations.router import router as attestations_router
 from api.attesters.router import router as attesters_router
+from api.audit.router import router as audit_router
+from api.console.app import install_console
 from api.deps import Role, Services
 from api.health.router import router as health_router
 from api.investors.router import router as investors_router
@@ -78,10 +80,19 @@ def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool
             for thread in threads:
                 thread.join(timeout=5)
 
-    app = FastAPI(title="Credence", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Credence",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # self-hosted by the console (no CDN)
+        redoc_url=None,
+    )
     app.state.services = svc
     errors.install(app)
     outage.install(app)
+    install_console(app)
+    examples.install(app)
     for router in (
         health_router,
         attestations_router,
@@ -91,6 +102,7 @@ def create_app(runtime: Runtime, api_keys: dict[str, Role], *, run_indexer: bool
         scores_router,
         pools_router,
         investors_router,
+        audit_router,
         alerts_router,
         ratings_router,
     ):

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from api.deps import Services
 from api.errors import ApiError
 from api.idempotency import fingerprint, run_once
+from api.reverts import explain
 from ledger.tx import ContractRevert
 
 
@@ -30,7 +31,7 @@ def chain_write(
         try:
             receipt = call()
         except ContractRevert as exc:
-            raise ApiError(409, f"the registry refused: {exc.error}") from exc
+            raise ApiError(409, f"the registry refused: {explain(exc.error)}") from exc
         return TxOut(tx_hash=receipt["transactionHash"].to_0x_hex())
 
     fp = fingerprint(request.method, request.url.path, body)

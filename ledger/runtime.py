@@ -140,15 +140,16 @@ class Runtime:
             anchor_wait_s=self.settings.anchor_wait_s,
         )
 
-    def indexer(self) -> Indexer:
-        """An indexer over every deployed contract that has a projection."""
+    def indexer(self, engine: Engine | None = None) -> Indexer:
+        """An indexer over every deployed contract that has a projection, writing into
+        ``engine`` (default: the service's database; an auditor's rebuild passes its own)."""
         if self.manifest is None:
             raise SetupError("no deployment: run `credence up` first")
         static = ["AttestationRegistry", *DEAL_CONTRACTS]
         deployed = [name for name in static if name in self.manifest.contracts]
         return Indexer(
             self.w3,
-            self.engine,
+            engine if engine is not None else self.engine,
             {name: self.contract(name) for name in deployed},
             [REGISTRY_PROJECTION, DEALS_PROJECTION],
             start_block=self.manifest.start_block,

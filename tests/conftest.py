@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -12,6 +15,8 @@ from web3 import Web3
 
 from ledger.chain.compiler import compile_contracts
 from ledger.chain.node import LocalNode, free_port
+from ledger.runtime import Runtime
+from ledger.settings import Settings
 from ledger.tx import ErrorDecoder, Sender
 
 Account.enable_unaudited_hdwallet_features()
@@ -70,11 +75,30 @@ def snapshot(w3: Web3, senders: dict[str, Sender]) -> Iterator[None]:
         sender.resync_nonce()
 
 
+POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(scope="module")
+def database() -> Iterator[str]:
+    """A fresh PostgreSQL database for the module on the machine's server."""
+    name = f"credence_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(POSTGRES_SERVER, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI"):  # CI machines have the server: its absence is a failure
+            raise
+        pytest.skip(f"no PostgreSQL server on 127.0.0.1:5432 ({exc})")
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.close()
+
+
 @pytest.fixture(scope="module")
 def module_runtime(anvil: LocalNode, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A Credence runtime on the session Anvil: a fresh deployment and SQLite per module."""
-    from ledger.runtime import Runtime
-    from ledger.settings import Settings
 
     data_dir = tmp_path_factory.mktemp("runtime")
     settings = Settings(data_dir=data_dir, rpc_url=anvil.url, batch_max_wait_s=0.05)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlmodel import Session, func, select
 
@@ -17,25 +14,6 @@ from ledger.chain.node import LocalNode
 from ledger.runtime import Runtime
 from ledger.settings import Settings
 from ledger.store.tables import IssuedRecord, OnchainRecord
-
-SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-@pytest.fixture(scope="module")
-def database() -> Iterator[str]:
-    name = f"credence_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(SERVER, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CI"):  # CI machines have the server: its absence is a failure
-            raise
-        pytest.skip(f"no PostgreSQL server on 127.0.0.1:5432 ({exc})")
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from api.attestations.router import IdempotencyKey
 from api.deps import AnyRole, Role, ServicesDep, require
 from api.errors import ApiError
 from api.models.schemas import ArtifactIn, ArtifactRegistered, ModelIn
+from api.reverts import explain
 from api.types import Hex32
 from api.writes import TxOut, chain_write
 from ledger.store.tables import Model
@@ -67,7 +68,7 @@ def register_artifact(body: ArtifactIn, svc: ServicesDep):
     except ScoringError as exc:
         raise ApiError(422, str(exc), field="artifact") from exc
     except ContractRevert as exc:
-        raise ApiError(409, f"the registry refused: {exc.error}") from exc
+        raise ApiError(409, f"the registry refused: {explain(exc.error)}") from exc
     return ArtifactRegistered(
         model_id=reg.model_id, metrics=metrics_for_api(reg), already_registered=reg.already
     )

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from api.deps import Caller, Role, Services
 from api.errors import ApiError
 from api.idempotency import fingerprint, run_once
+from api.reverts import explain
 from ledger.deals.service import DealError
 from ledger.tx import ContractRevert
 
@@ -30,7 +31,9 @@ def deal_errors() -> Iterator[None]:
     except DealError as exc:
         raise ApiError(exc.status, exc.reason, field=exc.field) from exc
     except ContractRevert as exc:
-        raise ApiError(409, f"the contract refused: {exc.error}", field="contract") from exc
+        raise ApiError(
+            409, f"the contract refused: {explain(exc.error)}", field="contract"
+        ) from exc
 
 
 def write(

@@ -3,6 +3,7 @@ periods, claim, and read pools, tranches, periods and investor reports from the 
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from typing import Annotated, Literal
 
@@ -125,9 +126,11 @@ def read_pool(address: Address, svc: ServicesDep, _: AnyRole):
     with deal_errors():
         pool = deals.pool_row(address)
         stored = deals.stored_spec(pool.address)
+        fields = pool.model_dump()
+        fields["terms"] = json.loads(pool.terms)  # an object, not JSON text inside JSON
         return PoolOut(
             name=stored.name if stored else None,
-            pool=pool.model_dump(),
+            pool=fields,
             tranches=_tranches(deals, address),
         )
 

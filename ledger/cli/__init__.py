@@ -16,6 +16,7 @@ def _register_subcommands() -> None:
     # Each domain adds its own commands; importing here keeps start-up cheap to read.
     from ledger.cli import alerts as alerts_cli
     from ledger.cli import attest as attest_cli
+    from ledger.cli import audit as audit_cli
     from ledger.cli import chain as chain_cli
     from ledger.cli import deal as deal_cli
     from ledger.cli import investor as investor_cli
@@ -31,6 +32,7 @@ def _register_subcommands() -> None:
     deal_cli.register(app)
     pool_cli.register(app)
     investor_cli.register(app)
+    audit_cli.register(app)
     rating_cli.register(app)
     alerts_cli.register(app)
     app.command("demo")(demo_cmd)

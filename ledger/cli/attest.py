@@ -281,6 +281,16 @@ def revoke_cmd(
     console.print(f"revoked {len(keys)} record(s) in {tx}")
 
 
+def _records_on_chain(session: Any) -> int:
+    """Single attestations plus the leaves under every batch root."""
+    from sqlmodel import case, func, select
+
+    from ledger.store.tables import OnchainRecord
+
+    leaves = case((OnchainRecord.kind == "batch", OnchainRecord.count), else_=1)
+    return int(session.exec(select(func.coalesce(func.sum(leaves), 0))).one())
+
+
 def status_cmd() -> None:
     """Chain, deployment, index and issuance status."""
     from sqlmodel import Session, func, select
@@ -295,7 +305,9 @@ def status_cmd() -> None:
                 "attesters": s.exec(select(func.count()).select_from(Attester)).one(),
                 "models": s.exec(select(func.count()).select_from(Model)).one(),
                 "events indexed": s.exec(select(func.count()).select_from(EventLog)).one(),
-                "records issued": s.exec(select(func.count()).select_from(IssuedRecord)).one(),
+                # From chain events: a rebuilt index (no service tables) counts them too.
+                "records on chain": _records_on_chain(s),
+                "records issued here": s.exec(select(func.count()).select_from(IssuedRecord)).one(),
                 "batches": s.exec(select(func.count()).select_from(Batch)).one(),
             }
         table = Table("item", "value", title="Credence status")

@@ -190,12 +190,14 @@ class Indexer:
 
     # -- polling ---------------------------------------------------------------------
 
-    def poll_once(self) -> int:
-        """Index everything up to the current head (less confirmations); returns events applied."""
-        with self._lock:
-            return self._poll()
+    def poll_once(self, on_chunk: Callable[[int, int], None] | None = None) -> int:
+        """Index everything up to the current head (less confirmations); returns events applied.
 
-    def _poll(self) -> int:
+        ``on_chunk(block, head)`` is called after each committed chunk (progress bars)."""
+        with self._lock:
+            return self._poll(on_chunk)
+
+    def _poll(self, on_chunk: Callable[[int, int], None] | None = None) -> int:
         number, block_hash = self.checkpoint()
         if (number, block_hash) != self._synced_at:
             self._reset_followed()  # another writer moved the index: it may have discovered
@@ -208,6 +210,8 @@ class Indexer:
             to_block = min(number + self.chunk_size, head)
             applied += self._apply_chunk(number + 1, to_block)
             number = to_block
+            if on_chunk is not None:
+                on_chunk(number, head)
         return applied
 
     def _apply_chunk(self, from_block: int, to_block: int) -> int:

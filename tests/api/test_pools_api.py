@@ -107,6 +107,7 @@ def test_a_deal_runs_its_life_through_the_api(client, investors, deal, spec):
     address = deal["address"]
     read = ok(client.get(f"/v1/pools/{address}", headers=VERIFIER))
     assert read["name"] == "Service 2016-1" and read["pool"]["state"] == "active"
+    assert read["pool"]["terms"]["periodMonths"] == 1  # terms are an object, not JSON text
     assert [t["name"] for t in read["tranches"]] == ["A", "B", "Equity"]
     assert [t["face"] for t in read["tranches"]] == [t.size for t in spec.to_terms().tranches]
     subs = ok(client.get(f"/v1/pools/{address}/subscriptions", headers=AUDITOR))
@@ -174,6 +175,7 @@ def test_roles_decide_who_may_do_what(client, investors, deal):
     # a revert is a 409 naming the contract's custom error
     again = refused(client.post(f"/v1/pools/{address}/open", headers=STRUCTURER), 409)
     assert "WrongState(" in again["detail"]
+    assert "the pool is amortising, which does not allow this" in again["detail"]
 
 
 def test_a_frozen_investor_can_neither_subscribe_nor_claim_nor_transfer(

@@ -1,0 +1,386 @@
+"""An example for every request body and response, kept in one place and put
+into the OpenAPI document by ``install``; tests/api/test_openapi.py validates each one
+against its model, so an example cannot drift from its schema unnoticed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from api.alerts import schemas as alr
+from api.attestations import schemas as att
+from api.attesters import schemas as atr
+from api.investors import schemas as inv
+from api.models import schemas as mod
+from api.pools import schemas as pools
+from api.ratings import schemas as rat
+from api.scores import schemas as sco
+from api.verify import schemas as ver
+from api.writes import TxOut
+from ledger.deals.service import PeriodInput
+from ledger.store.deal_tables import DealSubscription
+from ledger.store.tables import Attester, Model
+
+H32 = "0x6f1c3a5e0d2b4c8a9e7f1d3b5a7c9e0f2d4b6a8c0e2f4d6b8a0c2e4f6a8b0c2d"
+ROOT = "0x1b7e3d5c9a0f2e4d6c8b0a2f4e6d8c0b2a4f6e8d0c2b4a6f8e0d2c4b6a8f0e2d"
+TX = "0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060"
+ADDR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+POOL = "0xa94400c28F5401E438855a87b2a96B62fB16d2c7"
+MODEL = "0x86b9f1c55bda21d8c3b0a3e5f7d9c1b3a5e7f9d1c3b5a7e9f1d3c5b7a9e1f3d5"
+SPEC_YAML = """name: Worked Example 1
+settlement_token: {symbol: DEMO, decimals: 0}
+period: {months: 1, closing_date: 2026-01-01, first_payment_date: 2026-02-01}
+pool_balance: 1000000
+tranches:
+  - {name: A, size: 800000, coupon_bps: 600, day_count: 30/360, seniority: 1}
+  - {name: B, size: 150000, coupon_bps: 1200, day_count: 30/360, seniority: 2}
+  - {name: Equity, size: 50000, coupon_bps: 0, day_count: 30/360, seniority: 3}
+fees: {servicer_bps: 120, trustee_bps: 12, day_count: 30/360}
+principal_mode: sequential
+triggers: {oc_min_bps: 10300, ic_min_bps: 15000}
+reserve: {target: 10000, initial: 10000}
+cleanup_call_bps: 1000
+collateral: {rate_bps: 1200, remaining_term_months: 4, amortization: linear}
+"""
+TAPE_CSV = (
+    "loan_id,original_principal,current_principal,rate_bps,term_months,origination_date,"
+    "score_uid,score\n"
+    f"LN-1,600000,500000,1200,24,2025-06-01,{H32},676\n"
+    f"LN-2,600000,500000,1200,24,2025-06-01,{ROOT},708\n"
+)
+
+# The worked example's first period (docs/deals-worked-example.md's deal, 0-decimal token).
+PERIOD_TRANCHES = [
+    {
+        "tranche": 0,
+        "name": "A",
+        "interest_due": 4000,
+        "interest_paid": 4000,
+        "interest_shortfall": 0,
+        "principal_paid": 250000,
+        "writedown": 0,
+        "writeup": 0,
+        "balance": 550000,
+        "writedowns_outstanding": 0,
+    },
+    {
+        "tranche": 1,
+        "name": "B",
+        "interest_due": 1500,
+        "interest_paid": 1500,
+        "interest_shortfall": 0,
+        "principal_paid": 0,
+        "writedown": 0,
+        "writeup": 0,
+        "balance": 150000,
+        "writedowns_outstanding": 0,
+    },
+    {
+        "tranche": 2,
+        "name": "Equity",
+        "interest_due": 0,
+        "interest_paid": 0,
+        "interest_shortfall": 0,
+        "principal_paid": 0,
+        "writedown": 0,
+        "writeup": 0,
+        "balance": 50000,
+        "writedowns_outstanding": 0,
+    },
+]
+PERIOD = {
+    "period": 1,
+    "block_number": 152,
+    "tx_hash": TX,
+    "period_end": 1769904000,
+    "interest": 10000,
+    "scheduled_principal": 250000,
+    "prepayments": 0,
+    "recoveries": 0,
+    "new_defaults": 0,
+    "delinquent_30": 0,
+    "delinquent_60": 0,
+    "delinquent_90": 0,
+    "pool_balance": 750000,
+    "tape_root": ROOT,
+    "tape_count": 2,
+    "tape_wa_rate_bps": 1200,
+    "tape_wa_score": 692,
+    "tape_wa_remaining_term_months": 3,
+    "accrual_days": 30,
+    "servicer_fee_due": 1000,
+    "servicer_fee_paid": 1000,
+    "trustee_fee_due": 100,
+    "trustee_fee_paid": 100,
+    "principal_due": 250000,
+    "reserve_before": 10000,
+    "reserve_target": 10000,
+    "reserve_trapped": 0,
+    "reserve_after": 10000,
+    "residual_to_equity": 3400,
+    "trigger_in_force": True,
+    "oc_ratio_bps": 10857,
+    "ic_ratio_bps": 15151,
+    "oc_pass": True,
+    "ic_pass": True,
+    "trigger_breached": False,
+    "cleanup_eligible": False,
+    "cumulative_defaults": 0,
+    "cd_threshold_bps": 0,
+    "cd_ratio_bps": 0,
+    "cd_pass": True,
+    "sequential": True,
+    "cash_in": 260000,
+    "tranches": PERIOD_TRANCHES,
+}
+POOL_ROW = {
+    "address": POOL,
+    "deal_id": H32,
+    "creator": ADDR,
+    "created_block": 140,
+    "tx_hash": TX,
+    "state": "amortising",
+    "admin": ADDR,
+    "structurer": ADDR,
+    "servicer": ADDR,
+    "originator": ADDR,
+    "servicer_fee_recipient": ADDR,
+    "trustee_fee_recipient": ADDR,
+    "settlement_token": ADDR,
+    "investor_registry": ADDR,
+    "closing_time": 1767225600,
+    "tranche_count": 3,
+    "period_months": 1,
+    "principal_mode": "sequential",
+    "initial_pool_balance": 1000000,
+    "servicer_fee_bps": 120,
+    "trustee_fee_bps": 12,
+    "oc_trigger_bps": 10300,
+    "ic_trigger_bps": 15000,
+    "reserve_target": 10000,
+    "cleanup_call_bps": 1000,
+    "initial_reserve": 10000,
+    "terms": {
+        "periodMonths": 1,
+        "initialPoolBalance": 1000000,
+        "servicerFeeBps": 120,
+        "trusteeFeeBps": 12,
+        "ocTriggerBps": 10300,
+        "icTriggerBps": 15000,
+        "reserveTarget": 10000,
+        "cleanupCallBps": 1000,
+        "principalMode": 0,
+        "tranches": [{"size": 800000, "couponBps": 600, "dayCount": 0}, "…"],
+    },
+    "tape_root": ROOT,
+    "tape_count": 2,
+    "tape_balance": 1000000,
+    "tape_wa_rate_bps": 1200,
+    "tape_wa_score": 692,
+    "tape_wa_remaining_term_months": 4,
+    "proceeds": 990000,
+    "periods": 1,
+    "pool_balance": 750000,
+    "reserve": 10000,
+    "trigger_breached": False,
+    "released_to_equity": 0,
+}
+
+EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
+    # attestations
+    att.IssueRequest: {
+        "records": [
+            {"subject_id": "customer-1042", "score": 642, "grade": "B", "model_id": MODEL,
+             "valid_days": 365, "pd_bps": 310, "reasons": ["utilisation high"]}
+        ],
+        "mode": "batch",
+    },
+    att.IssueResponse: {
+        "count": 1,
+        "records": [{"commitment": H32, "subject": "0x3e1f…", "mode": "batch",
+                     "status": "anchored", "batch_root": ROOT}],
+    },
+    att.AttestationOut: {
+        "commitment": H32, "attester_id": 1, "subject": "0x3e1f…", "mode": "batch", "status": "anchored",
+        "chain_status": "valid", "batch_root": ROOT, "proof": [TX], "tx_hash": TX, "record": None,
+    },
+    att.RevokeRequest: {"reason": 7},
+    att.RevokeManyRequest: {"commitments": [H32], "reason": 7},
+    att.RevokeResponse: {"revoked": [H32], "tx_hash": TX},
+    att.DelegatedRequest: {
+        "commitment": H32, "model_id": MODEL, "expires_at": 1830297600, "signer": ADDR,
+        "deadline": 1798761600, "signature": "0x" + "ab" * 65,
+    },
+    # attesters and models
+    atr.AttesterIn: {"key": ADDR, "name": "Northwind Credit Bureau", "metadata_uri": "https://northwind.example/attester.json"},
+    atr.SuspendIn: {"reason": 3},
+    atr.RotateKeyIn: {"new_key": ADDR},
+    mod.ModelIn: {
+        "model_id": MODEL, "metadata_uri": "ipfs://bafy…/card.json",
+        "metrics": {"auc_bps": 7812, "ks_bps": 4630, "gini_bps": 5624, "psi_bps": 90, "sample_size": 300},
+    },
+    mod.ArtifactIn: {"artifact": {"format": "credence-scorecard/1", "…": "from `credence score fit`"}, "uri": "https://northwind.example/card.json"},
+    mod.ArtifactRegistered: {
+        "model_id": MODEL, "already_registered": False,
+        "metrics": {"auc_bps": 7812, "ks_bps": 4630, "gini_bps": 5624, "psi_bps": 90, "sample_size": 300},
+    },
+    TxOut: {"tx_hash": TX},
+    # scores and verification
+    sco.ScoreRequest: {
+        "model_id": MODEL,
+        "applicants": [{"subject_id": "applicant-7", "inputs": {"duration_months": 24, "purpose": "car", "savings": None}}],
+        "attest": True, "valid_days": 365, "mode": "batch", "reasons": 4,
+        "strategy_id": ROOT, "skip_invalid": True,
+    },
+    sco.ScoreResponse: {
+        "model_id": MODEL, "count": 1, "attested": True,
+        "results": [{"index": 0, "subject": "0x3e1f…", "score": 633, "grade": "B", "pd_bps": 412,
+                     "reasons": ["duration_months", "savings"],
+                     "reason_texts": ["loan duration is long", "little or no savings"],
+                     "decision": "refer", "commitment": H32, "batch_root": ROOT}],
+        "strategy_id": ROOT,
+        "refused": [{"index": 1, "field": "applicants.1.inputs.duration_months",
+                     "reason": "not a number: 'two years'"}],
+    },
+    sco.StrategyIn: {
+        "strategy": {"format": "credence-strategy/1", "…": "from `credence score strategy`"},
+        "uri": "https://northwind.example/strategy.json",
+    },
+    sco.StrategyRegistered: {"strategy_id": ROOT, "model_id": MODEL, "already_registered": False},
+    ver.RecomputeRequest: {
+        "disclosure": {
+            "version": 1, "chain_id": 31337, "registry": ADDR.lower(), "commitment": H32,
+            "fields": [{"name": "score", "value": "642", "salt": ROOT, "proof": [TX]}],
+            "batch": {"root": ROOT, "proof": [TX]},
+        },
+        "inputs": {"duration_months": 24, "purpose": "car", "savings": None},
+    },
+    ver.VerifyResponse: {
+        "status": "valid", "valid": True,
+        "reasons": ["issued by a registered attester, not revoked, not expired"],
+        "chain_id": 31337, "registry": ADDR.lower(), "commitment": H32, "attester_id": 1,
+        "batch_root": ROOT, "disclosed": {"score": "642"},
+        "issued_at": 1764460800, "expires_at": 1795996800, "revoked_at": None,
+        "revocation_reason": None, "recomputed_score": None,
+    },
+    # investors
+    inv.InvestorIn: {"name": "alice", "kyc_expiry": "2030-12-31", "jurisdiction": "GB"},
+    inv.InvestorCreatedOut: {
+        "name": "alice", "address": ADDR, "custodial": True, "api_key": "investor-…",
+        "tx_hash": TX, "block_number": 118,
+    },
+    inv.InvestorOut: {
+        "name": "alice", "address": ADDR, "listed": True, "kyc_expiry": 1924905600,
+        "jurisdiction": "GB", "frozen": False, "freeze_reason": 0,
+    },
+    inv.FreezeIn: {"reason": 2},
+    inv.ForcedTransferIn: {"pool": POOL, "tranche": "A", "to": "bob", "amount": 1000000, "reason_code": "court order 2026-114"},
+    # pools
+    pools.CreatePoolRequest: {"spec_yaml": SPEC_YAML, "tape_csv": TAPE_CSV, "tape_as_of": "2026-01-01"},
+    pools.PoolCreatedOut: {
+        "address": POOL, "deal_id": H32, "tokens": [ADDR, ADDR, ADDR],
+        "tranches": ["A", "B", "Equity"], "block_number": 140,
+    },
+    pools.WrittenOut: {"tx_hash": TX, "block_number": 141},
+    pools.PoolSummary: {
+        "address": POOL, "name": "Worked Example 1", "state": "active", "periods": 2,
+        "tranche_count": 3, "pool_balance": 500000, "settlement_token": ADDR, "created_block": 140,
+    },
+    pools.CloseRequest: {"unsubscribed": {"B": "resize"}},
+    pools.SubscribeRequest: {"tranche": "A", "amount": 400000},
+    pools.TrancheRequest: {"tranche": "A"},
+    pools.TransferRequest: {"tranche": "A", "to": "bob", "amount": 1000},
+    PeriodInput: {
+        "period_end": "2026-02-01", "interest": 10000, "scheduled_principal": 250000,
+        "prepayments": 0, "recoveries": 0, "new_defaults": 0, "delinquent_30": 0,
+        "delinquent_60": 0, "delinquent_90": 0, "pool_balance": 750000, "tape_root": ROOT,
+    },
+    pools.ReportedOut: {
+        "tx_hash": TX, "block_number": 152, "period": 1, "cash_in": 260000,
+        "residual_to_equity": 1234, "reserve_after": 10000, "trigger_breached": False,
+        "tranches": [{"interest_paid": 4000, "principal_paid": 250000, "balance": 550000}],
+    },
+    pools.TrancheOut: {
+        "tranche": 0, "name": "A", "token": ADDR, "size": 800000, "coupon_bps": 600,
+        "day_count": 0, "subscribed": 800000, "face": 800000, "balance": 550000,
+        "factor_bps": 6875, "interest_shortfall": 0, "writedowns": 0, "supply": 800000,
+        "distributed": 254000, "claimed": 2000,
+    },
+    DealSubscription: {
+        "pool": POOL, "tranche": 0, "investor": ADDR, "kind": "subscribe", "amount": 400000,
+        "block_number": 133, "tx_hash": TX,
+    },
+    Attester: {
+        "attester_id": 1, "key": ADDR, "name": "Northwind Credit Bureau",
+        "metadata_uri": "https://northwind.example/attester.json", "suspended": False,
+        "suspended_at": None, "suspension_reason": None, "registered_block": 3,
+    },
+    Model: {
+        "model_id": MODEL, "model_index": 0, "attester_id": 1, "metadata_uri": "ipfs://bafy…",
+        "auc_bps": 7812, "ks_bps": 4630, "gini_bps": 5624, "psi_bps": 90, "sample_size": 300,
+        "registered_block": 5,
+    },
+    pools.PeriodOut: PERIOD,
+    pools.PoolOut: {
+        "name": "Worked Example 1",
+        "pool": POOL_ROW,
+        "tranches": [{
+            "tranche": 0, "name": "A", "token": ADDR, "size": 800000, "coupon_bps": 600,
+            "day_count": 0, "subscribed": 800000, "face": 800000, "balance": 550000,
+            "factor_bps": 6875, "interest_shortfall": 0, "writedowns": 0, "supply": 800000,
+            "distributed": 254000, "claimed": 2000,
+        }],
+    },
+    pools.ClaimOut: {"tranche": 0, "amount": 2000},
+    # ratings and alerts
+    rat.PublishRequest: {
+        "pool": POOL, "tranche": 1, "spec": {"name": "Worked Example 1", "…": "as in a spec file"},
+        "tape_csv": "loan_id,original_principal,current_principal,rate_bps,term_months,"
+        "origination_date,pd_bps\nLN-1,600000,500000,1200,24,2025-06-01,310\n",
+        "methodology": {"paths": 1000}, "outlook": "stable", "watch": "none", "valid_days": 365,
+    },
+    rat.PublishedOut: {
+        "commitment": H32, "tx_hash": TX, "superseded": None,
+        "record": {"pool": POOL, "tranche": 1, "grade": "A", "…": "the public record"},
+        "figures": {"paths": 1000, "tranches": [{"name": "B", "grade": "A", "…": "…"}]},
+    },
+    rat.RatingOut: {
+        "commitment": H32, "status": "valid", "tx_hash": TX, "block_number": 210,
+        "superseded_by": None, "record": {"pool": POOL, "tranche": 1, "grade": "A"},
+    },
+    rat.RevokeRequest: {"reason": 3},
+    alr.AlertsOut: {
+        "alerts": [{
+            "id": 4, "key": f"trigger_headroom:{POOL}", "kind": "trigger_headroom",
+            "subject": POOL, "figure": "oc_headroom_bps", "value": 120, "threshold": 200,
+            "comparison": "below", "severity": "warning",
+            "message": "OC headroom 1.20% is below 2.00%",
+            "events": [{"event": "PeriodReported", "tx_hash": TX, "block_number": 152}],
+            "raised_at": 1769904000, "updated_at": 1769904000, "cleared_at": None,
+            "state": "open",
+        }],
+        "evaluated_at": 1769904000, "raised": 1, "cleared": 0,
+    },
+    pools.ClaimableOut: {"holder": ADDR, "claimable": [{"tranche": 0, "amount": 2000}]},
+}  # fmt: skip
+
+
+def install(app: FastAPI) -> None:
+    """Wrap ``app.openapi`` so each schema with an example carries it."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = build()
+            schemas = spec.get("components", {}).get("schemas", {})
+            for model, example in EXAMPLES.items():
+                # FastAPI qualifies a name two modules share (api__x__schemas__Name)
+                qualified = f"{model.__module__.replace('.', '__')}__{model.__name__}"
+                for name in (model.__name__, qualified):
+                    if name in schemas:
+                        schemas[name]["examples"] = [example]
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,28 @@
+"""The audit endpoints on a real node: roles, reconciliation, a pool's journal."""
+
+from __future__ import annotations
+
+from audit_world import World, headers, ok
+from fastapi.testclient import TestClient
+
+
+def test_reconciliation_over_http(client: TestClient, world: World):
+    assert client.get("/v1/audit/reconciliation", headers=headers("verifier")).status_code == 403
+    missing = client.get("/v1/audit/reconciliation", headers=headers("auditor"))
+    assert (
+        missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+    )
+    ran = ok(client.post("/v1/audit/reconciliation", headers=headers("auditor")))
+    assert ran["equal"] and ran["differences"] == [] and ran["first_divergent_block"] is None
+    assert ok(client.get("/v1/audit/reconciliation", headers=headers("auditor"))) == ran
+
+
+def test_pool_journal_over_http(client: TestClient, world: World):
+    body = ok(client.get(f"/v1/audit/pools/{world.pool}/journal", headers=headers("auditor")))
+    assert body["unbalanced"] == {} and len(body["held"]) == 4
+    assert all(h["equal"] for h in body["held"])
+    assert sum(e["amount"] for e in body["entries"]) == 0
+    unknown = client.get(f"/v1/audit/pools/0x{'12' * 20}/journal", headers=headers("auditor"))
+    assert unknown.status_code == 404
+    bad = client.get("/v1/audit/pools/0x12/journal", headers=headers("auditor"))
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "address"
