@@ -135,6 +135,37 @@ PERIOD = {
     "cash_in": 260000,
     "tranches": PERIOD_TRANCHES,
 }
+# The period's own tests as trigger_tests reports them (OC >= 10300, IC >= 15000, no CD test).
+PERIOD["triggers"] = {
+    "oc": {"ratio_bps": 10857, "min_bps": 10300, "pass": True, "headroom_bps": 557},
+    "ic": {"ratio_bps": 15151, "min_bps": 15000, "pass": True, "headroom_bps": 151},
+    "cumulative_default": {
+        "cumulative_defaults": 0,
+        "ratio_bps": 0,
+        "max_bps": 0,
+        "pass": True,
+        "headroom_bps": None,
+    },
+    "breached": False,
+    "principal": "sequential",
+}
+REPORTED_FIELDS = (
+    "period",
+    "cash_in",
+    "residual_to_equity",
+    "reserve_after",
+    "cumulative_defaults",
+    "oc_ratio_bps",
+    "ic_ratio_bps",
+    "cd_ratio_bps",
+    "cd_threshold_bps",
+    "oc_pass",
+    "ic_pass",
+    "cd_pass",
+    "trigger_breached",
+    "sequential",
+    "triggers",
+)
 POOL_ROW = {
     "address": POOL,
     "deal_id": H32,
@@ -298,8 +329,7 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "delinquent_60": 0, "delinquent_90": 0, "pool_balance": 750000, "tape_root": ROOT,
     },
     pools.ReportedOut: {
-        "tx_hash": TX, "block_number": 152, "period": 1, "cash_in": 260000,
-        "residual_to_equity": 1234, "reserve_after": 10000, "trigger_breached": False,
+        "tx_hash": TX, "block_number": 152, **{k: PERIOD[k] for k in REPORTED_FIELDS},
         "tranches": [{"interest_paid": 4000, "principal_paid": 250000, "balance": 550000}],
     },
     pools.TrancheOut: {

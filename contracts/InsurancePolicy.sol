@@ -38,6 +38,7 @@ contract InsurancePolicy is CoverAccount {
         uint256 required_,
         bytes32 pricingHash_
     ) CoverAccount(pool_, provider_, token_, registry, required_) {
+        // slither-disable-next-line uninitialized-local (a memory struct starts zeroed; fields set below)
         CoverRule.Cover memory c;
         c.hasInsurance = true;
         c.it = terms_;

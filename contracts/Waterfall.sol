@@ -164,16 +164,6 @@ library Waterfall {
         checkTerms(t);
     }
 
-    /// @notice Runs one period without cover; `s` becomes the state after the period (§13).
-    function applyPeriod(Terms memory t, State memory s, Report memory r)
-        internal
-        pure
-        returns (Result memory res)
-    {
-        CoverRule.Cover memory none;
-        (res,) = applyPeriod(t, s, r, none);
-    }
-
     /// @notice Runs one period with a guarantee and/or an insurance policy (§14); `s`
     /// becomes the state after the period and `cr` carries the facilities' states after it.
     function applyPeriod(Terms memory t, State memory s, Report memory r, CoverRule.Cover memory c)
@@ -253,8 +243,8 @@ library Waterfall {
         CoverRule.Cover memory c,
         CoverRule.Result memory cr
     ) private pure {
-        uint256 gCurrent;
-        uint256 iCurrent;
+        uint256 gCurrent = 0;
+        uint256 iCurrent = 0;
         if (c.hasGuarantee) {
             uint256 k = c.gt.tranche;
             (uint256 d, uint256 b) = accrual(t.tranches[k].dayCount, t.periodMonths, res.accrualDays);
