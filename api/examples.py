@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from api.alerts import schemas as alr
 from api.attestations import schemas as att
 from api.attesters import schemas as atr
+from api.cover import schemas as cov
 from api.investors import schemas as inv
 from api.models import schemas as mod
 from api.pools import schemas as pools
@@ -166,6 +167,11 @@ REPORTED_FIELDS = (
     "sequential",
     "triggers",
 )
+COVER_INPUTS = {
+    "tape_root": ROOT, "model_ids": [H32],
+    "loans": [{"loan": H32, "balance": 500000, "pd_bps": 2500, "score_uid": H32}],
+    "tranche": 1, "lgd_bps": 6000, "stress_bps": 30000, "cpr_bps": 800, "margin_bps": 25,
+}  # fmt: skip
 POOL_ROW = {
     "address": POOL,
     "deal_id": H32,
@@ -394,6 +400,18 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "evaluated_at": 1769904000, "raised": 1, "cleared": 0,
     },
     pools.ClaimableOut: {"holder": ADDR, "claimable": [{"tranche": 0, "amount": 2000}]},
+    # cover (docs/waterfall.md §14): a guarantee on B priced from one loan's PD
+    cov.LoanPdIn: {"loan": H32, "balance": 500000, "pd_bps": 310, "score_uid": H32},
+    cov.PricingInputsIn: COVER_INPUTS,
+    cov.PriceRequest: {"spec": {"name": "Worked Example 1", "…": "as in a spec file"},
+                       "inputs": COVER_INPUTS},
+    cov.PriceOut: {
+        # COVER_INPUTS on examples/deals/worked-example.yaml, computed by the endpoint
+        "pricing_hash": "0x0b4970543e3b916313380612fcb8d72041c4c4d5413f0ee265f93a7d7393bb71",
+        "record": '{"inputs":{…},"result":{…}}',
+        "result": {"pool_pd_bps": 2500, "expected_loss": 0, "stressed_loss": 81745,
+                   "periods": 4, "premium_bps": 25, "collateral": 81745},
+    },
 }  # fmt: skip
 
 
