@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from api.alerts import schemas as alr
 from api.attestations import schemas as att
 from api.attesters import schemas as atr
+from api.cover import schemas as cov
 from api.investors import schemas as inv
 from api.models import schemas as mod
 from api.pools import schemas as pools
@@ -148,8 +149,43 @@ PERIOD = {
     "sequential": True,
     "cash_in": 260000,
     "tranches": PERIOD_TRANCHES,
-    "triggers": pools.TRIGGERS_EXAMPLE,
 }
+# The period's own tests as trigger_tests reports them (OC >= 10300, IC >= 15000, no CD test).
+PERIOD["triggers"] = {
+    "oc": {"ratio_bps": 10857, "min_bps": 10300, "pass": True, "headroom_bps": 557},
+    "ic": {"ratio_bps": 15151, "min_bps": 15000, "pass": True, "headroom_bps": 151},
+    "cumulative_default": {
+        "cumulative_defaults": 0,
+        "ratio_bps": 0,
+        "max_bps": 0,
+        "pass": True,
+        "headroom_bps": None,
+    },
+    "breached": False,
+    "principal": "sequential",
+}
+REPORTED_FIELDS = (
+    "period",
+    "cash_in",
+    "residual_to_equity",
+    "reserve_after",
+    "cumulative_defaults",
+    "oc_ratio_bps",
+    "ic_ratio_bps",
+    "cd_ratio_bps",
+    "cd_threshold_bps",
+    "oc_pass",
+    "ic_pass",
+    "cd_pass",
+    "trigger_breached",
+    "sequential",
+    "triggers",
+)
+COVER_INPUTS = {
+    "tape_root": ROOT, "model_ids": [H32],
+    "loans": [{"loan": H32, "balance": 500000, "pd_bps": 2500, "score_uid": H32}],
+    "tranche": 1, "lgd_bps": 6000, "stress_bps": 30000, "cpr_bps": 800, "margin_bps": 25,
+}  # fmt: skip
 POOL_ROW = {
     "address": POOL,
     "deal_id": H32,
@@ -323,11 +359,7 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "delinquent_60": 0, "delinquent_90": 0, "pool_balance": 750000, "tape_root": ROOT,
     },
     pools.ReportedOut: {
-        "tx_hash": TX, "block_number": 152, "period": 1, "cash_in": 260000,
-        "residual_to_equity": 1234, "reserve_after": 10000, "cumulative_defaults": 0,
-        "oc_ratio_bps": 10857, "ic_ratio_bps": 15151, "cd_ratio_bps": 0, "cd_threshold_bps": 0,
-        "oc_pass": True, "ic_pass": True, "cd_pass": True, "trigger_breached": False,
-        "sequential": True, "triggers": pools.TRIGGERS_EXAMPLE,
+        "tx_hash": TX, "block_number": 152, **{k: PERIOD[k] for k in REPORTED_FIELDS},
         "tranches": [{"interest_paid": 4000, "principal_paid": 250000, "cured": 0, "balance": 550000}],
     },
     pools.TrancheOut: {
@@ -392,6 +424,18 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "evaluated_at": 1769904000, "raised": 1, "cleared": 0,
     },
     pools.ClaimableOut: {"holder": ADDR, "claimable": [{"tranche": 0, "amount": 2000}]},
+    # cover (docs/waterfall.md §14): a guarantee on B priced from one loan's PD
+    cov.LoanPdIn: {"loan": H32, "balance": 500000, "pd_bps": 310, "score_uid": H32},
+    cov.PricingInputsIn: COVER_INPUTS,
+    cov.PriceRequest: {"spec": {"name": "Worked Example 1", "…": "as in a spec file"},
+                       "inputs": COVER_INPUTS},
+    cov.PriceOut: {
+        # COVER_INPUTS on examples/deals/worked-example.yaml, computed by the endpoint
+        "pricing_hash": "0x0b4970543e3b916313380612fcb8d72041c4c4d5413f0ee265f93a7d7393bb71",
+        "record": '{"inputs":{…},"result":{…}}',
+        "result": {"pool_pd_bps": 2500, "expected_loss": 0, "stressed_loss": 81745,
+                   "periods": 4, "premium_bps": 25, "collateral": 81745},
+    },
 }  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from api.attestations.router import router as attestations_router
 from api.attesters.router import router as attesters_router
 from api.audit.router import router as audit_router
 from api.console.app import install_console
+from api.cover.router import router as cover_router
 from api.deps import Role, Services, resolve_key
 from api.errors import PROBLEM_RESPONSES
 from api.guard import DEFAULT_MAX_BODY, DEFAULT_MAX_DEPTH, Guard
@@ -139,6 +140,7 @@ def create_app(
         audit_router,
         alerts_router,
         ratings_router,
+        cover_router,
     ):
         app.include_router(router, responses=PROBLEM_RESPONSES)
     app.include_router(metrics_router)

@@ -65,6 +65,14 @@ MESSAGES = {
     "PoolBalanceMismatch": "the reported pool balance {0} differs from {1} by more than {2}",
     "DelinquencyExceedsPool": "delinquent balance {0} exceeds the pool balance {1}",
     "AccessControlUnauthorizedAccount": "{0} lacks the role {1} this needs",
+    "AlreadyBound": "the cover is already bound to its pool",
+    "AlreadyReleased": "the cover's collateral is already released",
+    "BelowRequired": "collateral would be {0}, below the {1} the cover requires",
+    "NotReleasable": "the cover is still in force: its collateral cannot be released yet",
+    "NotProvider": "{0} is not the cover's provider",
+    "InvalidCover": "the cover terms are invalid: {0}",
+    "CoverAlreadyBound": "the pool already has a cover of this kind bound ({0})",
+    "CoverForAnotherPool": "the cover was made for pool {0}, not this one",
 }
 _CALL = re.compile(r"^(\w+)\((.*)\)$", re.S)
 

@@ -99,6 +99,13 @@ interface ISecuritizationPool {
     error PoolBalanceMismatch(uint256 reported, uint256 expected, uint256 tolerance);
     error DelinquencyExceedsPool(uint256 delinquent, uint256 poolBalance);
 
+    /// @notice A guarantee facility or insurance policy is already bound.
+    error CoverAlreadyBound(address facility);
+    /// @notice The facility was made for another pool.
+    error CoverForAnotherPool(address pool);
+
+    /// @notice A guarantee facility (`guarantee` true) or an insurance policy was bound.
+    event CoverBound(address indexed facility, bool guarantee);
     event PoolInitialized(InitParams params, address[] tokens);
     event StateChanged(State from, State to);
     event Subscribed(address indexed investor, uint256 indexed tranche, uint256 amount);

@@ -11,6 +11,9 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 import {IInvestorRegistry} from "./IInvestorRegistry.sol";
 import {ISecuritizationPool} from "./ISecuritizationPool.sol";
 import {ITrancheToken} from "./ITrancheToken.sol";
+import {CoverRule} from "./CoverRule.sol";
+import {GuaranteeFacility} from "./GuaranteeFacility.sol";
+import {InsurancePolicy} from "./InsurancePolicy.sol";
 import {Waterfall} from "./Waterfall.sol";
 
 /// @title SecuritizationPool
@@ -42,6 +45,11 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
     uint256 public closingTime;
     /// @notice Reserve funded at close out of the proceeds.
     uint256 public initialReserve;
+
+    /// @notice The bound guarantee facility (zero if none).
+    GuaranteeFacility public guarantee;
+    /// @notice The bound insurance policy (zero if none).
+    InsurancePolicy public insurance;
 
     ITrancheToken[] internal _tokens;
     Waterfall.Terms internal _terms;
@@ -235,6 +243,27 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
         emit WoundDown(released);
     }
 
+    // ---------------------------------------------------------------- cover (§14)
+
+    /// @notice Binds a guarantee facility made for this pool and funded to its requirement;
+    /// from the next period on the waterfall pays its premium and draws on it.
+    /// @param facility the GuaranteeFacility
+    function bindGuarantee(GuaranteeFacility facility) external onlyRole(STRUCTURER_ROLE) {
+        _requireBindable(address(guarantee), facility.pool());
+        guarantee = facility;
+        facility.bind();
+        emit CoverBound(address(facility), true);
+    }
+
+    /// @notice Binds an insurance policy made for this pool and funded to its requirement.
+    /// @param policy the InsurancePolicy
+    function bindInsurance(InsurancePolicy policy) external onlyRole(STRUCTURER_ROLE) {
+        _requireBindable(address(insurance), policy.pool());
+        insurance = policy;
+        policy.bind();
+        emit CoverBound(address(policy), false);
+    }
+
     // ---------------------------------------------------------------- views
 
     /// @notice Number of tranches (the last one is equity).
@@ -336,8 +365,10 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
 
     function _runPeriod(Waterfall.Report calldata report, TapeStats calldata stats) internal {
         if (report.periodEnd > block.timestamp) revert PeriodNotEnded(report.periodEnd, block.timestamp);
-        (Waterfall.State memory s, Waterfall.Result memory res) =
-            Waterfall.run(_terms, _deal, report);
+        bool covered = address(guarantee) != address(0) || address(insurance) != address(0);
+        // one copy of the rule, in the linked library: without cover the cover is empty (§14)
+        (Waterfall.State memory s, Waterfall.Result memory res, CoverRule.Result memory cr) =
+            Waterfall.run(_terms, _deal, report, _cover());
         _deal = s;
         _tape = Tape(
             report.tapeRoot,
@@ -348,13 +379,14 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
             stats.waRemainingTermMonths
         );
         emit PeriodReported(s.period, report, stats, res);
-        _settle(res);
+        if (res.cashIn > 0) settlementToken.safeTransferFrom(msg.sender, address(this), res.cashIn);
+        (uint256 coverIn, uint256 coverOut) = covered ? _settleCover(s.period, cr) : (0, 0);
+        _settle(res, coverIn, coverOut);
         if (state == State.Active && _principalPaid(res)) _moveTo(State.Amortising);
     }
 
     /// @dev Moves the cash: collections in, fees and distributions out, the reserve stays.
-    function _settle(Waterfall.Result memory res) internal {
-        if (res.cashIn > 0) settlementToken.safeTransferFrom(msg.sender, address(this), res.cashIn);
+    function _settle(Waterfall.Result memory res, uint256 coverIn, uint256 coverOut) internal {
         _pay(servicerFeeRecipient, res.servicerFeePaid);
         _pay(trusteeFeeRecipient, res.trusteeFeePaid);
         uint256 n = res.tranches.length;
@@ -366,9 +398,46 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
             _distribute(i, amount);
         }
         // §13 conservation, checked on every period; it holds by construction.
-        if (res.cashIn + res.reserveBefore != cashOut + res.reserveAfter) {
+        if (res.cashIn + coverIn + res.reserveBefore != cashOut + coverOut + res.reserveAfter) {
             revert CashNotConserved(res.cashIn, cashOut, res.reserveAfter);
         }
+    }
+
+    /// @dev The cover of this period, read from the bound facilities.
+    function _cover() internal view returns (CoverRule.Cover memory c) {
+        if (address(guarantee) != address(0)) {
+            c.hasGuarantee = true;
+            c.gt = guarantee.terms();
+            c.gs = guarantee.coverState();
+        }
+        if (address(insurance) != address(0)) {
+            c.hasInsurance = true;
+            c.it = insurance.terms();
+            c.ins = insurance.coverState();
+        }
+    }
+
+    /// @dev The facilities record the period and pay their draw and claim in; the pool pays
+    /// their providers the premiums, the subrogation and the insurer's recoveries.
+    function _settleCover(uint256 period, CoverRule.Result memory cr)
+        internal
+        returns (uint256 cashIn, uint256 cashOut)
+    {
+        (cashIn, cashOut) = CoverRule.flows(cr);
+        if (cr.hasGuarantee) {
+            guarantee.settle(period, cr.g);
+            _pay(guarantee.provider(), cr.g.premiumPaid + cr.g.fromRecoveries + cr.g.fromRevenue);
+        }
+        if (cr.hasInsurance) {
+            insurance.settle(period, cr.i);
+            _pay(insurance.provider(), cr.i.premiumPaid + cr.i.recovered);
+        }
+    }
+
+    function _requireBindable(address current, address facilityPool) internal view {
+        if (current != address(0)) revert CoverAlreadyBound(current);
+        if (facilityPool != address(this)) revert CoverForAnotherPool(facilityPool);
+        if (state > State.Amortising) revert WrongState(state);
     }
 
     /// @dev Cash for a tranche nobody holds could never be claimed: refused, never sent.

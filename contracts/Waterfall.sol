@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {CoverRule} from "./CoverRule.sol";
+
 /// @title Waterfall
 /// @notice The payment waterfall of one period (docs/waterfall.md), ported line by line
 /// from the reference `ledger/deals/waterfall.py`: same integers, same order, every division
@@ -133,22 +135,26 @@ library Waterfall {
         uint256 notesOutstanding;
         uint256 notesBefore;
         uint256 notesInterest;
+        uint256 period; // the period being run (1-based)
     }
 
-    /// @notice Runs one period as an external call of the linked library: the waterfall's
-    /// code lives in this library's own deployment rather than in every pool, which keeps
-    /// SecuritizationPool under the EIP-170 runtime size limit of 24,576 bytes.
+    /// @notice Runs one period, with the bound cover if any (§14), as an external call of the
+    /// linked library: the waterfall's code lives in this library's own deployment rather
+    /// than in every pool, which keeps SecuritizationPool under the EIP-170 runtime size
+    /// limit of 24,576 bytes.
     /// @param t the deal terms
     /// @param s the state after the last period
     /// @param r the servicer's report
+    /// @param c the cover bound to the pool (empty if none)
     /// @return next the state after this period
     /// @return res the period's figures
-    function run(Terms memory t, State memory s, Report memory r)
+    /// @return cr the facilities' figures and states after this period
+    function run(Terms memory t, State memory s, Report memory r, CoverRule.Cover memory c)
         external
         pure
-        returns (State memory next, Result memory res)
+        returns (State memory next, Result memory res, CoverRule.Result memory cr)
     {
-        res = applyPeriod(t, s, r);
+        (res, cr) = applyPeriod(t, s, r, c);
         next = s;
     }
 
@@ -158,13 +164,16 @@ library Waterfall {
         checkTerms(t);
     }
 
-    /// @notice Runs one period; `s` becomes the state after the period (§13).
-    function applyPeriod(Terms memory t, State memory s, Report memory r)
+    /// @notice Runs one period with a guarantee and/or an insurance policy (§14); `s`
+    /// becomes the state after the period and `cr` carries the facilities' states after it.
+    function applyPeriod(Terms memory t, State memory s, Report memory r, CoverRule.Cover memory c)
         internal
         pure
-        returns (Result memory res)
+        returns (Result memory res, CoverRule.Result memory cr)
     {
         checkReport(s, r);
+        CoverRule.check(c, t.tranches.length);
+        cr = CoverRule.begin(c);
         uint256 n = t.tranches.length;
         res.tranches = new TrancheResult[](n);
         res.cashIn = r.interest + r.scheduledPrincipal + r.prepayments + r.recoveries;
@@ -178,10 +187,16 @@ library Waterfall {
         Accounts memory a;
         a.revenue = r.interest + s.reserve;
         a.principalReceipts = r.scheduledPrincipal + r.prepayments + r.recoveries;
-        res.principalDue = a.principalReceipts;
+        a.period = s.period + 1;
+        // §3a the insurance claim joins revenue; §3b the insurer's recoveries leave principal.
+        (uint256 claim, uint256 toInsurer) =
+            CoverRule.claimAndRecover(c, cr, a.period, r.newDefaults, r.recoveries);
+        a.revenue += claim;
+        a.principalReceipts -= toInsurer;
 
         // §4 Interest accrues on the balances at the start of the period, fees on the pool.
         _accrue(t, s, res, a);
+        _accruePremiums(t, s, res, c, cr);
 
         // §5 Coverage figures before this period's losses: the notes' principal outstanding.
         for (uint256 i; i < n - 1; ++i) {
@@ -191,13 +206,15 @@ library Waterfall {
 
         // §6 Losses, from the most junior up; §7 recoveries, from the most senior down.
         _writeDown(s, res, r.newDefaults);
-        _writeUp(s, res, r.recoveries);
+        // §7a after every note and before equity, recoveries repay the guarantor.
+        a.principalReceipts -= _writeUp(s, res, r.recoveries - toInsurer, c, cr);
+        res.principalDue = a.principalReceipts;
 
         // §8 Triggers, on this period's own figures before distribution; they govern it.
         _testTriggers(t, s, r, res, a);
 
         // §9 Revenue priority of payments.
-        _payRevenue(t, s, res, a);
+        _payRevenue(t, s, res, a, c, cr);
 
         // §10 Principal priority: receipts plus cures; §11 the residual.
         _payPrincipalAndResidual(t, s, res, a);
@@ -214,6 +231,30 @@ library Waterfall {
         s.triggerBreached = res.triggerBreached;
         s.period += 1;
         s.cumulativeDefaults = res.cumulativeDefaults;
+        CoverRule.finish(c, cr);
+    }
+
+    /// @dev §4a premiums: the guarantee's on its note's balance with the note's day count,
+    /// the policy's on the pool balance with the fees' day count.
+    function _accruePremiums(
+        Terms memory t,
+        State memory s,
+        Result memory res,
+        CoverRule.Cover memory c,
+        CoverRule.Result memory cr
+    ) private pure {
+        uint256 gCurrent = 0;
+        uint256 iCurrent = 0;
+        if (c.hasGuarantee) {
+            uint256 k = c.gt.tranche;
+            (uint256 d, uint256 b) = accrual(t.tranches[k].dayCount, t.periodMonths, res.accrualDays);
+            gCurrent = accrue(s.balances[k], c.gt.premiumBps, d, b);
+        }
+        if (c.hasInsurance) {
+            (uint256 d, uint256 b) = accrual(t.feeDayCount, t.periodMonths, res.accrualDays);
+            iCurrent = accrue(s.poolBalance, c.it.premiumBps, d, b);
+        }
+        CoverRule.accruePremiums(c, cr, s.period + 1, gCurrent, iCurrent);
     }
 
     function _accrue(Terms memory t, State memory s, Result memory res, Accounts memory a)
@@ -259,19 +300,27 @@ library Waterfall {
     /// @dev §9: fees (9.1, 9.2); each note's interest then its cure (9.3); the reserve up to
     /// its target (9.4); equity's interest (9.5) and its cure (9.6). Each line pays what it
     /// can of what is left of the revenue account.
-    function _payRevenue(Terms memory t, State memory s, Result memory res, Accounts memory a)
-        private
-        pure
-    {
+    function _payRevenue(
+        Terms memory t,
+        State memory s,
+        Result memory res,
+        Accounts memory a,
+        CoverRule.Cover memory c,
+        CoverRule.Result memory cr
+    ) private pure {
         res.servicerFeePaid = _pay(a, res.servicerFeeDue);
         res.trusteeFeePaid = _pay(a, res.trusteeFeeDue);
         s.servicerShortfall = res.servicerFeeDue - res.servicerFeePaid;
         s.trusteeShortfall = res.trusteeFeeDue - res.trusteeFeePaid;
+        cr.g.premiumPaid = _pay(a, cr.g.premiumDue); // 9.2a guarantee premium
+        cr.i.premiumPaid = _pay(a, cr.i.premiumDue); // 9.2b insurance premium
         uint256 last = t.tranches.length - 1;
         for (uint256 i; i < last; ++i) {
             _payInterest(s, res, a, i);
             _cure(s, res, a, i);
+            if (c.hasGuarantee && i == c.gt.tranche) _draw(s, res, a, c, cr, i);
         }
+        cr.g.fromRevenue = _pay(a, CoverRule.reimbursementDue(c, cr)); // 9.3d subrogation
         res.reserveTarget = a.notesBefore > 0 ? t.reserveTarget : 0;
         s.reserve = _pay(a, res.reserveTarget);
         _payInterest(s, res, a, last);
@@ -295,6 +344,27 @@ library Waterfall {
         s.balances[i] += cured;
         res.tranches[i].cured = cured;
         res.tranches[i].writeup += cured;
+    }
+
+    /// @dev 9.3c the guarantee draw: the note's interest shortfall, then its deficiency.
+    function _draw(
+        State memory s,
+        Result memory res,
+        Accounts memory a,
+        CoverRule.Cover memory c,
+        CoverRule.Result memory cr,
+        uint256 i
+    ) private pure {
+        TrancheResult memory tr = res.tranches[i];
+        (uint256 interest, uint256 cure) =
+            CoverRule.draw(c, cr, a.period, tr.interestDue - tr.interestPaid, s.writedowns[i]);
+        tr.interestPaid += interest;
+        tr.interestShortfall = tr.interestDue - tr.interestPaid;
+        s.shortfalls[i] = tr.interestShortfall;
+        s.writedowns[i] -= cure;
+        s.balances[i] += cure;
+        tr.cured += cure;
+        tr.writeup += cure;
     }
 
     function _pay(Accounts memory a, uint256 due) private pure returns (uint256 paid) {
@@ -352,8 +422,20 @@ library Waterfall {
         }
     }
 
-    function _writeUp(State memory s, Result memory res, uint256 recovered) private pure {
-        for (uint256 i; i < s.balances.length; ++i) {
+    /// @dev §7 and §7a; returns what the guarantor took.
+    function _writeUp(
+        State memory s,
+        Result memory res,
+        uint256 recovered,
+        CoverRule.Cover memory c,
+        CoverRule.Result memory cr
+    ) private pure returns (uint256 subrogated) {
+        uint256 last = s.balances.length - 1;
+        for (uint256 i; i <= last; ++i) {
+            if (i == last) {
+                subrogated = CoverRule.subrogateRecoveries(c, cr, recovered);
+                recovered -= subrogated;
+            }
             uint256 wu = _min(recovered, s.writedowns[i]);
             recovered -= wu;
             s.balances[i] += wu;

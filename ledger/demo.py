@@ -248,6 +248,10 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
 
     step("8. A stressed deal: excess spread cures losses before equity is paid")
     stressed_deal()
+    from ledger.demo_cover import price_guarantee
+
+    step("8b. A guarantor prices cover on B from the loan tape's PDs")
+    price_guarantee(rt.pseudonym_secret(), console)
     operator_view(url, attester)
 
 

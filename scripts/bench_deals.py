@@ -4,7 +4,10 @@ Gas of deployment, pool creation, a subscription, close, period reports (the fir
 steady one, and a stressed one: defaults larger than equity, cures, a failed test) and a
 claim, for a three-tranche deal whose senior tranche has 10 or 1,000 holders and whose loan
 tape has 10 or 10,000 loans (the period and claim figures must agree within 5%: nothing
-loops over holders or loans), and the simulator's speed in deal-periods per second.
+loops over holders or loans), and the simulator's speed in deal-periods per second. With
+cover (a guarantee on the mezzanine note and a pool insurance policy, docs/waterfall.md
+§14): the gas of posting collateral, of the stressed period with a draw and a claim
+(`period_gas_with_cover`, with 10 and 10,000 loans) and of releasing the collateral.
 
     .venv/bin/python scripts/bench_deals.py            # table
     .venv/bin/python scripts/bench_deals.py --json     # one JSON object
@@ -24,10 +27,12 @@ from web3 import Web3
 
 from ledger.chain.deploy import deploy
 from ledger.chain.node import DEV_MNEMONIC, LocalNode, free_port
-from ledger.deals.pool import PoolSetup, Sandbox, Subscription, TapeCommitment
+from ledger.deals.cover import GuaranteeTerms, InsuranceTerms
+from ledger.deals.pool import PoolClient, PoolSetup, Sandbox, Subscription, TapeCommitment
 from ledger.deals.simulator import EXAMPLE_SPEC, Scenario, measure_deal_periods_per_second, simulate
 from ledger.deals.spec import load_spec
 from ledger.deals.tape import Loan, LoanTape
+from ledger.guarantees.facility import FacilityClient, bind, cover_result
 from ledger.tx import Sender
 
 SCENARIO = Scenario(cdr=0.02, cpr=0.10, severity=0.40, recovery_lag=3)
@@ -44,6 +49,8 @@ class DealGas:
     first_period: int
     stressed_period: int
     claim: int
+    post_collateral: int = 0  # with cover: posting the guarantee's collateral
+    release: int = 0  # with cover: releasing it after the term
 
 
 def synthetic_tape(loans: int, balance: int, as_of: date) -> LoanTape:
@@ -104,7 +111,35 @@ def new_holders(sandbox: Sandbox, count: int) -> list[Sender]:
     return holders
 
 
-def run_deal(sandbox: Sandbox, holders: int, loans: int) -> DealGas:
+def add_cover(sandbox: Sandbox, pool: PoolClient, usdc: int) -> tuple[FacilityClient, int]:
+    """A guarantee on the mezzanine note (3 periods) and a pool insurance policy whose
+    small limit leaves the stressed period's deficiency to the guarantee: that period
+    then has both a claim and a draw. Returns the guarantee and the gas of its post."""
+    guarantor, insurer = sandbox.investors[0], sandbox.investors[-1]
+    guarantee = FacilityClient.deploy(
+        guarantor,
+        pool,
+        sandbox.registry.address,
+        GuaranteeTerms(1, 100_000 * usdc, 50, 3),
+        required=50_000 * usdc,
+    )
+    policy = FacilityClient.deploy(
+        insurer,
+        pool,
+        sandbox.registry.address,
+        InsuranceTerms(50_000 * usdc, 2_000 * usdc, 5_000, 20, 12),
+        required=2_000 * usdc,
+    )
+    sandbox.mint(guarantor.address, 50_000 * usdc)
+    sandbox.mint(insurer.address, 2_000 * usdc)
+    post = guarantee.post(50_000 * usdc)["gasUsed"]
+    policy.post(2_000 * usdc)
+    bind(pool, guarantee)
+    bind(pool, policy)
+    return guarantee, post
+
+
+def run_deal(sandbox: Sandbox, holders: int, loans: int, cover: bool = False) -> DealGas:
     spec = load_spec(EXAMPLE_SPEC)
     setup = PoolSetup.from_spec(spec)
     terms = setup.terms
@@ -125,6 +160,8 @@ def run_deal(sandbox: Sandbox, holders: int, loans: int) -> DealGas:
     pool.open_subscription()
     subscribe_gas = [pool.as_sender(o.investor).subscribe(o.tranche, o.amount) for o in orders]
     close_receipt = pool.close()
+    usdc = 10**spec.settlement_token.decimals
+    guarantee, post_gas = add_cover(sandbox, pool, usdc) if cover else (None, 0)
 
     sim = simulate(spec, SCENARIO)
     servicer = pool.as_sender(sandbox.servicer)
@@ -146,8 +183,14 @@ def run_deal(sandbox: Sandbox, holders: int, loans: int) -> DealGas:
             replace(report, tape_root=new_tape.root), new_tape.aggregates
         )
         gas.append(outcome.gas_used)
-    assert outcome.result.trigger_breached and outcome.result.state.writedowns[1] > 0
+    if guarantee is None:
+        assert outcome.result.trigger_breached and outcome.result.state.writedowns[1] > 0
+    else:  # the stressed period drew on the guarantee and claimed on the policy
+        figures = cover_result(pool, outcome.receipt)
+        g, i = (figures.guarantee, figures.insurance) if figures else (None, None)
+        assert g is not None and g.draw > 0 and i is not None and i.claim_paid > 0
     claim = senior[-1].send(pool.token(0).functions.claim())
+    release = guarantee.release()["gasUsed"] if guarantee is not None else 0
     return DealGas(
         create_pool=create_gas,
         subscribe=subscribe_gas[-1]["gasUsed"],
@@ -156,6 +199,8 @@ def run_deal(sandbox: Sandbox, holders: int, loans: int) -> DealGas:
         first_period=gas[0],
         stressed_period=gas[2],
         claim=claim["gasUsed"],
+        post_collateral=post_gas,
+        release=release,
     )
 
 
@@ -193,6 +238,10 @@ def measure() -> dict[str, float | int | bool]:
         for holders, loans in ((10, 10), (1_000, 10), (10, 10_000)):
             runs[holders, loans] = run_deal(sandbox, holders, loans)
             sandbox.rollback(base)
+        covered = {}
+        for loans in (10, 10_000):
+            covered[loans] = run_deal(sandbox, 10, loans, cover=True)
+            sandbox.rollback(base)
         deploy_gas = deployment_gas(sandbox.structurer)
     small, many_holders, many_loans = runs[10, 10], runs[1_000, 10], runs[10, 10_000]
     out: dict[str, float | int | bool] = {
@@ -212,6 +261,11 @@ def measure() -> dict[str, float | int | bool]:
         "period_gas_10_loans": small.period,
         "period_gas_10000_loans": many_loans.period,
         "claim_gas_10000_loans": many_loans.claim,
+        "post_collateral_gas": covered[10].post_collateral,
+        "period_gas_with_cover": covered[10].stressed_period,
+        "period_gas_with_cover_10000_loans": covered[10_000].stressed_period,
+        "steady_period_gas_with_cover": covered[10].period,
+        "release_gas": covered[10].release,
         "sim_deal_periods_per_s": round(measure_deal_periods_per_second(min_seconds=2.0), 1),
     }
     out["holders_within_5pct"] = (
@@ -222,6 +276,10 @@ def measure() -> dict[str, float | int | bool]:
     out["loans_within_5pct"] = within(small.period, many_loans.period) and within(
         small.stressed_period, many_loans.stressed_period
     )
+    out["cover_loans_within_5pct"] = within(
+        covered[10].stressed_period, covered[10_000].stressed_period
+    )
+    out["cover_under_tx_cap"] = covered[10].stressed_period < 2**24
     return out
 
 

@@ -20,6 +20,7 @@ def _register_subcommands() -> None:
     from ledger.cli import attest as attest_cli
     from ledger.cli import audit as audit_cli
     from ledger.cli import chain as chain_cli
+    from ledger.cli import cover as cover_cli
     from ledger.cli import db as db_cli
     from ledger.cli import deal as deal_cli
     from ledger.cli import investor as investor_cli
@@ -33,6 +34,7 @@ def _register_subcommands() -> None:
     chain_cli.register(app)
     score_cli.register(app)
     deal_cli.register(app)
+    cover_cli.register(app)
     pool_cli.register(app)
     investor_cli.register(app)
     audit_cli.register(app)

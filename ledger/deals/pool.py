@@ -210,7 +210,9 @@ def state_from_tuple(raw: Any) -> DealState:
 
 REPORT_FIELDS = ("period_end", *REPORT_AMOUNTS)
 # ``PeriodResult``'s own values (not its tranches or the state after it) and a tranche's.
-RESULT_SCALARS = tuple(f.name for f in fields(PeriodResult) if f.name not in ("tranches", "state"))
+RESULT_SCALARS = tuple(
+    f.name for f in fields(PeriodResult) if f.name not in ("tranches", "state", "cover")
+)
 TRANCHE_RESULT_FIELDS = tuple(f.name for f in fields(TrancheResult))
 
 

@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 # Scenarios live in their own module; re-exported here, the simulator's public API.
+from ledger.deals.cover import Cover, next_cover
 from ledger.deals.scenario import (
     PPB,
     Scenario,
@@ -186,13 +187,20 @@ class Simulation:
         return self.pool_defaults - self.pool_recoveries
 
 
-def simulate(spec: DealSpec, scenario: Scenario) -> Simulation:
-    """Run the deal over its life under ``scenario``; needs the spec's collateral section."""
+def simulate(spec: DealSpec, scenario: Scenario, cover: Cover | None = None) -> Simulation:
+    """Run the deal over its life under ``scenario`` (with ``cover`` bound at close, if
+    given); needs the spec's collateral section."""
     if spec.collateral is None:
         raise ScenarioError("collateral: the spec needs a collateral section to be simulated")
     collateral = collateral_flows(spec.to_terms(), spec.collateral, scenario)
     reports = [_report(spec, collateral.flows, t) for t in range(1, len(collateral.flows) + 1)]
-    return run_deal(spec, reports, scenario=scenario, cleanup_period=collateral.cleanup_period)
+    return run_deal(
+        spec,
+        reports,
+        scenario=scenario,
+        cleanup_period=collateral.cleanup_period,
+        cover=cover,
+    )
 
 
 def run_deal(
@@ -201,21 +209,25 @@ def run_deal(
     *,
     scenario: Scenario | None = None,
     cleanup_period: int | None = None,
+    cover: Cover | None = None,
 ) -> Simulation:
     """The deal's waterfall from close over the given period reports, then wound down.
 
     The stable entry point for callers with their own collateral paths (a Monte Carlo
     run, a servicer's history): exactly the rule the pool runs on chain, period by period.
     ``scenario`` only labels the result; ``cleanup_period`` is the period whose report
-    carried the clean-up call's price, if any.
+    carried the clean-up call's price, if any; ``cover`` (docs/waterfall.md §14) is the
+    guarantee and insurance bound at close, carried from period to period.
     """
     terms = spec.to_terms()
     state = spec.initial_state()
     records = []
     for t, report in enumerate(reports, start=1):
-        result = apply_period(terms, state, report)
+        result = apply_period(terms, state, report, cover)
         records.append(PeriodRecord(t, report, result))
         state = result.state
+        if cover is not None:
+            cover = next_cover(cover, result.cover)
     return Simulation(
         spec=spec,
         scenario=scenario or Scenario(name="given periods"),

@@ -211,3 +211,33 @@ def _bps(value: int, field: str) -> None:
 
 def _day_count(value: int, field: str) -> None:
     require(value in tuple(DayCount), field, "must be 0 (30/360), 1 (ACT/360) or 2 (ACT/365)")
+
+
+# --- §1 input checks (the contract reverts with a custom error for each) ----------------------
+
+
+def check_inputs(terms: DealTerms, state: DealState, report: PeriodReport) -> None:
+    n = len(terms.tranches)
+    for name in ("balances", "interest_shortfalls", "writedowns"):
+        values = getattr(state, name)
+        require(len(values) == n, f"state.{name}", f"must have {n} entries, one per tranche")
+        for i, value in enumerate(values):
+            check_amount(value, f"state.{name}[{i}]")
+    for name in (
+        "servicer_fee_shortfall",
+        "trustee_fee_shortfall",
+        "reserve",
+        "pool_balance",
+        "cumulative_defaults",
+    ):
+        check_amount(getattr(state, name), f"state.{name}")
+    for name in REPORT_AMOUNTS:
+        check_amount(getattr(report, name), f"report.{name}")
+    check_amount(report.cash_in, "report.cash_in")
+    check_amount(state.cumulative_defaults + report.new_defaults, "cumulative_defaults")
+    require(
+        report.period_end > state.last_period_end,
+        "report.period_end",
+        "must be after the end of the previous period",
+    )
+    require(len(report.tape_root) == 32, "report.tape_root", "must be 32 bytes")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ledger.deals.cover import Cover, CoverResult, CoverRun, check_cover
 from ledger.deals.terms import (
     BPS,
     MAX_AMOUNT,
@@ -28,8 +29,7 @@ from ledger.deals.terms import (
     TrancheTerms,
     TriggerStep,
     WaterfallInputError,
-    check_amount,
-    require,
+    check_inputs,
 )
 
 # The inputs are defined in ledger.deals.terms and re-exported here, where callers find them.
@@ -102,6 +102,7 @@ class PeriodResult:
     cleanup_eligible: bool
     cash_in: int
     state: DealState  # the state after this period
+    cover: CoverResult | None = None  # the guarantee's and the policy's figures (§14)
 
     @property
     def fees_paid(self) -> int:
@@ -115,8 +116,12 @@ class PeriodResult:
 
     @property
     def conserves_cash(self) -> bool:
-        """§13: cash in == cash out + change in cash retained (the reserve), exactly."""
-        return self.cash_in == self.cash_out + (self.reserve_after - self.reserve_before)
+        """§13: cash in (with draws and claims) == cash out (with what the facilities are
+        paid) + change in cash retained (the reserve), exactly."""
+        cover_in = self.cover.cash_in if self.cover else 0
+        cover_out = self.cover.cash_out if self.cover else 0
+        retained = self.reserve_after - self.reserve_before
+        return self.cash_in + cover_in == self.cash_out + cover_out + retained
 
 
 @dataclass
@@ -134,9 +139,14 @@ class _Tranche:
     principal_paid: int = 0
 
 
-def apply_period(terms: DealTerms, state: DealState, report: PeriodReport) -> PeriodResult:
+def apply_period(
+    terms: DealTerms, state: DealState, report: PeriodReport, cover: Cover | None = None
+) -> PeriodResult:
     """Run one period of the waterfall; pure, integer-only, ported line by line on chain."""
-    _check_inputs(terms, state, report)
+    check_inputs(terms, state, report)
+    cv = CoverRun(cover or Cover(), state.period + 1)
+    if cover is not None:
+        check_cover(cover, len(terms.tranches))
     n = len(terms.tranches)
     last = n - 1
     tr = [_Tranche(b, d) for b, d in zip(state.balances, state.writedowns, strict=True)]
@@ -147,6 +157,10 @@ def apply_period(terms: DealTerms, state: DealState, report: PeriodReport) -> Pe
     # §3 Two accounts: revenue (interest collections and the whole reserve) and principal.
     revenue = report.interest + state.reserve
     principal_receipts = report.principal_receipts
+    # §3a the insurance claim joins revenue; §3b the insurer's recoveries leave principal.
+    claim, to_insurer = cv.claim_and_recover(report.new_defaults, report.recoveries)
+    revenue += claim
+    principal_receipts -= to_insurer
 
     # §4 Interest accrues on the balances at the start of the period, fees on the pool.
     fee_days, fee_basis = accrual(terms.fee_day_count, terms.period_months, actual_days)
@@ -156,6 +170,14 @@ def apply_period(terms: DealTerms, state: DealState, report: PeriodReport) -> Pe
         days, basis = accrual(tranche.day_count, terms.period_months, actual_days)
         tr[i].current = accrue(tr[i].balance, tranche.coupon_bps, days, basis)
         tr[i].interest_due = tr[i].current + state.interest_shortfalls[i]
+    # §4a premiums: the guarantee's on its note's balance, the policy's on the pool.
+    g_current = 0
+    if cover is not None and cover.guarantee is not None:
+        k = cover.guarantee.terms.tranche
+        days, basis = accrual(terms.tranches[k].day_count, terms.period_months, actual_days)
+        g_current = accrue(tr[k].balance, cover.guarantee.terms.premium_bps, days, basis)
+    i_rate = cover.insurance.terms.premium_bps if cover and cover.insurance else 0
+    cv.accrue_premiums(g_current, accrue(state.pool_balance, i_rate, fee_days, fee_basis))
 
     # §5 Coverage figures before this period's losses: the notes' principal outstanding.
     notes_outstanding = sum(t.balance + t.deficiency for t in tr[:last])
@@ -170,8 +192,13 @@ def apply_period(terms: DealTerms, state: DealState, report: PeriodReport) -> Pe
         t.deficiency += t.writedown
 
     # §7 Recoveries credit it from the most senior tranche down (their cash is principal).
-    recovered = report.recoveries
-    for t in tr:
+    # §7a after every note and before equity, they repay the guarantor (subrogation).
+    recovered = report.recoveries - to_insurer
+    for i, t in enumerate(tr):
+        if i == last:
+            subrogated = cv.subrogate_recoveries(recovered)
+            recovered -= subrogated
+            principal_receipts -= subrogated
         t.writeup = min(recovered, t.deficiency)
         recovered -= t.writeup
         t.balance += t.writeup
@@ -209,9 +236,19 @@ def apply_period(terms: DealTerms, state: DealState, report: PeriodReport) -> Pe
     servicer_paid = pay(servicer_due)  # 9.1
     trustee_due = trustee_current + state.trustee_fee_shortfall
     trustee_paid = pay(trustee_due)  # 9.2
-    for t in tr[:last]:  # 9.3 each note in order of seniority: its interest, then its cure
+    cv.g_premium_paid = pay(cv.g_premium_due)  # 9.2a guarantee premium
+    cv.i_premium_paid = pay(cv.i_premium_due)  # 9.2b insurance premium
+    for i, t in enumerate(tr[:last]):  # 9.3 each note by seniority: interest, then cure
         t.interest_paid = pay(t.interest_due)
         cure(t)
+        if cover is not None and cover.guarantee and i == cover.guarantee.terms.tranche:
+            drawn_interest, drawn_cure = cv.draw(t.interest_due - t.interest_paid, t.deficiency)
+            t.interest_paid += drawn_interest  # 9.3c the guarantee draw
+            t.deficiency -= drawn_cure
+            t.balance += drawn_cure
+            t.writeup += drawn_cure
+            t.cured += drawn_cure
+    cv.g_from_revenue = pay(cv.reimbursement_due())  # 9.3d subrogation from excess spread
     target = terms.reserve_target if notes_before > 0 else 0
     reserve = pay(target)  # 9.4 the reserve up to its target
     tr[last].interest_paid = pay(tr[last].interest_due)  # 9.5 equity interest
@@ -303,6 +340,7 @@ def apply_period(terms: DealTerms, state: DealState, report: PeriodReport) -> Pe
         cleanup_eligible=cleanup,
         cash_in=report.cash_in,
         state=next_state,
+        cover=cv.result(),
     )
 
 
@@ -353,33 +391,3 @@ def coverage_ratio(numerator: int, denominator: int) -> int:
     if denominator == 0:
         return RATIO_CAP
     return min(numerator * BPS // denominator, RATIO_CAP)
-
-
-# --- §1 input checks (the contract reverts with a custom error for each) ----------------------
-
-
-def _check_inputs(terms: DealTerms, state: DealState, report: PeriodReport) -> None:
-    n = len(terms.tranches)
-    for name in ("balances", "interest_shortfalls", "writedowns"):
-        values = getattr(state, name)
-        require(len(values) == n, f"state.{name}", f"must have {n} entries, one per tranche")
-        for i, value in enumerate(values):
-            check_amount(value, f"state.{name}[{i}]")
-    for name in (
-        "servicer_fee_shortfall",
-        "trustee_fee_shortfall",
-        "reserve",
-        "pool_balance",
-        "cumulative_defaults",
-    ):
-        check_amount(getattr(state, name), f"state.{name}")
-    for name in REPORT_AMOUNTS:
-        check_amount(getattr(report, name), f"report.{name}")
-    check_amount(report.cash_in, "report.cash_in")
-    check_amount(state.cumulative_defaults + report.new_defaults, "cumulative_defaults")
-    require(
-        report.period_end > state.last_period_end,
-        "report.period_end",
-        "must be after the end of the previous period",
-    )
-    require(len(report.tape_root) == 32, "report.tape_root", "must be 32 bytes")

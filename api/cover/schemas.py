@@ -1,0 +1,46 @@
+"""Request and response schemas of the cover resource (docs/waterfall.md §14)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+HEX32 = r"^0x[0-9a-fA-F]{64}$"
+
+
+class LoanPdIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    loan: str = Field(pattern=HEX32, description="the tape's pseudonym")
+    balance: int = Field(ge=0, description="current principal, smallest unit")
+    pd_bps: int = Field(ge=0, le=10_000, description="annual PD of the attested score record")
+    score_uid: str = Field(pattern=HEX32, description="the attestation carrying the record")
+
+
+class PricingInputsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tape_root: str = Field(pattern=HEX32)
+    model_ids: list[str] = Field(min_length=1, max_length=64)
+    loans: list[LoanPdIn] = Field(min_length=1, max_length=100_000)
+    tranche: int = Field(ge=0, le=7, description="the covered note (not equity)")
+    lgd_bps: int = Field(ge=0, le=10_000, description="loss given default")
+    stress_bps: int = Field(ge=10_000, le=1_000_000, description="stress multiple (30000 = 3x)")
+    cpr_bps: int = Field(ge=0, le=10_000, description="annual prepayment rate")
+    margin_bps: int = Field(ge=0, le=100_000, description="added to the premium")
+
+
+class PriceRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    spec: dict[str, Any] = Field(description="the pool's deal spec (as in a spec file)")
+    inputs: PricingInputsIn
+
+
+class PriceOut(BaseModel):
+    pricing_hash: str = Field(description="Keccak-256 of the record: the facility's pricingHash")
+    record: str = Field(description="canonical JSON of the inputs and the result")
+    result: dict[str, int] = Field(
+        description="pool_pd_bps, expected_loss, stressed_loss, periods, premium_bps, collateral"
+    )

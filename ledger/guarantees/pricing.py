@@ -1,0 +1,117 @@
+"""Pricing a guarantee from the loans' probabilities of default (issue step 3, partly).
+
+Inputs: each loan's current principal and the ``pd_bps`` of its score record (with the
+score's attestation uid, so a holder of the records can check them against the
+registry), a stated loss given default, a stress multiple and a prepayment rate. The
+pool's expected annual default rate is the balance-weighted PD (rounded down); the
+simulator runs the deal at that rate and at the stressed rate (capped at 100%), and the
+covered tranche's principal loss in each run is its expected and stressed loss, so the
+tranche's attachment and detachment act through the waterfall itself. Proposed: the
+premium (expected loss per year of the deal's life over the tranche's size, plus a
+margin; rounded down) and the collateral (the stressed loss). The record (inputs and
+result) is canonical JSON whose Keccak-256 is committed in the facility (``pricingHash``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+from eth_utils import keccak
+
+from ledger.deals.scenario import Scenario
+from ledger.deals.simulator import simulate
+from ledger.deals.spec import DealSpec
+from ledger.errors import FieldError
+
+BPS = 10_000
+
+
+class PricingError(FieldError):
+    """A pricing input is out of its domain; the message names the field."""
+
+
+@dataclass(frozen=True)
+class LoanPd:
+    loan: str  # the tape's pseudonym, 0x-hex
+    balance: int  # current principal, smallest unit
+    pd_bps: int  # annual probability of default of the attested score record
+    score_uid: str  # the attestation carrying the record, 0x-hex
+
+
+@dataclass(frozen=True)
+class PricingInputs:
+    tape_root: str
+    model_ids: tuple[str, ...]
+    loans: tuple[LoanPd, ...]
+    tranche: int
+    lgd_bps: int
+    stress_bps: int  # stress multiple in bps (30000 = 3x)
+    cpr_bps: int
+    margin_bps: int
+
+
+@dataclass(frozen=True)
+class Price:
+    pool_pd_bps: int
+    expected_loss: int
+    stressed_loss: int
+    periods: int
+    premium_bps: int
+    collateral: int
+
+
+def check(inputs: PricingInputs, spec: DealSpec) -> None:
+    if not 0 <= inputs.tranche < len(spec.tranches) - 1:
+        raise PricingError("tranche", "must be a note (not the equity tranche)")
+    for name, top in (("lgd_bps", BPS), ("cpr_bps", BPS), ("margin_bps", 100_000)):
+        if not 0 <= getattr(inputs, name) <= top:
+            raise PricingError(name, f"must be 0 to {top}")
+    if inputs.stress_bps < BPS:
+        raise PricingError("stress_bps", "must be at least 10000 (1x)")
+    if not inputs.loans or sum(loan.balance for loan in inputs.loans) <= 0:
+        raise PricingError("loans", "need at least one loan with a balance")
+    for k, loan in enumerate(inputs.loans):
+        if loan.balance < 0 or not 0 <= loan.pd_bps <= BPS:
+            raise PricingError(f"loans[{k}]", "balance >= 0 and pd_bps 0 to 10000")
+
+
+def price(inputs: PricingInputs, spec: DealSpec) -> Price:
+    """The proposed premium and collateral; integer except the simulator's rate inputs."""
+    check(inputs, spec)
+    total = sum(loan.balance for loan in inputs.loans)
+    pool_pd = sum(loan.balance * loan.pd_bps for loan in inputs.loans) // total
+    stressed_pd = min(pool_pd * inputs.stress_bps // BPS, BPS)
+    losses = []
+    for pd in (pool_pd, stressed_pd):
+        scenario = Scenario(
+            name=f"pd{pd}",
+            cdr=pd / BPS,
+            cpr=inputs.cpr_bps / BPS,
+            severity=inputs.lgd_bps / BPS,
+        )
+        sim = simulate(spec, scenario)
+        losses.append((sim.tranches[inputs.tranche].loss, len(sim.periods)))
+    (expected, periods), (stressed, _) = losses
+    size = spec.to_terms().tranches[inputs.tranche].size
+    months = periods * spec.period.months
+    premium = expected * BPS * 12 // (size * months) if size and months else 0
+    return Price(pool_pd, expected, stressed, periods, premium + inputs.margin_bps, stressed)
+
+
+def record(inputs: PricingInputs, result: Price) -> str:
+    """The canonical JSON of the pricing: sorted keys, no spaces."""
+    return json.dumps(
+        {"inputs": asdict(inputs), "result": asdict(result)}, sort_keys=True, separators=(",", ":")
+    )
+
+
+def record_hash(text: str) -> bytes:
+    return keccak(text=text)
+
+
+def inputs_from_record(text: str) -> PricingInputs:
+    """The inputs of a recorded pricing, to recompute it."""
+    raw = json.loads(text)["inputs"]
+    loans = tuple(LoanPd(**loan) for loan in raw.pop("loans"))
+    return PricingInputs(**{**raw, "model_ids": tuple(raw["model_ids"]), "loans": loans})
