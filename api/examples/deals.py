@@ -1,35 +1,20 @@
-"""An example for every request body and response, kept in one place and put
-into the OpenAPI document by ``install``; tests/api/test_openapi.py validates each one
-against its model, so an example cannot drift from its schema unnoticed."""
+"""Examples of the deal side: pools, periods, ratings, alerts and cover pricing. Figures
+come from the worked example (docs/deals-worked-example.md)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
 from pydantic import BaseModel
 
 from api.alerts import schemas as alr
-from api.attestations import schemas as att
-from api.attesters import schemas as atr
 from api.cover import schemas as cov
-from api.investors import schemas as inv
-from api.models import schemas as mod
+from api.examples.values import ADDR, H32, POOL, ROOT, TX
 from api.pools import schemas as pools
 from api.ratings import schemas as rat
-from api.scores import schemas as sco
-from api.verify import schemas as ver
-from api.writes import TxOut
 from ledger.deals.service import PeriodInput
 from ledger.store.deal_tables import DealSubscription
-from ledger.store.tables import Attester, Model
 
-H32 = "0x6f1c3a5e0d2b4c8a9e7f1d3b5a7c9e0f2d4b6a8c0e2f4d6b8a0c2e4f6a8b0c2d"
-ROOT = "0x1b7e3d5c9a0f2e4d6c8b0a2f4e6d8c0b2a4f6e8d0c2b4a6f8e0d2c4b6a8f0e2d"
-TX = "0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060"
-ADDR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
-POOL = "0xa94400c28F5401E438855a87b2a96B62fB16d2c7"
-MODEL = "0x86b9f1c55bda21d8c3b0a3e5f7d9c1b3a5e7f9d1c3b5a7e9f1d3c5b7a9e1f3d5"
 SPEC_YAML = """name: Worked Example 1
 settlement_token: {symbol: DEMO, decimals: 0}
 period: {months: 1, closing_date: 2026-01-01, first_payment_date: 2026-02-01}
@@ -54,17 +39,6 @@ TAPE_CSV = (
 
 # The worked example's first period (docs/deals-worked-example.md's deal, 0-decimal token).
 # A disclosure (docs/disclosure.md): the attester is always among the fields shown.
-DISCLOSURE = {
-    "version": 1,
-    "chain_id": 31337,
-    "registry": ADDR.lower(),
-    "commitment": H32,
-    "fields": [
-        {"name": "score", "value": "642", "salt": ROOT, "proof": [TX, H32]},
-        {"name": "attester", "value": "1", "salt": H32, "proof": [ROOT, TX]},
-    ],
-    "batch": {"root": ROOT, "proof": [TX]},
-}
 PERIOD_TRANCHES = [
     {
         "tranche": 0,
@@ -240,104 +214,6 @@ POOL_ROW = {
 }
 
 EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
-    # attestations
-    att.IssueRequest: {
-        "records": [
-            {"subject_id": "customer-1042", "score": 642, "grade": "B", "model_id": MODEL,
-             "valid_days": 365, "pd_bps": 310, "reasons": ["utilisation high"]}
-        ],
-        "mode": "batch",
-    },
-    att.IssueResponse: {
-        "count": 1,
-        "records": [{"commitment": H32, "subject": "0x3e1f…", "mode": "batch",
-                     "status": "anchored", "batch_root": ROOT}],
-    },
-    att.AttestationOut: {
-        "commitment": H32, "attester_id": 1, "subject": "0x3e1f…", "mode": "batch", "status": "anchored",
-        "chain_status": "valid", "batch_root": ROOT, "proof": [TX], "tx_hash": TX, "record": None,
-    },
-    att.RevokeRequest: {"reason": 7},
-    att.RevokeManyRequest: {"commitments": [H32], "reason": 7},
-    att.RevokeResponse: {"revoked": [H32], "tx_hash": TX},
-    att.DelegatedRequest: {
-        "commitment": H32, "model_id": MODEL, "expires_at": 1830297600, "signer": ADDR,
-        "deadline": 1798761600, "signature": "0x" + "ab" * 65,
-    },
-    # attesters and models
-    atr.AttesterIn: {"key": ADDR, "name": "Northwind Credit Bureau", "metadata_uri": "https://northwind.example/attester.json"},
-    atr.SuspendIn: {"reason": 3},
-    atr.RotateKeyIn: {"new_key": ADDR},
-    mod.ModelIn: {
-        "model_id": MODEL, "metadata_uri": "ipfs://bafy…/card.json",
-        "metrics": {"auc_bps": 7812, "ks_bps": 4630, "gini_bps": 5624, "psi_bps": 90, "sample_size": 300},
-    },
-    mod.ArtifactIn: {"artifact": {"format": "credence-scorecard/1", "…": "from `credence score fit`"}, "uri": "https://northwind.example/card.json"},
-    mod.ArtifactRegistered: {
-        "model_id": MODEL, "already_registered": False,
-        "metrics": {"auc_bps": 7812, "ks_bps": 4630, "gini_bps": 5624, "psi_bps": 90, "sample_size": 300},
-    },
-    TxOut: {"tx_hash": TX},
-    # scores and verification
-    sco.ScoreRequest: {
-        "model_id": MODEL,
-        "applicants": [{"subject_id": "applicant-7", "inputs": {"duration_months": 24, "purpose": "car", "savings": None}}],
-        "attest": True, "valid_days": 365, "mode": "batch", "reasons": 4,
-        "strategy_id": ROOT, "skip_invalid": True,
-    },
-    sco.ScoreResponse: {
-        "model_id": MODEL, "count": 1, "attested": True,
-        "results": [{"index": 0, "subject": "0x3e1f…", "score": 633, "grade": "B", "pd_bps": 412,
-                     "reasons": ["duration_months", "savings"],
-                     "reason_texts": ["loan duration is long", "little or no savings"],
-                     "decision": "refer", "commitment": H32, "batch_root": ROOT}],
-        "strategy_id": ROOT,
-        "refused": [{"index": 1, "field": "applicants.1.inputs.duration_months",
-                     "reason": "not a number: 'two years'"}],
-    },
-    sco.StrategyIn: {
-        "strategy": {"format": "credence-strategy/1", "…": "from `credence score strategy`"},
-        "uri": "https://northwind.example/strategy.json",
-    },
-    sco.StrategyRegistered: {"strategy_id": ROOT, "model_id": MODEL, "already_registered": False},
-    ver.RecomputeRequest: {
-        "disclosure": DISCLOSURE,
-        "inputs": {"duration_months": 24, "purpose": "car", "savings": None},
-    },
-    ver.VerifyResponse: {
-        "status": "valid", "valid": True,
-        "reasons": ["issued by a registered attester, not revoked, not expired"],
-        "chain_id": 31337, "registry": ADDR.lower(), "commitment": H32, "attester_id": 1,
-        "batch_root": ROOT, "disclosed": {"score": "642"},
-        "issued_at": 1764460800, "expires_at": 1795996800, "revoked_at": None,
-        "revocation_reason": None, "recomputed_score": None,
-    },
-    ver.BatchVerifyRequest: {
-        "disclosures": [DISCLOSURE],
-    },
-    ver.BatchVerifyResponse: {
-        "count": 1,
-        "results": [{
-            "status": "valid", "valid": True,
-            "reasons": ["issued by a registered attester, not revoked, not expired"],
-            "chain_id": 31337, "registry": ADDR.lower(), "commitment": H32, "attester_id": 1,
-            "batch_root": ROOT, "disclosed": {"score": "642"},
-            "issued_at": 1764460800, "expires_at": 1795996800, "revoked_at": None,
-            "revocation_reason": None, "recomputed_score": None, "field": None,
-        }],
-    },
-    # investors
-    inv.InvestorIn: {"name": "alice", "kyc_expiry": "2030-12-31", "jurisdiction": "GB"},
-    inv.InvestorCreatedOut: {
-        "name": "alice", "address": ADDR, "custodial": True, "api_key": "investor-…",
-        "tx_hash": TX, "block_number": 118,
-    },
-    inv.InvestorOut: {
-        "name": "alice", "address": ADDR, "listed": True, "kyc_expiry": 1924905600,
-        "jurisdiction": "GB", "frozen": False, "freeze_reason": 0,
-    },
-    inv.FreezeIn: {"reason": 2},
-    inv.ForcedTransferIn: {"pool": POOL, "tranche": "A", "to": "bob", "amount": 1000000, "reason_code": "court order 2026-114"},
     # pools
     pools.CreatePoolRequest: {"spec_yaml": SPEC_YAML, "tape_csv": TAPE_CSV, "tape_as_of": "2026-01-01"},
     pools.PoolCreatedOut: {
@@ -371,16 +247,6 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     DealSubscription: {
         "pool": POOL, "tranche": 0, "investor": ADDR, "kind": "subscribe", "amount": 400000,
         "block_number": 133, "tx_hash": TX,
-    },
-    Attester: {
-        "attester_id": 1, "key": ADDR, "name": "Northwind Credit Bureau",
-        "metadata_uri": "https://northwind.example/attester.json", "suspended": False,
-        "suspended_at": None, "suspension_reason": None, "registered_block": 3,
-    },
-    Model: {
-        "model_id": MODEL, "model_index": 0, "attester_id": 1, "metadata_uri": "ipfs://bafy…",
-        "auc_bps": 7812, "ks_bps": 4630, "gini_bps": 5624, "psi_bps": 90, "sample_size": 300,
-        "registered_block": 5,
     },
     pools.PeriodOut: PERIOD,
     pools.PoolOut: {
@@ -437,22 +303,3 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
                    "periods": 4, "premium_bps": 25, "collateral": 81745},
     },
 }  # fmt: skip
-
-
-def install(app: FastAPI) -> None:
-    """Wrap ``app.openapi`` so each schema with an example carries it."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            spec = build()
-            schemas = spec.get("components", {}).get("schemas", {})
-            for model, example in EXAMPLES.items():
-                # FastAPI qualifies a name two modules share (api__x__schemas__Name)
-                qualified = f"{model.__module__.replace('.', '__')}__{model.__name__}"
-                for name in (model.__name__, qualified):
-                    if name in schemas:
-                        schemas[name]["examples"] = [example]
-        return app.openapi_schema  # type: ignore[return-value]
-
-    app.openapi = openapi  # type: ignore[method-assign]
