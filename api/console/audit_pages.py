@@ -157,7 +157,7 @@ def reconcile_run(request: Request, _: Auditor) -> Response:
 
 
 def _export_dir(request: Request) -> Path:
-    return workbench(request).directory / "export"
+    return workbench(request).export_dir
 
 
 @router.get("/exports", response_class=HTMLResponse)

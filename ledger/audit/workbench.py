@@ -28,6 +28,11 @@ class Workbench:
         self._engine: Engine | None = None
 
     @property
+    def export_dir(self) -> Path:
+        """Where the console and the API export (and anchor) the audit report."""
+        return self.directory / "export"
+
+    @property
     def last_path(self) -> Path:
         return self.directory / "reconcile.json"
 
