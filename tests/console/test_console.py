@@ -170,6 +170,13 @@ def test_auditor_downloads_an_export_and_sees_a_reconcile_difference(
     import hashlib
 
     assert hashlib.sha256(saved.read_bytes()).hexdigest() == digest
+    assert "not anchored" in page.inner_text("#anchor-none")
+    page.click("#anchor-form button")  # the auditor attests the report on chain
+    assert page.inner_text("#anchor-verdict") == "valid"
+    with page.expect_download() as info:
+        page.click("#files a:has-text('audit-anchor.json')")
+    record = Path(info.value.path()).read_bytes()
+    assert "0x" + hashlib.sha256(record).hexdigest() in page.inner_text("#anchor")
     shot(page, "exports")
     page.goto("/console/reconcile")
     page.click("#reconcile-form button")
