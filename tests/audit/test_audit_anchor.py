@@ -186,3 +186,17 @@ def test_expired_anchor_is_not_valid(env, runtime, anchored, tmp_path, w3, snaps
     w3.provider.make_request("evm_mine", [])
     code, result = verify(env, copy)
     assert code == 1 and result["status"] == "expired"
+
+
+def test_the_documented_sha256sum_line_checks_every_file(anchored, tmp_path):
+    """docs/audit.md's `jq … | sha256sum -c` line, run as written (jq and coreutils)."""
+    import subprocess
+
+    from ledger import PROJECT_ROOT
+
+    doc = (PROJECT_ROOT / "docs" / "audit.md").read_text().splitlines()
+    line = next(x for x in doc if x.startswith("jq -r '.files")).split("   #")[0]
+    copy = copy_of(anchored, tmp_path)
+    assert subprocess.run(line, shell=True, cwd=copy).returncode == 0
+    next(copy.glob("pools/*/journal.json")).write_text("[]")
+    assert subprocess.run(line, shell=True, cwd=copy, capture_output=True).returncode != 0
