@@ -73,15 +73,13 @@ def anchor(
         if body.export:
             wb.export(wb.export_dir, wb.reconcile())
         try:
-            auditor(svc).anchor(wb.export_dir, body.valid_days)
+            made = auditor(svc).anchor(wb.export_dir, body.valid_days)
         except AnchorError as exc:
             status = 409 if exc.field == "report" else 422
             raise ApiError(status, exc.reason, field=exc.field) from exc
         except ContractRevert as exc:
             raise ApiError(409, f"the registry refused: {explain(exc.error)}") from exc
-        found = current_anchor(svc)
-        assert found is not None  # just written
-        return found
+        return current_anchor(svc) or made.to_json()  # the record was just written
 
     fp = fingerprint("POST", request.url.path, body.model_dump())
     return run_once(svc.runtime.engine, idempotency_key, fp, 200, work)
