@@ -76,8 +76,12 @@ def test_export_anchor_then_verify_report_is_valid(env, anchored):
         code, result = verify(env, target)
         assert code == 0 and result["status"] == "valid", result
     assert result["files_checked"] == len(paths) and result["attester_id"] == anchor["attester_id"]
-    code, text = run({}, "audit", "verify-report", str(out), "--rpc", env["CREDENCE_RPC_URL"])
+    nowhere = out.parent / "no-data-dir"  # verifying reads no data directory, writes none
+    code, text = run(
+        {"CREDENCE_DATA_DIR": str(nowhere)}, "audit", "verify-report", str(out), "--rpc", env["CREDENCE_RPC_URL"]
+    )  # fmt: skip
     assert code == 0 and "valid" in text and max(len(line) for line in text.splitlines()) <= 100
+    assert not nowhere.exists()
 
 
 def test_altered_file_or_record_is_not_valid(env, anchored, tmp_path):
