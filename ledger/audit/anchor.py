@@ -153,6 +153,10 @@ def parse_record(data: bytes) -> dict[str, Any]:
         value = record[name]
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise AnchorError(name, "must be a non-negative integer")
+    if record["attester_id"] >= 2**32:
+        raise AnchorError("attester_id", "must fit in uint32")
+    if str(record["model_id"]).lower() != "0x" + MODEL_ID.hex():
+        raise AnchorError("model_id", "must be keccak256('credence-audit-report/1')")
     if not all(isinstance(f, dict) for f in record["files"]):
         raise AnchorError("files", "each entry must be an object with path, sha256, keccak256")
     return record

@@ -204,3 +204,23 @@ def test_the_documented_sha256sum_line_checks_every_file(anchored, tmp_path):
     assert subprocess.run(line, shell=True, cwd=copy).returncode == 0
     next(copy.glob("pools/*/journal.json")).write_text("[]")
     assert subprocess.run(line, shell=True, cwd=copy, capture_output=True).returncode != 0
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda r: r.update(format="credence-audit-anchor/9"), "format"),
+        (lambda r: r.update(registry="0x12"), "registry"),
+        (lambda r: r.update(attester_id=2**32), "attester_id"),
+        (lambda r: r.update(model_id="0x" + "00" * 32), "model_id"),
+        (lambda r: r.pop("files"), "files"),
+    ],
+)
+def test_a_malformed_record_is_invalid_and_named(env, anchored, tmp_path, change, field):
+    copy = copy_of(anchored, tmp_path)
+    record = json.loads((copy / "audit-anchor.json").read_text())
+    change(record)
+    (copy / "audit-anchor.json").write_text(json.dumps(record))
+    code, result = verify(env, copy)
+    assert code == 1 and result["status"] == "invalid_record"
+    assert result["reasons"][0].startswith(f"{field}:"), result
