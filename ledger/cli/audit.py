@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from ledger.runtime import Runtime
 
 audit_app = typer.Typer(
-    help="Auditors' workbench: rebuild, reconcile, export.", no_args_is_help=True
+    help="Auditors' workbench: rebuild, reconcile, export, anchor and verify the report.",
+    no_args_is_help=True,
 )
 JsonOpt = Annotated[bool, typer.Option("--json", help="print one JSON object")]
 IntoOpt = Annotated[
@@ -145,8 +146,10 @@ def export_cmd(
     valid_days: ValidDaysOpt = DEFAULT_VALID_DAYS,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write CSV and JSON per pool, period and attester, each pool's double-entry journal,
-    and an HTML audit report with its SHA-256 (reconciled first); --anchor attests it."""
+    """Write CSV/JSON, journals and the HTML audit report (reconciled first).
+
+    CSV and JSON per pool, period and attester, each pool's double-entry journal, and the
+    report with its SHA-256; --anchor attests the report on chain at once."""
     if out.exists() and not out.is_dir():
         fail(f"--out: {out} exists and is not a directory")
     with workbench(into) as wb, progress_bar(not as_json) as progress:
@@ -194,8 +197,10 @@ def anchor_cmd(
     valid_days: ValidDaysOpt = DEFAULT_VALID_DAYS,
     as_json: JsonOpt = False,
 ) -> None:
-    """Attest the report's anchor record (every file's hashes, the head block and the state
-    digest) on the registry as the auditor; writes audit-anchor.json beside the report."""
+    """Attest the audit report on chain as the auditor.
+
+    Writes audit-anchor.json beside the report (every file's SHA-256 and keccak-256, the
+    head block and the state digest) and attests its SHA-256 on the registry."""
     if not report.exists():
         fail(f"REPORT: {report}: no such file or directory")
     with runtime() as rt:
@@ -219,9 +224,10 @@ def verify_report_cmd(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check an anchored audit report against the chain: every file's hashes, the
-    attestation (registered auditor, not revoked, not expired, unaltered) and the head block.
-    Exit 0 valid, 1 not valid, 2 bad input. Reads only; no data directory."""
+    """Check an anchored audit report against the chain (exit 0 valid, 1 not, 2 bad input).
+
+    Every file's hashes, the attestation (registered auditor, not revoked, not expired,
+    unaltered) and the head block. Reads only; no data directory."""
     from ledger.attest.verify import ChainUnavailable, RpcReader
     from ledger.audit.report_check import record_path, verify_report
     from ledger.cli.attest import _default_rpc
