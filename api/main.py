@@ -13,6 +13,7 @@ from api.alerts.router import monitor as alerts_monitor
 from api.alerts.router import router as alerts_router
 from api.attestations.router import router as attestations_router
 from api.attesters.router import router as attesters_router
+from api.audit.anchor import router as audit_anchor_router
 from api.audit.router import router as audit_router
 from api.console.app import install_console
 from api.cover.router import router as cover_router
@@ -138,6 +139,7 @@ def create_app(
         pools_router,
         investors_router,
         audit_router,
+        audit_anchor_router,
         alerts_router,
         ratings_router,
         cover_router,

@@ -244,6 +244,9 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     console.print(
         f"exports: {len(exported.files)} files; audit report sha256 {exported.report_sha256}"
     )
+    from ledger.demo_audit import anchor_report
+
+    anchor_report(rt, data_dir / "audit-export", console)
     console.print("the web console: `credence up`, then /console (log in with an API key)")
 
     step("8. A stressed deal: excess spread cures losses before equity is paid")
