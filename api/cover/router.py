@@ -22,7 +22,15 @@ from ledger.guarantees.pricing import (
 
 router = APIRouter(prefix="/v1/cover", tags=["cover"])
 Reader = Depends(
-    require(Role.auditor, Role.verifier, Role.structurer, Role.servicer, Role.investor)
+    require(
+        Role.auditor,
+        Role.verifier,
+        Role.structurer,
+        Role.servicer,
+        Role.investor,
+        Role.guarantor,
+        Role.insurer,
+    )
 )
 
 
@@ -42,3 +50,9 @@ def propose_price(body: PriceRequest) -> PriceOut:
         raise ApiError(422, str(exc), field=f"inputs.{exc.field}") from exc
     text = record(inputs, result)
     return PriceOut(pricing_hash="0x" + record_hash(text).hex(), record=text, result=asdict(result))
+
+
+# The write side (deploy, collateral, bind, release) lives in its own module.
+from api.cover.actions import router as actions_router  # noqa: E402
+
+router.include_router(actions_router)
