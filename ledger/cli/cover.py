@@ -1,5 +1,6 @@
 """Cover commands (docs/waterfall.md §14): propose a guarantee's price from the loans'
-attested PDs, and recompute a recorded price from its inputs alone."""
+attested PDs, and recompute a recorded price from its inputs alone. The position commands
+(deploy, post, bind, release, show) are in ``ledger.cli.cover_ops``."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
     from ledger.guarantees.pricing import Price, PricingInputs
 
 cover_app = typer.Typer(
-    help="Guarantees and credit insurance: price a guarantee, verify a recorded price.",
+    help="Guarantees and credit insurance: price a guarantee, verify a recorded price; "
+    "deploy, post, bind, release and show a facility.",
     no_args_is_help=True,
 )
 
@@ -128,6 +130,9 @@ def verify_cmd(
 
 
 def register(app: typer.Typer) -> None:
+    from ledger.cli import cover_ops
+
     cover_app.command("price")(price_cmd)
     cover_app.command("verify")(verify_cmd)
+    cover_ops.register(cover_app)
     app.add_typer(cover_app, name="cover")
