@@ -36,9 +36,10 @@ def _spec(path: Path) -> DealSpec:
         fail(str(exc))
 
 
-def _read_inputs(path: Path, wrapped: bool) -> PricingInputs:
+def _read_inputs(path: Path, wrapped: bool, loans_given: bool = True) -> PricingInputs:
     """The pricing inputs of a file: the record's ``inputs`` object (``wrapped``: a whole
-    record) in the shape ``ledger.guarantees.pricing.record`` writes."""
+    record) in the shape ``ledger.guarantees.pricing.record`` writes; without
+    ``loans_given`` the loans and the tape root come from a tape later."""
     from ledger.guarantees.pricing import inputs_from_record
 
     try:
@@ -51,6 +52,8 @@ def _read_inputs(path: Path, wrapped: bool) -> PricingInputs:
         fail(f"{path}: not JSON ({exc.msg}, line {exc.lineno})")
     if not isinstance(raw, dict) or (wrapped and not isinstance(raw.get("inputs"), dict)):
         fail(f"{path}: expected a JSON object{' with an inputs object' if wrapped else ''}")
+    if not loans_given:
+        raw = {"tape_root": "0x" + "00" * 32, "model_ids": [], "loans": [], **raw}
     try:
         return inputs_from_record(json.dumps(raw if wrapped else {"inputs": raw}))
     except (KeyError, TypeError, AttributeError) as exc:
@@ -66,6 +69,30 @@ def _price(inputs: PricingInputs, spec: DealSpec) -> Price:
         fail(str(exc))
 
 
+def _attested(
+    inputs: PricingInputs, spec: DealSpec, tape: Path | None
+) -> tuple[PricingInputs, Price]:
+    """The inputs (the tape's loans, when given) and their price, each loan's PD checked
+    against its attested score record on the configured chain's registry."""
+    from ledger.attest.verify import ChainUnavailable, Web3Reader
+    from ledger.cli.common import runtime
+    from ledger.guarantees.attested import attested_price, inputs_from_tape, issued_disclosures
+    from ledger.guarantees.pricing import PricingError
+
+    with runtime() as rt:
+        try:
+            if tape is not None:
+                registry = rt.contract("AttestationRegistry").address.lower()
+                find = issued_disclosures(rt.engine, rt.w3.eth.chain_id, registry)
+                key = rt.pseudonym_secret()
+                inputs = inputs_from_tape(inputs, tape, key, spec, find, registry)
+            return inputs, attested_price(inputs, spec, Web3Reader(rt.w3), rt.w3.provider)
+        except PricingError as exc:
+            fail(str(exc))
+        except ChainUnavailable as exc:
+            fail(f"chain: {exc}")
+
+
 def _show(title: str, result: Price, digest: str) -> None:
     table = Table(title=title)
     table.add_column("figure")
@@ -79,15 +106,21 @@ def _show(title: str, result: Price, digest: str) -> None:
 def price_cmd(
     spec: SpecOpt,
     inputs: Annotated[Path, typer.Option("--inputs", help="pricing inputs (JSON)")],
+    tape: Annotated[
+        Path | None,
+        typer.Option(help="loan tape CSV with a pd_bps column: the loans, checked on chain"),
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="write the record here")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Propose a guarantee's premium and collateral; the record's hash is what the
-    facility commits (``pricingHash``)."""
+    facility commits (``pricingHash``). Each loan's pd_bps is checked against its attested
+    score record on the registry: with --tape, the tape's loans (their records issued here);
+    otherwise the loans of --inputs, each with its pd_bps disclosure."""
     from ledger.guarantees.pricing import record, record_hash
 
-    parsed = _read_inputs(inputs, wrapped=False)
-    result = _price(parsed, _spec(spec))
+    parsed = _read_inputs(inputs, wrapped=False, loans_given=tape is None)
+    parsed, result = _attested(parsed, _spec(spec), tape)
     text = record(parsed, result)
     digest = "0x" + record_hash(text).hex()
     if out is not None:
@@ -104,15 +137,22 @@ def verify_cmd(
     pricing_hash: Annotated[
         str | None, typer.Option("--hash", help="the facility's pricingHash, 0x-hex")
     ] = None,
+    attested: Annotated[
+        bool, typer.Option(help="also check each loan's PD on the chain's registry")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Recompute a recorded price from its inputs alone; exit 1 when the result or the
-    hash differs from what was recorded."""
+    hash differs from what was recorded. With --attested each loan's PD disclosure is
+    checked on the registry the record names (exit 2 when one is not as recorded)."""
     from ledger.guarantees.pricing import record, record_hash
 
     parsed = _read_inputs(record_path, wrapped=True)
     recorded: Any = json.loads(record_path.read_text(encoding="utf-8")).get("result")
-    result = _price(parsed, _spec(spec))
+    if attested:
+        parsed, result = _attested(parsed, _spec(spec), None)
+    else:
+        result = _price(parsed, _spec(spec))
     text = record(parsed, result)
     digest = "0x" + record_hash(text).hex()
     same_result = recorded == json.loads(text)["result"]

@@ -1,8 +1,8 @@
 """Pricing a guarantee from the loans' probabilities of default (issue step 3, partly).
 
 Inputs: each loan's current principal and the ``pd_bps`` of its score record (with the
-score's attestation uid, so a holder of the records can check them against the
-registry), a stated loss given default, a stress multiple and a prepayment rate. The
+score's attestation uid and a disclosure of that field, which ``ledger.guarantees.attested``
+checks against the registry the inputs name), a stated loss given default, a stress multiple and a prepayment rate. The
 pool's expected annual default rate is the balance-weighted PD (rounded down); the
 simulator runs the deal at that rate and at the stressed rate (capped at 100%), and the
 covered tranche's principal loss in each run is its expected and stressed loss, so the
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from eth_utils import keccak
 
@@ -37,6 +38,8 @@ class LoanPd:
     balance: int  # current principal, smallest unit
     pd_bps: int  # annual probability of default of the attested score record
     score_uid: str  # the attestation carrying the record, 0x-hex
+    # docs/disclosure.md: the record's pd_bps field with its salt and proofs (attested.py)
+    disclosure: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class PricingInputs:
     stress_bps: int  # stress multiple in bps (30000 = 3x)
     cpr_bps: int
     margin_bps: int
+    registry: str = ""  # the AttestationRegistry each loan's PD was checked on
 
 
 @dataclass(frozen=True)
