@@ -77,8 +77,12 @@ def _attested(
     from ledger.attest.verify import ChainUnavailable, Web3Reader
     from ledger.cli.common import runtime
     from ledger.guarantees.attested import attested_price, inputs_from_tape, issued_disclosures
-    from ledger.guarantees.pricing import PricingError
+    from ledger.guarantees.pricing import PricingError, check_params
 
+    try:
+        check_params(inputs, spec)  # before a node is opened
+    except PricingError as exc:
+        fail(str(exc))
     with runtime() as rt:
         try:
             if tape is not None:

@@ -66,6 +66,16 @@ class Price:
 
 
 def check(inputs: PricingInputs, spec: DealSpec) -> None:
+    check_params(inputs, spec)
+    if not inputs.loans or sum(loan.balance for loan in inputs.loans) <= 0:
+        raise PricingError("loans", "need at least one loan with a balance")
+    for k, loan in enumerate(inputs.loans):
+        if loan.balance < 0 or not 0 <= loan.pd_bps <= BPS:
+            raise PricingError(f"loans[{k}]", "balance >= 0 and pd_bps 0 to 10000")
+
+
+def check_params(inputs: PricingInputs, spec: DealSpec) -> None:
+    """The parameters (tranche, LGD, CPR, margin, stress), whatever the loans."""
     if not 0 <= inputs.tranche < len(spec.tranches) - 1:
         raise PricingError("tranche", "must be a note (not the equity tranche)")
     for name, top in (("lgd_bps", BPS), ("cpr_bps", BPS), ("margin_bps", 100_000)):
@@ -73,11 +83,6 @@ def check(inputs: PricingInputs, spec: DealSpec) -> None:
             raise PricingError(name, f"must be 0 to {top}")
     if inputs.stress_bps < BPS:
         raise PricingError("stress_bps", "must be at least 10000 (1x)")
-    if not inputs.loans or sum(loan.balance for loan in inputs.loans) <= 0:
-        raise PricingError("loans", "need at least one loan with a balance")
-    for k, loan in enumerate(inputs.loans):
-        if loan.balance < 0 or not 0 <= loan.pd_bps <= BPS:
-            raise PricingError(f"loans[{k}]", "balance >= 0 and pd_bps 0 to 10000")
 
 
 def price(inputs: PricingInputs, spec: DealSpec) -> Price:
