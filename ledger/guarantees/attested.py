@@ -189,7 +189,10 @@ def inputs_from_tape_text(
     """``inputs_from_tape`` on CSV text (an API body)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tape.csv"
-        path.write_text(text, encoding="utf-8")
+        try:
+            path.write_text(text, encoding="utf-8")
+        except UnicodeEncodeError:
+            raise PricingError("tape", "not UTF-8 text") from None
         try:
             return inputs_from_tape(params, path, pseudonym_key, spec, disclosure, registry)
         except PricingError as exc:

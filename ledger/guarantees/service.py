@@ -24,13 +24,13 @@ from ledger.chain.deploy import mask_immutables
 from ledger.deals.cover import (
     Cover,
     Guarantee,
+    GuaranteeState,
     GuaranteeTerms,
     Insurance,
+    InsuranceState,
     InsuranceTerms,
     check_cover,
 )
-from ledger.deals.cover import GuaranteeState as _GState
-from ledger.deals.cover import InsuranceState as _IState
 from ledger.deals.pool import PoolClient, PoolState
 from ledger.deals.service import DealConflict, DealError, DealNotFound, DealService, Written
 from ledger.deals.terms import WaterfallInputError
@@ -109,9 +109,9 @@ def parse_terms(kind: str, raw: dict[str, Any], tranches: int) -> GuaranteeTerms
         raise DealError(f"terms.{missing[0]}", "required")
     terms = cls(**{n: raw[n] for n in names})
     pair = (
-        Cover(guarantee=Guarantee(terms, _GState(0)))  # type: ignore[arg-type]
+        Cover(guarantee=Guarantee(terms, GuaranteeState(0)))  # type: ignore[arg-type]
         if kind == "guarantee"
-        else Cover(insurance=Insurance(terms, _IState(0)))  # type: ignore[arg-type]
+        else Cover(insurance=Insurance(terms, InsuranceState(0)))  # type: ignore[arg-type]
     )
     try:
         check_cover(pair, tranches)
@@ -157,7 +157,7 @@ class CoverService:
 
     # -- reads from the chain -----------------------------------------------------------------
 
-    def facility(self, address: str, sender: Sender | None = None) -> FacilityClient:
+    def facility(self, address: str) -> FacilityClient:
         """The facility at ``address`` (DealNotFound if there is none, or not for one of
         this factory's pools)."""
         if not Web3.is_address(address):
@@ -166,7 +166,7 @@ class CoverService:
         kind = facility_kind(self.runtime.w3, address)
         if kind is None:
             raise DealNotFound("address", f"no guarantee facility or insurance policy at {address}")
-        client = FacilityClient.at(sender or self.runtime.sender("structurer"), kind, address)
+        client = FacilityClient.at(self.runtime.sender("structurer"), kind, address)
         self.deals.pool(client.contract.functions.pool().call())  # one of this deployment's
         return client
 

@@ -171,3 +171,21 @@ def test_bad_input_is_a_4xx_naming_the_field(client: TestClient, pool: str) -> N
         f"/v1/cover/facilities/{pool}/collateral", json={"amount": 0}, headers=GUARANTOR
     )
     refused(zero, 422)
+
+
+def test_the_service_sends_each_transaction_once_per_key(pool: str, runtime: Runtime) -> None:
+    """Below the API's replay: a retried deploy or post (the first one's response lost)
+    finds the transactions recorded under its key before broadcast and sends nothing."""
+    from ledger.guarantees.service import CoverService
+
+    cover = CoverService(runtime)
+    terms = {**I_TERMS, "last_period": 3}
+    first = cover.deploy("insurer", "insurance", pool, terms, required=9, idempotency_key="r-1")
+    block = runtime.w3.eth.block_number
+    again = cover.deploy("insurer", "insurance", pool, terms, required=9, idempotency_key="r-1")
+    assert again == first and runtime.w3.eth.block_number == block
+    posted = cover.post("insurer", first.address, 4, idempotency_key="p-1")
+    assert cover.post("insurer", first.address, 4, idempotency_key="p-1") == posted
+    assert cover.show(first.address).state["capital"] == 4
+    other = cover.deploy("insurer", "insurance", pool, terms, required=9, idempotency_key="r-2")
+    assert other.address != first.address
