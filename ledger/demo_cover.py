@@ -8,24 +8,20 @@ from __future__ import annotations
 
 import csv
 import secrets
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 from ledger import PROJECT_ROOT
-from ledger.attest.verify import Web3Reader
 from ledger.deals.period_file import period_yaml, read_period_file
 from ledger.deals.service import DealService
 from ledger.deals.servicing import build_period, read_servicer_file
 from ledger.deals.spec import DealSpec, load_spec
 from ledger.deals.tape import read_tape
 from ledger.deals.units import money
-from ledger.guarantees.attested import attested_price, inputs_from_tape, issued_disclosures
 from ledger.guarantees.facility import cover_result
-from ledger.guarantees.pricing import PricingError, PricingInputs, record, record_hash
+from ledger.guarantees.pricing import PricingError, PricingInputs
 from ledger.guarantees.service import CoverService
 from ledger.runtime import Runtime
 
@@ -90,20 +86,17 @@ def cover_flow(rt: Runtime, console: Console, folder: Path) -> None:
     )
 
     # the guarantor prices B from the PDs checked against the registry
-    registry = rt.contract("AttestationRegistry").address.lower()
-    find = issued_disclosures(rt.engine, rt.w3.eth.chain_id, registry)
     params = PricingInputs("0x" + "00" * 32, (), (), 1, 6_000, 30_000, 1_000, 25)
-    inputs = inputs_from_tape(params, tape_path, key, spec, find, registry)
-    priced = attested_price(inputs, spec, Web3Reader(rt.w3), rt.w3.provider)
-    text = record(inputs, priced)
+    proposal = cover.propose(spec, params, tape=tape_path)
+    priced, text = proposal.result, proposal.record
     (folder / "guarantee-pricing.json").write_text(text)
     console.print(
-        f"guarantee on B priced from {len(inputs.loans):,} attested PDs (pool PD "
+        f"guarantee on B priced from {len(proposal.inputs.loans):,} attested PDs (pool PD "
         f"{priced.pool_pd_bps} bps, LGD 60%, stress 3x): premium {priced.premium_bps} bps a "
         f"year, collateral {money(priced.collateral, d)} USDC, pricing hash "
-        f"0x{record_hash(text).hex()[:16]}…"
+        f"{proposal.pricing_hash[:18]}…"
     )
-    _show_refusal(tape_path, folder, key, spec, find, registry, params, console)
+    _show_refusal(cover, tape_path, folder, spec, params, console)
 
     for role in ("guarantor", "insurer"):  # the agent admits both providers
         deals.add_investor(role, KYC_UNTIL, "GB", address=cover.provider_address(role))
@@ -144,12 +137,10 @@ def cover_flow(rt: Runtime, console: Console, folder: Path) -> None:
 
 
 def _show_refusal(
+    cover: CoverService,
     tape_path: Path,
     folder: Path,
-    key: bytes,
     spec: DealSpec,
-    find: Callable[[str], dict[str, Any] | None],
-    registry: str,
     params: PricingInputs,
     console: Console,
 ) -> None:
@@ -160,7 +151,7 @@ def _show_refusal(
     bad = folder / "changed-tape.csv"
     bad.write_text("\n".join([*lines[:3], ",".join(cells), *lines[4:]]) + "\n")
     try:
-        inputs_from_tape(params, bad, key, spec, find, registry)
+        cover.propose(spec, params, tape=bad)
     except PricingError as exc:
         said = exc.reason.split(": ", 1)[-1]
         console.print(f"a tape with one PD lowered is refused: [yellow]{exc.field}: {said}[/]")

@@ -11,17 +11,10 @@ from fastapi import APIRouter, Depends
 from api.cover.schemas import PriceOut, PriceRequest
 from api.deps import Role, ServicesDep, require
 from api.errors import ApiError
-from ledger.attest.verify import ChainUnavailable, Web3Reader
-from ledger.deals.spec import DealSpec, DealSpecError, parse_spec
-from ledger.guarantees.attested import attested_price, inputs_from_tape_text, issued_disclosures
-from ledger.guarantees.pricing import (
-    LoanPd,
-    Price,
-    PricingError,
-    PricingInputs,
-    record,
-    record_hash,
-)
+from ledger.attest.verify import ChainUnavailable
+from ledger.deals.spec import DealSpecError, parse_spec
+from ledger.guarantees.pricing import LoanPd, PricingError, PricingInputs
+from ledger.guarantees.proposals import propose
 
 router = APIRouter(prefix="/v1/cover", tags=["cover"])
 Reader = Depends(
@@ -37,28 +30,17 @@ Reader = Depends(
 )
 
 
-def _priced(svc: ServicesDep, body: PriceRequest, spec: DealSpec) -> tuple[PricingInputs, Price]:
+def _inputs(body: PriceRequest) -> PricingInputs:
     raw = body.inputs
-    rt = svc.runtime
-    ours = rt.contract("AttestationRegistry").address.lower()
     loans = tuple(LoanPd(x.loan, x.balance, x.pd_bps, x.score_uid, x.disclosure) for x in raw.loans)
     fields = {**raw.model_dump(), "model_ids": tuple(raw.model_ids), "loans": loans}
-    inputs = PricingInputs(**{**fields, "registry": raw.registry.lower() or ours})
-    if body.tape_csv is not None:
-        find = issued_disclosures(rt.engine, rt.w3.eth.chain_id, ours)
-        key = rt.pseudonym_secret()
-        try:
-            inputs = inputs_from_tape_text(inputs, body.tape_csv, key, spec, find, ours)
-        except PricingError as exc:
-            raise ApiError(422, f"{exc.field}: {exc.reason}", field="tape_csv") from exc
-    elif not loans:
-        raise ApiError(422, "required without tape_csv", field="inputs.loans")
-    try:
-        return inputs, attested_price(inputs, spec, Web3Reader(rt.w3), rt.w3.provider)
-    except PricingError as exc:
-        raise ApiError(422, exc.reason, field=f"inputs.{exc.field}") from exc
-    except ChainUnavailable as exc:
-        raise ApiError(503, f"the chain is unavailable: {exc}", field="registry") from exc
+    return PricingInputs(**{**fields, "registry": raw.registry.lower()})
+
+
+def _field(exc: PricingError) -> str:
+    """A tape's row and column, or the field of the inputs."""
+    tape = exc.field == "tape" or exc.field.startswith("row ")
+    return "tape_csv" if tape else f"inputs.{exc.field}"
 
 
 @router.post("/price", response_model=PriceOut, dependencies=[Reader])
@@ -69,9 +51,17 @@ def propose_price(body: PriceRequest, svc: ServicesDep) -> PriceOut:
         spec = parse_spec(body.spec)
     except DealSpecError as exc:
         raise ApiError(422, str(exc), field="spec") from exc
-    inputs, result = _priced(svc, body, spec)
-    text = record(inputs, result)
-    return PriceOut(pricing_hash="0x" + record_hash(text).hex(), record=text, result=asdict(result))
+    if body.tape_csv is None and not body.inputs.loans:
+        raise ApiError(422, "required without tape_csv", field="inputs.loans")
+    try:
+        made = propose(svc.runtime, spec, _inputs(body), tape_text=body.tape_csv)
+    except PricingError as exc:
+        field = _field(exc)
+        detail = f"{exc.field}: {exc.reason}" if field == "tape_csv" else exc.reason
+        raise ApiError(422, detail, field=field) from exc
+    except ChainUnavailable as exc:
+        raise ApiError(503, f"the chain is unavailable: {exc}", field="registry") from exc
+    return PriceOut(pricing_hash=made.pricing_hash, record=made.record, result=asdict(made.result))
 
 
 # The write side (deploy, collateral, bind, release) lives in its own module.

@@ -74,10 +74,10 @@ def _attested(
 ) -> tuple[PricingInputs, Price]:
     """The inputs (the tape's loans, when given) and their price, each loan's PD checked
     against its attested score record on the configured chain's registry."""
-    from ledger.attest.verify import ChainUnavailable, Web3Reader
+    from ledger.attest.verify import ChainUnavailable
     from ledger.cli.common import runtime
-    from ledger.guarantees.attested import attested_price, inputs_from_tape, issued_disclosures
     from ledger.guarantees.pricing import PricingError, check_params
+    from ledger.guarantees.proposals import propose
 
     try:
         check_params(inputs, spec)  # before a node is opened
@@ -85,16 +85,12 @@ def _attested(
         fail(str(exc))
     with runtime() as rt:
         try:
-            if tape is not None:
-                registry = rt.contract("AttestationRegistry").address.lower()
-                find = issued_disclosures(rt.engine, rt.w3.eth.chain_id, registry)
-                key = rt.pseudonym_secret()
-                inputs = inputs_from_tape(inputs, tape, key, spec, find, registry)
-            return inputs, attested_price(inputs, spec, Web3Reader(rt.w3), rt.w3.provider)
+            proposal = propose(rt, spec, inputs, tape=tape)
         except PricingError as exc:
             fail(str(exc))
         except ChainUnavailable as exc:
             fail(f"chain: {exc}")
+    return proposal.inputs, proposal.result
 
 
 def _show(title: str, result: Price, digest: str) -> None:

@@ -13,8 +13,8 @@ its first transactions instead of sending new ones.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from web3 import Web3
@@ -31,11 +31,13 @@ from ledger.deals.cover import (
     InsuranceTerms,
     check_cover,
 )
-from ledger.deals.pool import PoolClient, PoolState
+from ledger.deals.pool import PoolState
 from ledger.deals.service import DealConflict, DealError, DealNotFound, DealService, Written
+from ledger.deals.spec import DealSpec
 from ledger.deals.terms import WaterfallInputError
 from ledger.guarantees.facility import KINDS, FacilityClient, bind
-from ledger.guarantees.pricing import PricingError, inputs_from_record, price, record_hash
+from ledger.guarantees.pricing import PricingInputs
+from ledger.guarantees.proposals import Proposal, check_record, propose
 from ledger.tx import Sender
 
 if TYPE_CHECKING:
@@ -190,6 +192,18 @@ class CoverService:
 
     # -- writes ---------------------------------------------------------------------------
 
+    def propose(
+        self,
+        spec: DealSpec,
+        params: PricingInputs,
+        *,
+        tape: Path | None = None,
+        tape_text: str | None = None,
+    ) -> Proposal:
+        """A guarantee's proposed premium and collateral, each loan's PD checked on the
+        registry (``ledger.guarantees.proposals``); nothing is sent."""
+        return propose(self.runtime, spec, params, tape=tape, tape_text=tape_text)
+
     def deploy(
         self,
         role: str,
@@ -206,7 +220,10 @@ class CoverService:
         record's Keccak-256 is committed as ``pricingHash``."""
         client = self.deals.pool(pool)
         parsed = parse_terms(kind, terms, client.contract.functions.trancheCount().call())
-        digest, priced = self._pricing(client, parsed, pricing_record)
+        digest, priced = bytes(32), None
+        if pricing_record is not None:
+            spec = self.deals.stored_spec(client.address)
+            digest, priced = check_record(self.runtime, client, spec, parsed, pricing_record)
         if required is None:
             if priced is None:
                 raise DealError("required", "give the collateral required or a pricing record")
@@ -237,37 +254,6 @@ class CoverService:
             record.tx_hash,
             record.block,
         )
-
-    def _pricing(
-        self, pool: PoolClient, terms: GuaranteeTerms | InsuranceTerms, text: str | None
-    ) -> tuple[bytes, int | None]:
-        """The record's hash and its proposed collateral, after checking that it prices
-        this cover and recomputes on the pool's stored spec (when the service has it)."""
-        if text is None:
-            return bytes(32), None
-        try:
-            recorded = json.loads(text)
-            inputs = inputs_from_record(text)
-            result = recorded["result"]
-            collateral = int(result["collateral"])
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise DealError("pricing_record", f"not a pricing record ({exc})") from None
-        if isinstance(terms, GuaranteeTerms) and inputs.tranche != terms.tranche:
-            raise DealError(
-                "pricing_record",
-                f"prices tranche {inputs.tranche}, the terms cover tranche {terms.tranche}",
-            )
-        spec = self.deals.stored_spec(pool.address)
-        if spec is not None:
-            try:
-                again = asdict(price(inputs, spec))
-            except PricingError as exc:
-                raise DealError(f"pricing_record.inputs.{exc.field}", exc.reason) from None
-            if again != result:
-                raise DealError(
-                    "pricing_record", "its result does not recompute from its inputs on this pool"
-                )
-        return record_hash(text), collateral
 
     def post(
         self, role: str, address: str, amount: int, idempotency_key: str | None = None
