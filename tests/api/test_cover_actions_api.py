@@ -189,3 +189,41 @@ def test_the_service_sends_each_transaction_once_per_key(pool: str, runtime: Run
     assert cover.show(first.address).state["capital"] == 4
     other = cover.deploy("insurer", "insurance", pool, terms, required=9, idempotency_key="r-2")
     assert other.address != first.address
+
+
+def test_a_guarantee_deployed_from_its_pricing_record(
+    client: TestClient, pool: str, runtime: Runtime
+) -> None:
+    """A pool whose tape names attested records: the guarantor prices B from the tape, and
+    the facility commits that record's hash with its collateral as the requirement; a
+    record for another tape or another tranche is refused."""
+    from cover_samples import issue_pds
+    from pool_samples import tape_csv
+
+    spec = parse_spec(SPEC)
+    pds = [300, 800, 1500, 90]
+    rows = loans(spec.units(spec.pool_balance))
+    for row, uid in zip(rows, issue_pds(runtime, pds), strict=True):
+        row["score_uid"] = uid
+    body = {"spec": {**SPEC, "name": "Priced 2016-1"}, "loans": rows}
+    priced_pool = ok(client.post("/v1/pools", json=body, headers=STRUCTURER), 201)["address"]
+    tape = tape_csv([{**row, "pd_bps": pd} for row, pd in zip(rows, pds, strict=True)])
+    params = {"tranche": 1, "lgd_bps": 6000, "stress_bps": 40000, "cpr_bps": 0, "margin_bps": 10}
+    ask = {"spec": body["spec"], "inputs": params, "tape_csv": tape}
+    priced = ok(client.post("/v1/cover/price", json=ask, headers=GUARANTOR))
+
+    record = priced["record"]
+    deployed = ok(deploy(client, priced_pool, "guarantee", GUARANTOR, required=None,
+                         pricing_record=record), 201)  # fmt: skip
+    assert deployed["pricing_hash"] == priced["pricing_hash"]
+    assert deployed["required"] == priced["result"]["collateral"]
+
+    wrong_tranche = deploy(client, priced_pool, "guarantee", GUARANTOR, pricing_record=record,
+                           terms={**G_TERMS, "tranche": 0})  # fmt: skip
+    assert "prices tranche 1" in refused(wrong_tranche, 422, "pricing_record")["detail"]
+    # the fixture's pool has the same terms and another tape (score uids)
+    other = deploy(client, pool, "guarantee", GUARANTOR, pricing_record=record)
+    assert "the pool's is" in refused(other, 422, "pricing_record")["detail"]
+    edited = record.replace('"margin_bps":10', '"margin_bps":11')
+    recomputed = deploy(client, priced_pool, "guarantee", GUARANTOR, pricing_record=edited)
+    assert "does not recompute" in refused(recomputed, 422, "pricing_record")["detail"]
