@@ -30,11 +30,11 @@ PD_TAPE = PROJECT_ROOT / "examples" / "ratings" / "loan-tape.csv"  # the deal ta
 KYC_UNTIL = 4_102_444_800  # 2100-01-01
 
 
-def attest_tape(rt: Runtime, folder: Path) -> Path:
+def attest_tape(rt: Runtime, folder: Path, limit: int | None = None) -> Path:
     """The institution attests each loan's score with its PD (one Merkle batch); the tape
-    then names those records in its score_uid column."""
+    (its first ``limit`` loans) then names those records in its score_uid column."""
     with PD_TAPE.open(newline="") as fh:
-        rows = list(csv.DictReader(fh))
+        rows = list(csv.DictReader(fh))[:limit]
     svc = rt.attestation_service()
     model = "0x" + secrets.token_bytes(32).hex()
     rt.registry("attester").register_model(bytes.fromhex(model[2:]), "credence://pd", (1,) * 5)

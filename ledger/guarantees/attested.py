@@ -169,13 +169,20 @@ def check_tape(inputs: PricingInputs, tape: LoanTape) -> None:
             raise PricingError(f"loans[{k}]", "differs from the tape's loan in the same row")
 
 
-def recompute(text: str, spec: DealSpec, chain: ChainReader, tape: LoanTape | None = None) -> Price:
+def recompute(
+    text: str,
+    spec: DealSpec,
+    chain: ChainReader,
+    tape: LoanTape | None = None,
+    provider: Any = None,
+) -> Price:
     """A recorded pricing recomputed from its inputs alone: each PD against the registry
-    the record names (and the loans against ``tape`` when given), then the price."""
+    the record names (and the loans against ``tape`` when given), then the price. With a
+    web3 ``provider`` the registry reads go in JSON-RPC batches."""
     inputs = inputs_from_record(text)
     if tape is not None:
         check_tape(inputs, tape)
-    return attested_price(inputs, spec, chain)
+    return attested_price(inputs, spec, chain, provider)
 
 
 def inputs_from_tape_text(
