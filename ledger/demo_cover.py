@@ -102,14 +102,12 @@ def cover_flow(rt: Runtime, console: Console, folder: Path) -> None:
         deals.add_investor(role, KYC_UNTIL, "GB", address=cover.provider_address(role))
     # limit and collateral: the stressed loss; the record's hash is committed on chain
     g_terms = {"tranche": 1, "limit": priced.collateral, "premium_bps": priced.premium_bps}
-    g = cover.deploy("guarantor", "guarantee", pool, {**g_terms, "last_period": 36},
-                     pricing_record=text)  # fmt: skip
+    g_terms["last_period"] = 36
+    g = cover.deploy("guarantor", "guarantee", pool, g_terms, pricing_record=text)
     g_required = g.required
     i_terms = {"deductible": 2_000 * 10**d, "limit": 50_000 * 10**d, "coinsurance_bps": 8_000}
-    i = cover.deploy(
-        "insurer", "insurance", pool, {**i_terms, "premium_bps": 30, "last_period": 12},
-        required=20_000 * 10**d,
-    )  # fmt: skip
+    i_terms |= {"premium_bps": 30, "last_period": 12}
+    i = cover.deploy("insurer", "insurance", pool, i_terms, required=20_000 * 10**d)
     cover.post("guarantor", g.address, g_required // 2)
     cover.post("guarantor", g.address, g_required - g_required // 2)  # a top-up
     cover.post("insurer", i.address, 20_000 * 10**d)
@@ -129,10 +127,11 @@ def cover_flow(rt: Runtime, console: Console, folder: Path) -> None:
     table = Table("facility", "premium paid", "draw / claim paid", "collateral after")
     table.title = f"period 1 with cover: defaults {money(build.report.new_defaults, d)} USDC"
     gr, ir = figures.guarantee, figures.insurance
-    table.add_row("guarantee on B", money(gr.premium_paid, d), money(gr.draw, d),
-                  money(gr.state.collateral, d))  # fmt: skip
-    table.add_row("pool insurance", money(ir.premium_paid, d), money(ir.claim_paid, d),
-                  money(ir.state.capital, d))  # fmt: skip
+    for name, paid, out, left in (
+        ("guarantee on B", gr.premium_paid, gr.draw, gr.state.collateral),
+        ("pool insurance", ir.premium_paid, ir.claim_paid, ir.state.capital),
+    ):
+        table.add_row(name, money(paid, d), money(out, d), money(left, d))
     console.print(table)
 
 

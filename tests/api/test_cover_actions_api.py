@@ -213,13 +213,13 @@ def test_a_guarantee_deployed_from_its_pricing_record(
     priced = ok(client.post("/v1/cover/price", json=ask, headers=GUARANTOR))
 
     record = priced["record"]
-    deployed = ok(deploy(client, priced_pool, "guarantee", GUARANTOR, required=None,
-                         pricing_record=record), 201)  # fmt: skip
+    with_record = {"required": None, "pricing_record": record}
+    deployed = ok(deploy(client, priced_pool, "guarantee", GUARANTOR, **with_record), 201)
     assert deployed["pricing_hash"] == priced["pricing_hash"]
     assert deployed["required"] == priced["result"]["collateral"]
 
-    wrong_tranche = deploy(client, priced_pool, "guarantee", GUARANTOR, pricing_record=record,
-                           terms={**G_TERMS, "tranche": 0})  # fmt: skip
+    senior = {**G_TERMS, "tranche": 0}
+    wrong_tranche = deploy(client, priced_pool, "guarantee", GUARANTOR, **with_record, terms=senior)
     assert "prices tranche 1" in refused(wrong_tranche, 422, "pricing_record")["detail"]
     # the fixture's pool has the same terms and another tape (score uids)
     other = deploy(client, pool, "guarantee", GUARANTOR, pricing_record=record)

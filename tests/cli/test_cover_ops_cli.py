@@ -92,8 +92,7 @@ def test_bad_input_exits_2_with_one_line(env: dict[str, str], pool: str) -> None
     assert code == 2 and "terms.tranche" in out and "Traceback" not in out
     code, out = run(env, *base, "--last-period", "1", "--deductible", "5")
     assert code == 2 and "--tranche" in out
-    code, out = run(env, "cover", "deploy", "bond", "--pool", pool, "--limit", "1",
-                    "--premium-bps", "1", "--last-period", "1")  # fmt: skip
+    code, out = run(env, *base[:2], "bond", *base[3:], "--last-period", "1")
     assert code == 2 and "guarantee or insurance" in out
     code, out = run(env, "cover", "show", pool)
     assert code == 2 and "no guarantee facility or insurance policy" in " ".join(out.split())
