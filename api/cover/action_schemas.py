@@ -22,8 +22,7 @@ class DeployRequest(BaseModel):
         default=None, description="collateral to keep posted; default: the pricing's collateral"
     )
     pricing_record: str | None = Field(
-        default=None,
-        max_length=16_000_000,
+        default=None,  # about 1.8 kB a loan; bounded by the API's body limit
         description="the pricing record (POST /v1/cover/price); its Keccak-256 is committed",
     )
 
