@@ -251,10 +251,10 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
 
     step("8. A stressed deal: excess spread cures losses before equity is paid")
     stressed_deal()
-    from ledger.demo_cover import price_guarantee
+    from ledger.demo_cover import cover_flow
 
-    step("8b. A guarantor prices cover on B from the loan tape's PDs")
-    price_guarantee(rt.pseudonym_secret(), console)
+    step("8b. Cover: a guarantee on B priced from attested PDs, pool insurance, a period")
+    cover_flow(rt, console, data_dir)
     operator_view(url, attester)
 
 

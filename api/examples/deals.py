@@ -155,10 +155,24 @@ REPORTED_FIELDS = (
     "sequential",
     "triggers",
 )
+REGISTRY = "0x5fbdb2315678afecb367f032d93f642f64180aa3"
+PD_DISCLOSURE = {  # docs/disclosure.md: the record's pd_bps (and, always, its attester)
+    "version": 1,
+    "chain_id": 31337,
+    "registry": REGISTRY,
+    "commitment": H32,
+    "fields": [
+        {"name": "pd_bps", "value": "2500", "salt": H32, "proof": [ROOT]},
+        {"name": "attester", "value": "1", "salt": H32, "proof": [ROOT]},
+    ],
+    "batch": {"root": ROOT, "proof": [H32]},
+}
 COVER_INPUTS = {
     "tape_root": ROOT, "model_ids": [H32],
-    "loans": [{"loan": H32, "balance": 500000, "pd_bps": 2500, "score_uid": H32}],
+    "loans": [{"loan": H32, "balance": 500000, "pd_bps": 2500, "score_uid": H32,
+               "disclosure": PD_DISCLOSURE}],
     "tranche": 1, "lgd_bps": 6000, "stress_bps": 30000, "cpr_bps": 800, "margin_bps": 25,
+    "registry": REGISTRY,
 }  # fmt: skip
 POOL_ROW = {
     "address": POOL,
@@ -291,7 +305,7 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     },
     pools.ClaimableOut: {"holder": ADDR, "claimable": [{"tranche": 0, "amount": 2000}]},
     # cover (docs/waterfall.md §14): a guarantee on B priced from one loan's PD
-    cov.LoanPdIn: {"loan": H32, "balance": 500000, "pd_bps": 310, "score_uid": H32},
+    cov.LoanPdIn: COVER_INPUTS["loans"][0],
     cov.PricingInputsIn: COVER_INPUTS,
     cov.PriceRequest: {"spec": {"name": "Worked Example 1", "…": "as in a spec file"},
                        "inputs": COVER_INPUTS},
