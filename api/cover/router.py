@@ -7,6 +7,7 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Depends
 
+from api.cover.positions import router as positions_router
 from api.cover.schemas import PriceOut, PriceRequest
 from api.deps import Role, require
 from api.errors import ApiError
@@ -42,3 +43,7 @@ def propose_price(body: PriceRequest) -> PriceOut:
         raise ApiError(422, str(exc), field=f"inputs.{exc.field}") from exc
     text = record(inputs, result)
     return PriceOut(pricing_hash="0x" + record_hash(text).hex(), record=text, result=asdict(result))
+
+
+# The read side (facilities, their periods) lives in its own module under the same prefix.
+router.include_router(positions_router)
