@@ -4,7 +4,7 @@ enhancement, over HTTP against a covered pool on a real node (tests/cover_world.
 from __future__ import annotations
 
 import pytest
-from cover_world import GUARANTEE, U, CoveredDeal, covered_deal
+from cover_world import GUARANTEE, CoveredDeal, U, covered_deal
 from fastapi.testclient import TestClient
 
 from ledger.guarantees.facility import FacilityClient
