@@ -14,6 +14,7 @@ from api.console.render import POOLS, PageError, render
 from api.console.svg import PALETTE, Bar, Column, hbars, stacked
 from api.deps import Caller, Role, services
 from ledger.deals.service import DealError
+from ledger.guarantees import positions
 from ledger.store.deal_tables import DealPeriod, DealPeriodTranche, DealPool
 
 router = APIRouter(prefix="/console/pools", include_in_schema=False)
@@ -97,10 +98,13 @@ def pool_page(request: Request, address: str, caller: PoolReader) -> Response:
     own = deals.holdings(pool.address, holder) if holder else []
     claimable = dict(deals.claimable(pool.address, holder)) if holder else {}
     last = periods[-1][0] if periods else None
+    engine = services(request).runtime.engine
     return render(
         request, caller, "pool.html", pool=pool, tranches=tranches, periods=periods,
         chart=stacked(columns, names), triggers=triggers(pool, last),
         enhancement=credit_enhancement(pool, [t.balance for _, t in tranches]),
+        facilities=positions.facilities(engine, pool.address),
+        cover_periods=positions.pool_enhancement(engine, pool.address),
         holder=holder, holdings=own, claimable=claimable,
         subscriptions=deals.subscriptions(pool.address), names=names,
     )  # fmt: skip
