@@ -44,9 +44,9 @@ def _mint(rt: Runtime, token: str, holder: str, amount: int) -> None:
     rt.sender("admin").send(mock.functions.mint(holder, amount))
 
 
-def covered_deal(rt: Runtime, name: str = "Covered 2016-1") -> CoveredDeal:
-    """Create, fill and close a pool; bind a guarantee on B (collateral 60,000, posted as
-    70,000 less 10,000 withdrawn) and an insurance policy; run the two periods."""
+def covered_deal_pool(rt: Runtime, name: str = "Covered 2016-1") -> str:
+    """Create, fill and close a pool, and admit its guarantor and insurer (named
+    ``gina-<pool>`` and ``ivan-<pool>``, after the pool address's first hex digits)."""
     svc = DealService(rt)
     spec = parse_spec({**SPEC, "name": name})
     rows = [LoanRow(**row) for row in loans(spec.units(spec.pool_balance))]
@@ -61,7 +61,17 @@ def covered_deal(rt: Runtime, name: str = "Covered 2016-1") -> CoveredDeal:
         svc.subscribe(pool.address, holders[0], i, t.size - t.size // 3)
         svc.subscribe(pool.address, holders[1], i, t.size // 3)
     svc.transition(pool.address, "close")
-    client = svc.pool(pool.address)
+    return pool.address
+
+
+def covered_deal(rt: Runtime, name: str = "Covered 2016-1") -> CoveredDeal:
+    """A closed pool (``covered_deal_pool``) with a guarantee on B bound (collateral 60,000,
+    posted as 70,000 less 10,000 withdrawn) and an insurance policy; two periods run."""
+    svc = DealService(rt)
+    address = covered_deal_pool(rt, name)
+    suffix = address[2:8].lower()
+    guarantor, insurer = f"gina-{suffix}", f"ivan-{suffix}"
+    client = svc.pool(address)
     token = client.contract.functions.settlementToken().call()
     registry = svc.registry.address
     facilities = []
@@ -79,9 +89,9 @@ def covered_deal(rt: Runtime, name: str = "Covered 2016-1") -> CoveredDeal:
         bind(client, facility)
     zero = dict.fromkeys(REPORT_FIELDS, 0)
     for body in PERIODS:
-        svc.report_period(pool.address, PeriodInput.model_validate({**zero, **body}))
+        svc.report_period(address, PeriodInput.model_validate({**zero, **body}))
     return CoveredDeal(
-        pool.address,
+        address,
         facilities[0].address,
         facilities[1].address,
         svc.resolve(guarantor),

@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cover_world import GUARANTEE, INSURANCE, PRICING_HASH, CoveredDeal, U, covered_deal
+from cover_world import (
+    GUARANTEE,
+    INSURANCE,
+    PRICING_HASH,
+    CoveredDeal,
+    U,
+    covered_deal,
+    covered_deal_pool,
+)
 from sqlmodel import Session, select
 
 from ledger.audit.journal import (
@@ -27,7 +35,7 @@ from ledger.audit.journal import (
 from ledger.audit.workbench import Workbench
 from ledger.chain.node import LocalNode
 from ledger.deals.service import DealService
-from ledger.guarantees.facility import FacilityClient
+from ledger.guarantees.facility import FacilityClient, bind
 from ledger.indexer.cover import COVER_PROJECTION
 from ledger.runtime import Runtime
 from ledger.settings import Settings
@@ -160,3 +168,45 @@ def test_rebuild_reconciles_equal_then_names_an_altered_settlement(
         assert first.block is not None and first.tx_hash and first.chain != "1"
     finally:
         rt.indexer().rebuild()
+
+
+def test_a_reorg_that_drops_the_binding_unfollows_and_a_rebinding_backfills_once(
+    rt: Runtime, deal: CoveredDeal
+):
+    """The facility's own earlier events stay indexed (their blocks survive); binding again
+    re-reads them from the first block without logging any twice."""
+    indexer = rt.indexer()
+    indexer.poll_once()
+    svc = DealService(rt)
+    other = covered_deal_pool(rt, "Rebound 2016-1")
+    client = svc.pool(other)
+    guarantor = svc.investor_sender(f"gina-{other[2:8].lower()}")
+    facility = FacilityClient.deploy(
+        guarantor, client, svc.registry.address, GUARANTEE, 0, PRICING_HASH
+    )
+    indexer.poll_once()  # deployed, not bound: not followed
+    assert facility.address not in indexer.addresses
+    with Session(rt.engine) as session:
+        assert session.get(CoverFacility, facility.address) is None
+    start = rt.w3.eth.block_number
+    bind(client, facility)
+    indexer.poll_once()
+    assert facility.address in indexer.addresses
+    with Session(rt.engine) as session:
+        row = session.get(CoverFacility, facility.address)
+        assert row is not None and row.bound and row.tranche == 1
+    rt.w3.provider.make_request("anvil_reorg", [rt.w3.eth.block_number - start, []])
+    for role in ("structurer", "admin"):
+        rt.sender(role).resync_nonce()
+    indexer.poll_once()
+    assert facility.address not in indexer.addresses
+    with Session(rt.engine) as session:
+        row = session.get(CoverFacility, facility.address)
+        assert row is not None and not row.bound  # deployed (block kept), bound no more
+    bind(client, facility)
+    assert indexer.poll_once() >= 1  # no duplicate event log rows
+    with Session(rt.engine) as session:
+        assert session.get(CoverFacility, facility.address).bound
+    assert rt.indexer().rebuild() > 0
+    with Session(rt.engine) as session:
+        assert session.get(CoverFacility, facility.address).bound
