@@ -7,6 +7,7 @@ included; block by block or after a replay, the tables are the same."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -24,6 +25,7 @@ from cover_world import (
 )
 from sqlmodel import Session, select
 
+from ledger.audit.export import export_all
 from ledger.audit.journal import (
     balances,
     chain_balances,
@@ -210,3 +212,16 @@ def test_a_reorg_that_drops_the_binding_unfollows_and_a_rebinding_backfills_once
     assert rt.indexer().rebuild() > 0
     with Session(rt.engine) as session:
         assert session.get(CoverFacility, facility.address).bound
+
+
+def test_the_export_has_the_cover_settlements_of_a_covered_pool(
+    rt: Runtime, deal: CoveredDeal, tmp_path: Path
+):
+    export_all(rt.engine, tmp_path, lambda block: 1_454_284_800, pdf=False)
+    rows = json.loads((tmp_path / "pools" / deal.pool / "cover_settlements.json").read_text())
+    assert [(r["period"], r["kind"]) for r in rows] == [
+        (1, "guarantee"), (1, "insurance"), (2, "guarantee"), (2, "insurance"),
+    ]  # fmt: skip
+    assert rows[0]["draw"] > 0 and rows[0]["tx_hash"] and rows[0]["block_time_utc"]
+    journal_rows = json.loads((tmp_path / "pools" / deal.pool / "journal.json").read_text())
+    assert any(r["memo"] == "period 1 draw" for r in journal_rows)
