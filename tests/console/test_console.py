@@ -210,6 +210,9 @@ def test_the_pool_page_shows_guarantees_and_insurance_by_period(offline, runtime
     draw.click()
     main = page.inner_text("main")
     assert "GuaranteeSettled" in main and "InsuranceSettled" in main and "PeriodReported" in main
+    page.goto(f"/console/pools/{deal.pool}/periods/1")
+    waterfall = page.inner_text("#waterfall")
+    assert "guarantee draw (cash in)" in waterfall and "insurance claim (cash in)" in waterfall
     page.goto(f"/console/pools/{deal.pool}/report")
     assert page.locator("table.credit-enhancement").count() == 2
     assert "guarantee draw" in page.inner_text("section.report >> nth=0")
