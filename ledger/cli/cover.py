@@ -128,6 +128,9 @@ def verify_cmd(
 
 
 def register(app: typer.Typer) -> None:
+    from ledger.cli import cover_positions
+
     cover_app.command("price")(price_cmd)
     cover_app.command("verify")(verify_cmd)
+    cover_positions.register(cover_app)
     app.add_typer(cover_app, name="cover")
