@@ -235,7 +235,10 @@ class Indexer:
                         # A contract created in this chunk: read its logs from its creation
                         # block on (some precede the discovery event in the same block), or
                         # from the first block for a backfilled discovery.
-                        rest = self._merge(session, pending[applied:], found, first, to_block)
+                        block = raw["blockNumber"]
+                        rest = self._merge(
+                            session, pending[applied:], found, first, block, to_block
+                        )
                         pending = pending[:applied] + rest
                 merge = Checkpoint(name=self.name, block_number=to_block, block_hash=to_hash)
                 session.merge(merge)
@@ -251,25 +254,30 @@ class Indexer:
         pending: list,
         found: list[tuple[str, Contract]],
         first: int,
+        discovered_at: int,
         last: int,
     ):
         full = [c.address for n, c in found if n not in self.handled_only]
         selective = [c.address for n, c in found if n in self.handled_only]
         fresh = self._get_logs(full, selective, first, last)
-        # A backfilled contract followed once before (then dropped from the followed set by
-        # a reorg) has logs in the event log already.
+        if first < discovered_at:  # backfilled: earlier blocks may be indexed already
+            fresh = self._unlogged(session, found, fresh)
+        return sorted(pending + fresh, key=lambda raw: (raw["blockNumber"], raw["logIndex"]))
+
+    def _unlogged(self, session: Session, found: list[tuple[str, Contract]], logs: list) -> list:
+        """``logs`` less those already in the event log: a backfilled contract that was
+        followed once before (then dropped from the followed set by a reorg) has some."""
         addresses = [c.address for _, c in found]
         known = set(
             session.exec(
                 select(EventLog.tx_hash, EventLog.log_index).where(EventLog.address.in_(addresses))
             ).all()
         )
-        fresh = [
+        return [
             raw
-            for raw in fresh
+            for raw in logs
             if (HexBytes(raw["transactionHash"]).to_0x_hex(), raw["logIndex"]) not in known
         ]
-        return sorted(pending + fresh, key=lambda raw: (raw["blockNumber"], raw["logIndex"]))
 
     def _apply_log(
         self, session: Session, raw: LogReceipt
