@@ -20,7 +20,6 @@ from ledger.store.cover_tables import CoverCollateralMove, CoverFacility, CoverS
 from ledger.store.tables import EventLog
 
 Args = dict[str, Any]
-FACILITY_CONTRACTS = ("GuaranteeFacility", "InsurancePolicy")
 KIND = {"GuaranteeFacility": "guarantee", "InsurancePolicy": "insurance"}
 
 
