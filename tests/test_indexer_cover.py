@@ -23,6 +23,7 @@ from cover_world import (
     covered_deal,
     covered_deal_pool,
 )
+from pg import fresh_database
 from sqlmodel import Session, select
 
 from ledger.audit.export import export_all
@@ -212,6 +213,18 @@ def test_a_reorg_that_drops_the_binding_unfollows_and_a_rebinding_backfills_once
     assert rt.indexer().rebuild() > 0
     with Session(rt.engine) as session:
         assert session.get(CoverFacility, facility.address).bound
+
+
+def test_a_rebuild_into_postgresql_reconciles_equal(rt: Runtime, deal: CoveredDeal):
+    with fresh_database("credence_cover") as url:
+        wb = Workbench(rt, url)
+        wb.rebuild()
+        outcome = wb.reconcile()
+        assert outcome.equal, outcome.differences[:5]
+        with Session(wb.rebuilt()) as session:
+            row = session.get(CoverFacility, deal.guarantee)
+            assert row is not None and row.unpaid_claims > 0 and row.tranche == 1
+        wb.rebuilt().dispose()
 
 
 def test_the_export_has_the_cover_settlements_of_a_covered_pool(
