@@ -206,6 +206,7 @@ def test_the_pool_page_shows_guarantees_and_insurance_by_period(offline, runtime
     assert periods.count() == 1 + 2
     draw = periods.nth(1).locator("td.n a").nth(1)  # period 1's guarantee draw
     assert draw.inner_text() != "0"
+    page.locator("#cover").scroll_into_view_if_needed()
     shot(page, "pool-cover")
     draw.click()
     main = page.inner_text("main")
