@@ -2,8 +2,9 @@
 
 Collections, fees, distributions and shortfalls by class, losses, reserve, trigger status,
 delinquency buckets, pool factor and credit enhancement (guarantee draws, insurance
-claims, subrogated recoveries, unpaid claims and deficiencies; docs/waterfall.md §14). Amounts are integers in the token's smallest unit
-(the report names the token and its decimals); ratios and factors are basis points.
+claims, subrogated recoveries, unpaid claims and deficiencies; docs/waterfall.md §14).
+Amounts are integers in the token's smallest unit (the report names the token and its
+decimals); ratios and factors are basis points.
 As JSON (``investor_report``) or as CSV rows, one per class and period (``to_csv``).
 """
 
