@@ -41,10 +41,11 @@ def facilities_cmd(pool: PoolOpt = None, as_json: JsonOpt = False) -> None:
         moves = {r.address: positions.collateral_moves(svc.runtime.engine, r.address) for r in rows}
         decimals = {r.pool: svc.token_decimals(r.pool) for r in rows}
     if as_json:
-        print_json([
-            {**r.model_dump(), "collateral_moves": [m.model_dump(exclude={"id"}) for m in moves[r.address]]}
-            for r in rows
-        ])  # fmt: skip
+        body = []
+        for r in rows:
+            listed = [m.model_dump(exclude={"id"}) for m in moves[r.address]]
+            body.append({**r.model_dump(), "collateral_moves": listed})
+        print_json(body)
         return
     for address in dict.fromkeys(r.pool for r in rows):  # one table per pool
         d = decimals[address]
