@@ -8,6 +8,7 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Depends
 
+from api.cover.positions import router as positions_router
 from api.cover.schemas import PriceOut, PriceRequest
 from api.deps import Role, ServicesDep, require
 from api.errors import ApiError
@@ -68,3 +69,6 @@ def propose_price(body: PriceRequest, svc: ServicesDep) -> PriceOut:
 from api.cover.actions import router as actions_router  # noqa: E402
 
 router.include_router(actions_router)
+
+# The read side (facilities, their periods) lives in its own module under the same prefix.
+router.include_router(positions_router)

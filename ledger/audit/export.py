@@ -23,6 +23,7 @@ from ledger.audit.anchor import RECORD_NAME, REPORT_VERSION, SUMMARY_NAME
 from ledger.audit.journal import Entry, held_check, journal, unbalanced
 from ledger.audit.pdf import print_pdf
 from ledger.audit.reconcile import Reconciliation
+from ledger.store.cover_tables import CoverSettlement
 from ledger.store.deal_tables import DealPeriod, DealPeriodTranche, DealPool, DealSubscription
 from ledger.store.tables import Attester, OnchainRecord
 
@@ -62,8 +63,14 @@ def _timed(row: dict[str, Any], block: int, block_time: BlockTime) -> dict[str, 
 def pool_rows(
     engine: Engine, address: str, block_time: BlockTime, entries: list[Entry]
 ) -> dict[str, list[dict]]:
-    """The pool's periods (with per-tranche figures), subscriptions and journal, as rows."""
+    """The pool's periods (with per-tranche figures), subscriptions, journal and (for a
+    covered pool) its guarantee and insurance settlements by period, as rows."""
     with Session(engine) as s:
+        cover = s.exec(
+            select(CoverSettlement)
+            .where(CoverSettlement.pool == address)
+            .order_by(CoverSettlement.period, CoverSettlement.kind)
+        ).all()
         periods = s.exec(
             select(DealPeriod).where(DealPeriod.pool == address).order_by(DealPeriod.period)
         ).all()
@@ -85,12 +92,18 @@ def pool_rows(
     journal_rows = [_timed(asdict(e), e.block, block_time) for e in entries]
     for row in journal_rows:
         del row["block"]
-    return {
+    out = {
         "periods": period_rows,
         "period_tranches": tranche_rows,
         "subscriptions": sub_rows,
         "journal": journal_rows,
     }
+    if cover:
+        out["cover_settlements"] = [
+            _timed(c.model_dump(exclude={"block_number"}), c.block_number, block_time)
+            for c in cover
+        ]
+    return out
 
 
 def attester_rows(engine: Engine, attester_id: int, block_time: BlockTime) -> list[dict]:

@@ -170,9 +170,10 @@ def verify_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    from ledger.cli import cover_ops
+    from ledger.cli import cover_ops, cover_positions
 
     cover_app.command("price")(price_cmd)
     cover_app.command("verify")(verify_cmd)
     cover_ops.register(cover_app)
+    cover_positions.register(cover_app)
     app.add_typer(cover_app, name="cover")

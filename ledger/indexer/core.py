@@ -43,11 +43,16 @@ class Projection:
 class Discovery:
     """Contracts created at run time: when contract ``source`` emits ``event``, follow every
     ``(contract name, address)`` that ``reveal(args)`` returns. The followed set is derived
-    from the event log, so it survives a restart, a rewind and a rebuild."""
+    from the event log, so it survives a restart, a rewind and a rebuild.
+
+    With ``backfill`` the revealed contracts may have acted before they were announced (a
+    guarantee facility is deployed and funded before its pool binds it): their logs are
+    read from the index's first block, not from the discovery's."""
 
     source: str
     event: str
     reveal: Callable[[dict[str, Any]], list[tuple[str, str]]]
+    backfill: bool = False
 
 
 def jsonable(value: Any) -> Any:
@@ -224,12 +229,16 @@ class Indexer:
             with session_scope(self.engine) as session:
                 while applied < len(pending):
                     raw = pending[applied]
-                    found = self._apply_log(session, raw)
+                    found, first = self._apply_log(session, raw)
                     applied += 1
                     if found:
                         # A contract created in this chunk: read its logs from its creation
-                        # block on (some precede the discovery event in the same block).
-                        rest = self._merge(pending[applied:], found, raw["blockNumber"], to_block)
+                        # block on (some precede the discovery event in the same block), or
+                        # from the first block for a backfilled discovery.
+                        block = raw["blockNumber"]
+                        rest = self._merge(
+                            session, pending[applied:], found, first, block, to_block
+                        )
                         pending = pending[:applied] + rest
                 merge = Checkpoint(name=self.name, block_number=to_block, block_hash=to_hash)
                 session.merge(merge)
@@ -239,19 +248,45 @@ class Indexer:
             raise
         return applied
 
-    def _merge(self, pending: list, found: list[tuple[str, Contract]], first: int, last: int):
+    def _merge(
+        self,
+        session: Session,
+        pending: list,
+        found: list[tuple[str, Contract]],
+        first: int,
+        discovered_at: int,
+        last: int,
+    ):
         full = [c.address for n, c in found if n not in self.handled_only]
         selective = [c.address for n, c in found if n in self.handled_only]
-        return sorted(
-            pending + self._get_logs(full, selective, first, last),
-            key=lambda raw: (raw["blockNumber"], raw["logIndex"]),
-        )
+        fresh = self._get_logs(full, selective, first, last)
+        if first < discovered_at:  # backfilled: earlier blocks may be indexed already
+            fresh = self._unlogged(session, found, fresh)
+        return sorted(pending + fresh, key=lambda raw: (raw["blockNumber"], raw["logIndex"]))
 
-    def _apply_log(self, session: Session, raw: LogReceipt) -> list[tuple[str, Contract]]:
-        """Log, project and (for a discovery event) follow; returns newly followed contracts."""
+    def _unlogged(self, session: Session, found: list[tuple[str, Contract]], logs: list) -> list:
+        """``logs`` less those already in the event log: a backfilled contract that was
+        followed once before (then dropped from the followed set by a reorg) has some."""
+        addresses = [c.address for _, c in found]
+        known = set(
+            session.exec(
+                select(EventLog.tx_hash, EventLog.log_index).where(EventLog.address.in_(addresses))
+            ).all()
+        )
+        return [
+            raw
+            for raw in logs
+            if (HexBytes(raw["transactionHash"]).to_0x_hex(), raw["logIndex"]) not in known
+        ]
+
+    def _apply_log(
+        self, session: Session, raw: LogReceipt
+    ) -> tuple[list[tuple[str, Contract]], int]:
+        """Log, project and (for a discovery event) follow; returns newly followed contracts
+        and the block to read their logs from."""
         decoder = self._decoders.get((raw["address"].lower(), bytes(raw["topics"][0])))
         if decoder is None:
-            return []
+            return [], 0
         contract_name, event = decoder
         decoded = event.process_log(raw)
         row = EventLog(
@@ -268,9 +303,10 @@ class Indexer:
         self._project(session, row)
         discovery = self.discoveries.get((contract_name, row.event))
         if discovery is None:
-            return []
+            return [], 0
         found = self._reveal(discovery, json.loads(row.args))
-        return [(name, contract) for name, contract in found if self._follow(name, contract)]
+        first = self.start_block if discovery.backfill else row.block_number
+        return [(name, c) for name, c in found if self._follow(name, c)], first
 
     def _project(self, session: Session, row: EventLog) -> None:
         args = json.loads(row.args)

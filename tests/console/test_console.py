@@ -196,3 +196,32 @@ def test_auditor_downloads_an_export_and_sees_a_reconcile_difference(
     page.click("#differences a")
     assert "PeriodReported" in page.inner_text("main")
     assert offline.refused == []
+
+
+def test_the_pool_page_shows_guarantees_and_insurance_by_period(offline, runtime: Runtime):
+    from cover_world import covered_deal
+
+    deal = covered_deal(runtime, "Covered console 2016-1")
+    runtime.indexer().poll_once()
+    page = login(offline, "k-structurer")
+    page.goto(f"/console/pools/{deal.pool}")
+    cover = page.locator("#cover tr")
+    assert cover.count() == 1 + 2
+    assert "guarantee" in cover.nth(1).inner_text() and "insurance" in cover.nth(2).inner_text()
+    assert "B" in cover.nth(1).inner_text()  # the covered note, by name
+    periods = page.locator("#cover-periods tr")
+    assert periods.count() == 1 + 2
+    draw = periods.nth(1).locator("td.n a").nth(1)  # period 1's guarantee draw
+    assert draw.inner_text() != "0"
+    page.locator("#cover").scroll_into_view_if_needed()
+    shot(page, "pool-cover")
+    draw.click()
+    main = page.inner_text("main")
+    assert "GuaranteeSettled" in main and "InsuranceSettled" in main and "PeriodReported" in main
+    page.goto(f"/console/pools/{deal.pool}/periods/1")
+    waterfall = page.inner_text("#waterfall")
+    assert "guarantee draw (cash in)" in waterfall and "insurance claim (cash in)" in waterfall
+    page.goto(f"/console/pools/{deal.pool}/report")
+    assert page.locator("table.credit-enhancement").count() == 2
+    assert "guarantee draw" in page.inner_text("section.report >> nth=0")
+    assert offline.refused == []
