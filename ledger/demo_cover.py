@@ -20,6 +20,7 @@ from ledger.deals.servicing import build_period, read_servicer_file
 from ledger.deals.spec import DealSpec, load_spec
 from ledger.deals.tape import read_tape
 from ledger.deals.units import money
+from ledger.guarantees import positions
 from ledger.guarantees.facility import cover_result
 from ledger.guarantees.pricing import PricingError, PricingInputs
 from ledger.guarantees.service import CoverService
@@ -133,6 +134,14 @@ def cover_flow(rt: Runtime, console: Console, folder: Path) -> None:
     ):
         table.add_row(name, money(paid, d), money(out, d), money(left, d))
     console.print(table)
+
+    rt.indexer().poll_once()  # the index follows each bound facility's events
+    indexed = positions.facilities(rt.engine, pool)
+    console.print(
+        f"indexed from events alone: {len(indexed)} facilities, "
+        + ", ".join(f"{f.kind} paid {money(f.paid, d)} over {f.periods} period(s)" for f in indexed)
+        + "; `credence cover facilities --pool POOL` and `cover periods ADDRESS` list them"
+    )
 
 
 def _show_refusal(
