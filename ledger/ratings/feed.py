@@ -1,0 +1,84 @@
+"""Client of the RatingFeed contract: post a rating record, read a tranche's current rank.
+
+The feed recomputes a posted record's commitment exactly as ``RatingRecord.commitment``
+does and keeps it only if the named agency's attestation of it is valid in the registry;
+a pool with a rating trigger reads ``rankOf`` at every period report (docs/waterfall.md §8).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Self
+
+from web3.contract import Contract
+from web3.logs import DISCARD
+from web3.types import TxReceipt
+
+from ledger.chain.deploy import contract_at, deploy
+from ledger.errors import checked_address
+from ledger.ratings.records import RECORD_FIELDS, RatingRecord, RatingRecordError
+from ledger.ratings.scale import Scale
+from ledger.tx import Sender
+
+
+def record_tuple(record: RatingRecord) -> tuple:
+    """``IRatingFeed.RatingRecord``: the record's fields in commitment order."""
+    return tuple(getattr(record, name) for name in RECORD_FIELDS)
+
+
+@dataclass(frozen=True)
+class FeedRating:
+    """What the feed keeps for (agency, pool, tranche), and whether it counts now."""
+
+    commitment: str  # 0x-hex; zero if nothing was posted
+    issued_at: int
+    rank: int
+    valid: bool  # the registry still holds it valid (not revoked, not expired)
+
+    @property
+    def grade(self) -> str | None:
+        """The grade the pool reads (None: no valid rating)."""
+        return Scale().grades[self.rank] if self.valid else None
+
+
+@dataclass(frozen=True)
+class RatingFeedClient:
+    contract: Contract
+    sender: Sender
+
+    @classmethod
+    def deploy(cls, sender: Sender, registry: str) -> Self:
+        contract, _ = deploy(sender, "RatingFeed", checked_address("registry", registry))
+        return cls(contract, sender)
+
+    @classmethod
+    def at(cls, sender: Sender, feed: str) -> Self:
+        address = checked_address("feed", feed, RatingRecordError)
+        return cls(contract_at(sender.w3, "RatingFeed", address), sender)
+
+    @property
+    def address(self) -> str:
+        return self.contract.address
+
+    def post(
+        self, agency: int, record: RatingRecord, idempotency_key: str | None = None
+    ) -> TxReceipt:
+        """Post ``record`` as the latest rating of its tranche by ``agency``."""
+        fn = self.contract.functions.post(agency, record_tuple(record))
+        return self.sender.send(fn, idempotency_key=idempotency_key)
+
+    def posted(self, receipt: TxReceipt) -> list[dict]:
+        events = self.contract.events.RatingPosted().process_receipt(receipt, errors=DISCARD)
+        return [dict(e["args"]) for e in events]
+
+    def current(self, agency: int, pool: str, tranche: int) -> FeedRating:
+        fn = self.contract.functions
+        commitment, issued_at, rank = fn.latest(agency, pool, tranche).call()
+        valid, _ = fn.rankOf(agency, pool, tranche).call()
+        return FeedRating("0x" + bytes(commitment).hex(), issued_at, rank, bool(valid))
+
+    def commitment_of(self, record: RatingRecord) -> bytes:
+        return bytes(self.contract.functions.commitmentOf(record_tuple(record)).call())
+
+    def rank_of_grade(self, grade: str) -> int:
+        return self.contract.functions.rankOfGrade(grade).call()
