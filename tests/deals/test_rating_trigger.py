@@ -6,13 +6,11 @@ or expired rating, or none at all, counts as a breach."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
+from contracts.reverts import err, reverts
 from pool_samples import SPEC
 from web3.exceptions import ContractCustomError
 
-from contracts.reverts import err, reverts
 from deals.chain import open_pool, rolled_back
 from deals.rating_chain import RatingDesk
 from ledger.deals.pool import PoolInputError, PoolSetup, Sandbox
@@ -20,17 +18,6 @@ from ledger.deals.simulator import Scenario, simulate
 from ledger.deals.spec import DealSpec, DealSpecError, parse_spec
 from ledger.ratings.scale import Scale
 from ledger.tx import ContractRevert
-
-
-@pytest.fixture(scope="module")
-def module_desk(sandbox: Sandbox) -> RatingDesk:
-    return RatingDesk.deploy(sandbox.structurer, sandbox.senders[2])
-
-
-@pytest.fixture
-def desk(module_desk: RatingDesk) -> Iterator[RatingDesk]:
-    yield module_desk
-    module_desk.current.clear()  # each test rolls the chain back
 
 
 def rated_spec(desk: RatingDesk, below: str = "BBB") -> DealSpec:
@@ -127,9 +114,9 @@ def test_feed_refuses_unattested_old_and_foreign_records(sandbox, desk):
 
 
 def test_the_trigger_must_name_a_note_and_a_grade_above_d(sandbox, desk):
-    with pytest.raises(DealSpecError, match="rating_trigger.tranche: must name a note"):
+    with pytest.raises(DealSpecError, match=r"rating_trigger\.tranche: must name a note"):
         parse_spec({**SPEC, "rating_trigger": {"tranche": "Equity", "below": "BBB"}})
-    with pytest.raises(DealSpecError, match="rating_trigger.below: Value error|must be a grade"):
+    with pytest.raises(DealSpecError, match="must be a grade from AAA to C"):
         parse_spec({**SPEC, "rating_trigger": {"tranche": "A", "below": "D"}})
     spec = parse_spec({**SPEC, "rating_trigger": {"tranche": "A", "below": "BBB"}})
     with pytest.raises(PoolInputError, match="needs a feed and an agency"):
