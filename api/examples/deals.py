@@ -122,6 +122,7 @@ PERIOD = {
     "cd_pass": True,
     "sequential": True,
     "cash_in": 260000,
+    "rating_pass": True,
     "tranches": PERIOD_TRANCHES,
 }
 # The period's own tests as trigger_tests reports them (OC >= 10300, IC >= 15000, no CD test).
@@ -135,6 +136,7 @@ PERIOD["triggers"] = {
         "pass": True,
         "headroom_bps": None,
     },
+    "rating": {"pass": True},
     "breached": False,
     "principal": "sequential",
 }
@@ -151,6 +153,7 @@ REPORTED_FIELDS = (
     "oc_pass",
     "ic_pass",
     "cd_pass",
+    "rating_pass",
     "trigger_breached",
     "sequential",
     "triggers",
