@@ -28,6 +28,7 @@ MESSAGES = {
     "RatingNotNewer": "the rating was issued at {0}, not after the one the feed holds ({1})",
     "RatingNotValid": "agency {0}'s attestation of rating {1} is not valid (registry status {2})",
     "UnknownGrade": "grade {0} is not on the rating scale (AAA to D)",
+    "UnknownFormat": "the record's format is {0}, not credence-rating/1",
     "InvestorNotAllowed": "investor {0} may not hold or receive tokens (registry status {1})",
     "KeyAlreadyUsed": "key {0} is already in use",
     "KycExpiryNotInFuture": "the KYC expiry {0} is not after the current block time {1}",

@@ -12,9 +12,10 @@ import {IAttestationRegistry} from "./IAttestationRegistry.sol";
 /// suspended). Ranks are the documented scale: AAA 0, AA 1, A 2, BBB 3, BB 4, B 5, CCC 6,
 /// CC 7, C 8, D 9.
 interface IRatingFeed {
-    /// @notice A rating record (`credence-rating/1`); field for field the JSON of
-    /// `ledger/ratings/records.py`, in the order its commitment encodes them.
+    /// @notice A rating record; field for field the JSON of `ledger/ratings/records.py`, in
+    /// the order its commitment encodes them (`format` must be `credence-rating/1`).
     struct RatingRecord {
+        string format;
         address pool;
         uint8 tranche;
         string trancheName;
@@ -57,6 +58,8 @@ interface IRatingFeed {
     error RatingNotNewer(uint64 issuedAt, uint64 latest);
     /// @notice `grade` is not on the documented scale.
     error UnknownGrade(string grade);
+    /// @notice The record's `format` is not `credence-rating/1`.
+    error UnknownFormat(string format);
 
     /// @notice Posts `record` as the latest rating of its (pool, tranche) by `agency`.
     /// @param agency the rating agency's attester id in the registry

@@ -51,28 +51,14 @@ contract RatingFeed is IRatingFeed {
     }
 
     /// @inheritdoc IRatingFeed
-    function commitmentOf(RatingRecord calldata r) public pure returns (bytes32) {
-        return keccak256(
-            abi.encode(
-                _FORMAT,
-                r.pool,
-                r.tranche,
-                r.trancheName,
-                r.grade,
-                r.outlook,
-                r.watch,
-                r.methodologyHash,
-                r.tapeRoot,
-                r.dealTermsHash,
-                r.poolDigest,
-                r.period,
-                r.issuedAt,
-                r.expiresAt,
-                r.supersedes,
-                r.lossProbabilityBps,
-                r.expectedLossBps
-            )
-        );
+    function commitmentOf(RatingRecord calldata r) public pure returns (bytes32 commitment) {
+        if (keccak256(bytes(r.format)) != keccak256(bytes(_FORMAT))) revert UnknownFormat(r.format);
+        // abi.encode of one dynamic struct is an offset word, then the struct as a tuple:
+        // the tuple alone is abi.encode of the fields in order, which records.py hashes.
+        bytes memory encoded = abi.encode(r);
+        assembly ("memory-safe") {
+            commitment := keccak256(add(encoded, 64), sub(mload(encoded), 32))
+        }
     }
 
     /// @inheritdoc IRatingFeed

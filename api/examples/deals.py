@@ -271,7 +271,7 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "methodology": {"paths": 1000}, "outlook": "stable", "watch": "none", "valid_days": 365,
     },
     rat.PublishedOut: {
-        "commitment": H32, "tx_hash": TX, "superseded": None,
+        "commitment": H32, "tx_hash": TX, "superseded": None, "feed_tx": None,
         "record": {"pool": POOL, "tranche": 1, "grade": "A", "…": "the public record"},
         "figures": {"paths": 1000, "tranches": [{"name": "B", "grade": "A", "…": "…"}]},
     },

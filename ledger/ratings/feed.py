@@ -16,14 +16,14 @@ from web3.types import TxReceipt
 
 from ledger.chain.deploy import contract_at, deploy
 from ledger.errors import checked_address
-from ledger.ratings.records import RECORD_FIELDS, RatingRecord, RatingRecordError
+from ledger.ratings.records import FORMAT, RECORD_FIELDS, RatingRecord, RatingRecordError
 from ledger.ratings.scale import Scale
 from ledger.tx import Sender
 
 
 def record_tuple(record: RatingRecord) -> tuple:
-    """``IRatingFeed.RatingRecord``: the record's fields in commitment order."""
-    return tuple(getattr(record, name) for name in RECORD_FIELDS)
+    """``IRatingFeed.RatingRecord``: the format and the fields in commitment order."""
+    return (FORMAT, *(getattr(record, name) for name in RECORD_FIELDS))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from deals.rating_chain import RatingDesk
 from ledger.deals.pool import PoolInputError, PoolSetup, Sandbox
 from ledger.deals.simulator import Scenario, simulate
 from ledger.deals.spec import DealSpec, DealSpecError, parse_spec
+from ledger.ratings.feed import record_tuple
 from ledger.ratings.scale import Scale
 from ledger.tx import ContractRevert
 
@@ -84,6 +85,13 @@ def test_an_expired_rating_no_longer_counts(sandbox, desk):
 def test_feed_commitment_and_ranks_match_python(sandbox, desk):
     record = desk.record(sandbox.structurer.address, 1, "BBB", 3_600)
     assert desk.feed.commitment_of(record) == record.commitment
+    other = desk.feed.contract.functions.commitmentOf(
+        ("credence-rating/2", *record_tuple(record)[1:])
+    )
+    with pytest.raises(ContractCustomError) as info:
+        other.call()
+    decoded = desk.registry.sender.errors.decode(info.value.data)
+    assert decoded == err("UnknownFormat", "credence-rating/2")
     for rank, grade in enumerate(Scale().grades):
         assert desk.feed.rank_of_grade(grade) == rank == Scale().notch(grade)
     with pytest.raises(ContractCustomError) as info:
