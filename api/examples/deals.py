@@ -12,6 +12,7 @@ from api.cover import schemas as cov
 from api.examples.values import ADDR, H32, POOL, ROOT, TX
 from api.pools import schemas as pools
 from api.ratings import schemas as rat
+from api.triggers import schemas as trg
 from ledger.deals.service import PeriodInput
 from ledger.store.deal_tables import DealSubscription
 
@@ -216,6 +217,17 @@ POOL_ROW = {
     "released_to_equity": 0,
 }
 
+# Senior notes downgraded to BB under a "below BBB" trigger: the next period is sequential.
+RATING_TRIGGER = {
+    "tranche": 0,
+    "name": "A",
+    "floor": "BBB",
+    "agency": 2,
+    "feed": ADDR,
+    "grade": "BB",
+    "commitment": H32,
+    "passes": False,
+}
 EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     # pools
     pools.CreatePoolRequest: {"spec_yaml": SPEC_YAML, "tape_csv": TAPE_CSV, "tape_as_of": "2026-01-01"},
@@ -275,6 +287,13 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "record": {"pool": POOL, "tranche": 1, "grade": "A", "…": "the public record"},
         "figures": {"paths": 1000, "tranches": [{"name": "B", "grade": "A", "…": "…"}]},
     },
+    trg.TriggersOut: {
+        "oc_min_bps": 10300, "ic_min_bps": 15000,
+        "cumulative_default": [{"from_period": 1, "max_bps": 150}],
+        "rating": RATING_TRIGGER,
+    },
+    trg.RatingTriggerOut: RATING_TRIGGER,
+    trg.StepOut: {"from_period": 1, "max_bps": 150},
     rat.RatingOut: {
         "commitment": H32, "status": "valid", "tx_hash": TX, "block_number": 210,
         "superseded_by": None, "record": {"pool": POOL, "tranche": 1, "grade": "A"},

@@ -8,13 +8,14 @@ a pool with a rating trigger reads ``rankOf`` at every period report (docs/water
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Self
+from typing import Any, Self
 
 from web3.contract import Contract
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from ledger.chain.deploy import contract_at, deploy
+from ledger.deals.pool import PoolClient
 from ledger.errors import checked_address
 from ledger.ratings.records import FORMAT, RECORD_FIELDS, RatingRecord, RatingRecordError
 from ledger.ratings.scale import Scale
@@ -82,3 +83,23 @@ class RatingFeedClient:
 
     def rank_of_grade(self, grade: str) -> int:
         return self.contract.functions.rankOfGrade(grade).call()
+
+
+def trigger_status(pool: PoolClient) -> dict[str, Any] | None:
+    """The pool's rating trigger and what it reads now (None: the deal has none): the
+    floor, the grade the feed holds for the note (None: no valid rating) and whether the
+    test passes, as the next period report will read it."""
+    rt = pool.rating_trigger()
+    if int(rt.feed, 16) == 0:
+        return None
+    current = RatingFeedClient.at(pool.sender, rt.feed).current(rt.agency, pool.address, rt.tranche)
+    grade = current.grade
+    return {
+        "tranche": rt.tranche,
+        "floor": Scale().grades[rt.floor_rank],
+        "agency": rt.agency,
+        "feed": rt.feed,
+        "grade": grade,
+        "commitment": current.commitment if int(current.commitment, 16) else None,
+        "pass": rt.passes(None if grade is None else current.rank),
+    }
