@@ -7,10 +7,10 @@ from fastapi import APIRouter
 
 from api.deps import AnyRole, ServicesDep
 from api.pools.common import deal_errors
-from api.triggers.schemas import RatingTriggerOut, StepOut, TriggersOut
+from api.triggers.schemas import TriggersOut
 from api.types import Address
 from ledger.deals.service import DealService
-from ledger.ratings.feed import trigger_status
+from ledger.ratings.feed import triggers_report
 
 router = APIRouter(prefix="/v1/pools", tags=["pools"])
 
@@ -21,16 +21,5 @@ def read_triggers(address: Address, svc: ServicesDep, _: AnyRole):
     deals: DealService = svc.deals
     with deal_errors():
         pool = deals.pool(address)
-        terms = pool.terms()
-        rating = trigger_status(pool)
-        names = deals.tranche_names(pool.address, len(terms.tranches))
-    return TriggersOut(
-        oc_min_bps=terms.oc_trigger_bps,
-        ic_min_bps=terms.ic_trigger_bps,
-        cumulative_default=[
-            StepOut(from_period=s.from_period, max_bps=s.max_bps) for s in terms.cd_trigger
-        ],
-        rating=None
-        if rating is None
-        else RatingTriggerOut(name=names[rating["tranche"]], passes=rating.pop("pass"), **rating),
-    )
+        names = deals.tranche_names(pool.address, len(pool.terms().tranches))
+        return TriggersOut(**triggers_report(pool, names))

@@ -85,21 +85,31 @@ class RatingFeedClient:
         return self.contract.functions.rankOfGrade(grade).call()
 
 
-def trigger_status(pool: PoolClient) -> dict[str, Any] | None:
-    """The pool's rating trigger and what it reads now (None: the deal has none): the
-    floor, the grade the feed holds for the note (None: no valid rating) and whether the
-    test passes, as the next period report will read it."""
+def triggers_report(pool: PoolClient, names: list[str]) -> dict[str, Any]:
+    """A pool's trigger thresholds (from the chain) and its rating trigger as the next
+    period report will read it: the floor, the grade the feed holds for the note (None: no
+    valid rating) and whether the test passes; ``rating`` is None without a trigger."""
+    terms = pool.terms()
+    body: dict[str, Any] = {
+        "oc_min_bps": terms.oc_trigger_bps,
+        "ic_min_bps": terms.ic_trigger_bps,
+        "cumulative_default": [
+            {"from_period": s.from_period, "max_bps": s.max_bps} for s in terms.cd_trigger
+        ],
+        "rating": None,
+    }
     rt = pool.rating_trigger()
     if int(rt.feed, 16) == 0:
-        return None
+        return body
     current = RatingFeedClient.at(pool.sender, rt.feed).current(rt.agency, pool.address, rt.tranche)
-    grade = current.grade
-    return {
+    body["rating"] = {
         "tranche": rt.tranche,
+        "name": names[rt.tranche],
         "floor": Scale().grades[rt.floor_rank],
         "agency": rt.agency,
         "feed": rt.feed,
-        "grade": grade,
+        "grade": current.grade,
         "commitment": current.commitment if int(current.commitment, 16) else None,
-        "pass": rt.passes(None if grade is None else current.rank),
+        "passes": rt.passes(current.rank if current.valid else None),
     }
+    return body

@@ -108,6 +108,10 @@ class RatingService:
         tape_root, period = self._pool_state(pool)
         previous = self.current(pool, tranche)
         now = int(self.runtime.w3.eth.get_block("latest")["timestamp"])
+        # Strictly after the tranche's last record: a RatingFeed keeps only a newer one.
+        history = self.history(pool, tranche)
+        if history:
+            now = max(now, json.loads(history[-1].record)["issued_at"] + 1)
         inputs = outcome.inputs
         record = RatingRecord(
             pool=pool,

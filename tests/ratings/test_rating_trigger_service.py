@@ -5,14 +5,17 @@ and the monitor's downgrade alert names the trigger."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import numpy as np
 from fastapi.testclient import TestClient
 from pool_samples import SPEC, loans
+from typer.testing import CliRunner
 
 from api.deps import Role
 from api.main import create_app
+from ledger.cli import _register_subcommands, app
 from ledger.deals.service import DealService, LoanRow, tape_from_rows
 from ledger.deals.spec import parse_spec
 from ledger.monitor.config import MonitorSettings
@@ -22,11 +25,12 @@ from ledger.ratings.montecarlo import Pool
 from ledger.ratings.outcome import rate_pool
 from ledger.ratings.service import RatingService
 from ledger.runtime import Runtime
+from ledger.settings import get_settings
 
 METHOD = Methodology(paths=100, sensitivities_bps=[])
 
 
-def test_publish_posts_to_the_feed_and_the_pool_reads_it(rt: Runtime) -> None:
+def test_publish_posts_to_the_feed_and_the_pool_reads_it(rt: Runtime, anvil) -> None:
     spec = parse_spec({**SPEC, "rating_trigger": {"tranche": "A", "below": "BBB"}})
     rows = loans(spec.units(spec.pool_balance))
     tape = tape_from_rows([LoanRow(**r) for r in rows], rt.pseudonym_secret(), date(2016, 1, 1))
@@ -75,3 +79,17 @@ def test_publish_posts_to_the_feed_and_the_pool_reads_it(rt: Runtime) -> None:
     [down] = [a for a in monitor.evaluate().changes.raised if a.kind == "rating_downgrade"]
     assert "rating trigger (below BBB) is breached" in down.message
     assert down.severity == "critical"
+
+    # The CLI shows the same reading, in a table that fits 100 columns, and as JSON.
+    _register_subcommands()
+    get_settings.cache_clear()
+    env = {"CREDENCE_DATA_DIR": str(rt.settings.data_dir), "CREDENCE_RPC_URL": anvil.url}
+    shown = CliRunner().invoke(app, ["pool", "triggers", pool, "--json"], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output)["rating"]["grade"] == second.record.grade
+    table = CliRunner().invoke(app, ["pool", "triggers", pool], env={**env, "COLUMNS": "100"})
+    assert table.exit_code == 0 and "FAIL, sequential and trapped" in table.output
+    assert max(len(line) for line in table.output.splitlines()) <= 100
+    bad = CliRunner().invoke(app, ["pool", "triggers", "0x12"], env=env)
+    assert bad.exit_code == 2 and "pool" in bad.output
+    get_settings.cache_clear()
