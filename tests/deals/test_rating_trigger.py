@@ -133,3 +133,24 @@ def test_the_trigger_must_name_a_note_and_a_grade_above_d(sandbox, desk):
     bad = setup.__class__(**{**setup.__dict__, "rating": desk.trigger(2, "BBB")})
     with rolled_back(sandbox):
         reverts(lambda: open_pool(sandbox, bad), err("InvalidTerms", "rating.tranche"))
+
+
+def test_the_rating_read_costs_a_bounded_amount_of_gas(sandbox, desk):
+    """The same period on a deal without a trigger and with one (a valid rating held): the
+    read is one view call through the feed to the registry."""
+    plain = parse_spec({**SPEC, "principal_mode": "pro_rata", "triggers": {}})
+    rated = rated_spec(desk)
+    sim = simulate(plain, Scenario(cpr=0.10))
+    gas = []
+    for spec in (plain, rated):
+        with rolled_back(sandbox):
+            pool = open_pool(sandbox, PoolSetup.from_spec(spec))
+            sandbox.mint(sandbox.servicer.address, sim.periods[0].report.cash_in)
+            desk.hold(pool.address, 0, "A")
+            outcome = pool.report_period(sim.periods[0].report)
+            assert outcome.result.rating_pass
+            gas.append(outcome.gas_used)
+        desk.current.clear()
+    extra = gas[1] - gas[0]
+    print(f"period gas without a rating trigger {gas[0]:,}, with one {gas[1]:,} (+{extra:,})")
+    assert 0 < extra < 40_000
