@@ -41,8 +41,11 @@ def _rate(value: object) -> float | list[float]:
 Rate = Annotated[float | list[float], BeforeValidator(_rate)]
 
 
-def _grades(value: object) -> list[str | None]:
-    """A grade (or None: no valid rating) per period; the last one repeats."""
+def _grades(value: object) -> list[str | None] | None:
+    """A grade (or None: no valid rating) per period; the last one repeats. None as a
+    whole: no path (the rating is assumed to hold)."""
+    if value is None:
+        return None
     values = value if isinstance(value, list) else [value]
     grades = Scale().grades
     if not values:
@@ -164,7 +167,8 @@ def _parse_pairs(text: str) -> dict[str, object]:
         if not sep:
             raise ScenarioError(f"scenario: {part!r} is not key=value")
         values = [_number(key.strip(), v.strip()) for v in raw.split("|")]
-        pairs[key.strip()] = values if len(values) > 1 else values[0]
+        path = key.strip() == "ratings"  # a path is a list even of one grade
+        pairs[key.strip()] = values if len(values) > 1 or path else values[0]
     return pairs
 
 
