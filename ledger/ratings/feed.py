@@ -61,6 +61,20 @@ class RatingFeedClient:
     def address(self) -> str:
         return self.contract.address
 
+    def check(self, agency: int) -> None:
+        """Refuse, naming the field, a feed that is not a RatingFeed or an agency its
+        registry does not know: a pool reading either could never report a period."""
+        w3 = self.sender.w3
+        try:
+            registry = self.contract.functions.registry().call()
+            self.contract.functions.rankOf(agency, registry, 0).call()
+            attester = contract_at(w3, "AttestationRegistry", registry).functions
+            key = attester.getAttester(agency).call()[0]
+        except Exception:  # no code, or code that does not answer as a RatingFeed
+            raise RatingRecordError("feed", f"{self.address} is not a RatingFeed") from None
+        if int(key, 16) == 0:
+            raise RatingRecordError("agency", f"no attester {agency} in the feed's registry")
+
     def post(
         self, agency: int, record: RatingRecord, idempotency_key: str | None = None
     ) -> TxReceipt:

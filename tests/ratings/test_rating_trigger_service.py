@@ -9,6 +9,7 @@ import json
 from datetime import date
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 from pool_samples import SPEC, loans
 from typer.testing import CliRunner
@@ -16,7 +17,7 @@ from typer.testing import CliRunner
 from api.deps import Role
 from api.main import create_app
 from ledger.cli import _register_subcommands, app
-from ledger.deals.service import DealService, LoanRow, tape_from_rows
+from ledger.deals.service import DealError, DealService, LoanRow, tape_from_rows
 from ledger.deals.spec import parse_spec
 from ledger.monitor.config import MonitorSettings
 from ledger.monitor.engine import Monitor
@@ -35,6 +36,13 @@ def test_publish_posts_to_the_feed_and_the_pool_reads_it(rt: Runtime, anvil) -> 
     rows = loans(spec.units(spec.pool_balance))
     tape = tape_from_rows([LoanRow(**r) for r in rows], rt.pseudonym_secret(), date(2016, 1, 1))
     deals = DealService(rt)
+    # a feed that is not one, or an agency its registry does not know, is refused up front
+    eoa = rt.keystore.signer("admin").address
+    for trigger, field in (({"feed": eoa}, "feed"), ({"agency": 999}, "agency")):
+        bad = parse_spec({**SPEC, "rating_trigger": {"tranche": "A", "below": "A", **trigger}})
+        with pytest.raises(DealError) as info:
+            deals.create_pool(bad, tape)
+        assert info.value.field == f"spec.rating_trigger.{field}"
     pool = deals.create_pool(spec, tape).address
     plain = deals.create_pool(parse_spec(SPEC), tape).address
     deals.sync()

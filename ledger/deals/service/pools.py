@@ -28,6 +28,8 @@ from ledger.deals.service.inputs import (
 )
 from ledger.deals.spec import DealSpec
 from ledger.deals.tape import LoanTape
+from ledger.ratings.feed import RatingFeedClient
+from ledger.ratings.records import RatingRecordError
 from ledger.ratings.service import RatingService
 from ledger.store.db import session_scope
 from ledger.store.deal_tables import (
@@ -92,6 +94,10 @@ class PoolOps(ServiceBase):
         agency = rt.agency
         if agency is None:
             agency = RatingService(self.runtime).agency_id()
+        try:
+            RatingFeedClient.at(self.runtime.sender("structurer"), feed).check(agency)
+        except RatingRecordError as exc:
+            raise DealError(f"spec.rating_trigger.{exc.field}", exc.reason) from None
         return PoolSetup.from_spec(spec, feed, agency)
 
     def _settlement_token(self, spec: DealSpec) -> str:
