@@ -160,21 +160,44 @@ def spec_from(d: dict) -> dict:
     }
 
 
-@given(deal=deal_specs, scenario=scenarios)
+@given(
+    deal=deal_specs,
+    scenario=scenarios,
+    path=st.none() | st.lists(st.sampled_from([*GRADES, None]), min_size=1, max_size=6),
+)
 @settings(
     max_examples=6,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_simulated_deals_run_identically_on_chain(
-    sandbox: Sandbox, deal: dict, scenario: Scenario
+    sandbox: Sandbox,
+    desk: RatingDesk,
+    deal: dict,
+    scenario: Scenario,
+    path: list[str | None] | None,
 ) -> None:
-    spec = parse_spec(spec_from(deal))
+    """With a rating path, the deal has a trigger on its first note (below BBB) and the
+    feed holds the path's grade at each report (the last one repeating)."""
+    body = spec_from(deal)
+    if path is not None:
+        first = body["tranches"][0]["name"]
+        body["rating_trigger"] = {
+            "tranche": first,
+            "below": "BBB",
+            "agency": desk.agency,
+            "feed": desk.feed.address,
+        }
+        scenario = scenario.model_copy(update={"ratings": path})
+    spec = parse_spec(body)
     sim = simulate(spec, scenario)
     with rolled_back(sandbox):
+        desk.current.clear()
         pool = open_pool(sandbox, PoolSetup.from_spec(spec))
         sandbox.mint(sandbox.servicer.address, sum(r.report.cash_in for r in sim.periods))
         for record in sim.periods:
+            if path is not None:
+                desk.hold(pool.address, 0, path[min(record.period, len(path)) - 1])
             called = record.period == sim.cleanup_period
             send = pool.exercise_call if called else pool.report_period
             assert_same_period(pool, send(record.report).result, record.result)
