@@ -192,7 +192,8 @@ class DealSpec(_Model):
     reserve: ReserveSpec = ReserveSpec()
     cleanup_call_bps: int = Field(default=1_000, ge=0, le=10_000)
     collateral: CollateralSpec | None = None
-    rating_trigger: RatingTriggerSpec | None = None
+    # Left out of the dump when unset, so a spec without one keeps its deal-terms hash.
+    rating_trigger: RatingTriggerSpec | None = Field(default=None, exclude_if=lambda v: v is None)
 
     @field_validator("tranches")
     @classmethod

@@ -3,12 +3,15 @@ the deal's rating trigger, and no trigger or no path leaves the rating test pass
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pool_samples import SPEC
 
 from ledger.deals.scenario import ScenarioError, parse_scenario
 from ledger.deals.simulator import Scenario, simulate
 from ledger.deals.spec import parse_spec
+from ledger.ratings.inputs import deal_terms_hash
 
 RATED = {**SPEC, "rating_trigger": {"tranche": "B", "below": "BBB"}}
 
@@ -32,3 +35,14 @@ def test_without_a_trigger_or_a_path_the_rating_test_passes():
     for spec, path in ((parse_spec(SPEC), ["D"]), (parse_spec(RATED), None)):
         sim = simulate(spec, Scenario(cpr=0.1, ratings=path))
         assert all(p.result.rating_pass for p in sim.periods)
+
+
+def test_a_spec_without_a_trigger_keeps_its_deal_terms_hash():
+    """The trigger is left out of the spec's JSON when unset: ratings and cover pricing
+    hash that JSON, so deals from before the trigger existed hash as they did."""
+    plain, rated = parse_spec(SPEC), parse_spec(RATED)
+    assert "rating_trigger" not in plain.model_dump_json()
+    assert deal_terms_hash(plain) != deal_terms_hash(rated)
+    assert deal_terms_hash(parse_spec(json.loads(plain.model_dump_json()))) == deal_terms_hash(
+        plain
+    )
