@@ -30,6 +30,7 @@ from api.observe import Observe
 from api.pools.router import router as pools_router
 from api.ratings.router import router as ratings_router
 from api.scores.router import router as scores_router
+from api.triggers.router import router as triggers_router
 from api.verify.router import router as verify_router
 from ledger.attest.reconcile import Reconciler
 from ledger.deals.service import DealService
@@ -137,6 +138,7 @@ def create_app(
         models_router,
         scores_router,
         pools_router,
+        triggers_router,
         investors_router,
         audit_router,
         audit_anchor_router,

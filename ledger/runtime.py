@@ -209,6 +209,8 @@ class Runtime:
         admin.send(
             registry.functions.registerAttester(attester, SERVICE_ATTESTER_NAME, "credence://local")
         )
+        # the feed pools with a rating trigger read (docs/ratings.md, Rating triggers)
+        manifest.contracts["RatingFeed"] = deploy(admin, "RatingFeed", registry.address)[1]
         for record in self._deploy_deal_contracts(admin):
             manifest.contracts[record.name] = record
         manifest.save(self.settings.manifest_path)

@@ -12,6 +12,7 @@ from api.cover import schemas as cov
 from api.examples.values import ADDR, H32, POOL, ROOT, TX
 from api.pools import schemas as pools
 from api.ratings import schemas as rat
+from api.triggers import schemas as trg
 from ledger.deals.service import PeriodInput
 from ledger.store.deal_tables import DealSubscription
 
@@ -122,6 +123,7 @@ PERIOD = {
     "cd_pass": True,
     "sequential": True,
     "cash_in": 260000,
+    "rating_pass": True,
     "tranches": PERIOD_TRANCHES,
 }
 # The period's own tests as trigger_tests reports them (OC >= 10300, IC >= 15000, no CD test).
@@ -135,6 +137,7 @@ PERIOD["triggers"] = {
         "pass": True,
         "headroom_bps": None,
     },
+    "rating": {"pass": True},
     "breached": False,
     "principal": "sequential",
 }
@@ -151,6 +154,7 @@ REPORTED_FIELDS = (
     "oc_pass",
     "ic_pass",
     "cd_pass",
+    "rating_pass",
     "trigger_breached",
     "sequential",
     "triggers",
@@ -227,6 +231,17 @@ POOL_ROW = {
     "released_to_equity": 0,
 }
 
+# Senior notes downgraded to BB under a "below BBB" trigger: the next period is sequential.
+RATING_TRIGGER = {
+    "tranche": 0,
+    "name": "A",
+    "floor": "BBB",
+    "agency": 2,
+    "feed": ADDR,
+    "grade": "BB",
+    "commitment": H32,
+    "passes": False,
+}
 EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     # pools
     pools.CreatePoolRequest: {"spec_yaml": SPEC_YAML, "tape_csv": TAPE_CSV, "tape_as_of": "2026-01-01"},
@@ -282,10 +297,17 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "methodology": {"paths": 1000}, "outlook": "stable", "watch": "none", "valid_days": 365,
     },
     rat.PublishedOut: {
-        "commitment": H32, "tx_hash": TX, "superseded": None,
+        "commitment": H32, "tx_hash": TX, "superseded": None, "feed_tx": None,
         "record": {"pool": POOL, "tranche": 1, "grade": "A", "…": "the public record"},
         "figures": {"paths": 1000, "tranches": [{"name": "B", "grade": "A", "…": "…"}]},
     },
+    trg.TriggersOut: {
+        "oc_min_bps": 10300, "ic_min_bps": 15000,
+        "cumulative_default": [{"from_period": 1, "max_bps": 150}],
+        "rating": RATING_TRIGGER,
+    },
+    trg.RatingTriggerOut: RATING_TRIGGER,
+    trg.StepOut: {"from_period": 1, "max_bps": 150},
     rat.RatingOut: {
         "commitment": H32, "status": "valid", "tx_hash": TX, "block_number": 210,
         "superseded_by": None, "record": {"pool": POOL, "tranche": 1, "grade": "A"},

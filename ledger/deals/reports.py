@@ -243,6 +243,7 @@ class TriggerFigures(Protocol):
     cd_pass: bool
     trigger_breached: bool
     sequential: bool
+    rating_pass: bool
 
 
 def trigger_tests(oc_min: int, ic_min: int, result: TriggerFigures) -> dict[str, Any]:
@@ -264,6 +265,8 @@ def trigger_tests(oc_min: int, ic_min: int, result: TriggerFigures) -> dict[str,
             "pass": result.cd_pass,
             "headroom_bps": cd_max - cd if cd_max else None,
         },
+        # a valid rating of the deal's rated note at or above its floor (true without one)
+        "rating": {"pass": result.rating_pass},
         "breached": result.trigger_breached,
         "principal": "sequential" if result.sequential else "pro rata",
     }
