@@ -1,6 +1,6 @@
 """deal periods record the rating test
 
-Revision 0002 (previous: 0001), written 2026-11-30 03:12:10.927265.
+Revision 0003 (previous: 0002), written 2026-11-30 03:12:10.927265.
 """
 
 import sqlalchemy as sa
@@ -8,8 +8,8 @@ from alembic import op
 
 from ledger.store import deal_tables  # noqa: F401  (custom column types)
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
