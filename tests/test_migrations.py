@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from pg import fresh_database
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 from sqlmodel import Session, SQLModel
 
 from ledger.store import Checkpoint, create_db
@@ -56,7 +56,11 @@ def test_a_baseline_database_is_upgraded_and_keeps_its_data(url: str):
 
 def test_a_database_from_before_migrations_is_adopted(url: str):
     engine = create_engine(url)
-    SQLModel.metadata.create_all(engine)  # how databases were created before
+    # How databases were created before: the baseline's tables (create_all of the models
+    # as they were then), without Alembic's version table.
+    upgrade(engine, BASELINE)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE alembic_version"))
     _keep(engine)
     engine.dispose()
     engine = create_db(url)

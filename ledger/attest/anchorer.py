@@ -17,10 +17,10 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hexbytes import HexBytes
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -53,6 +53,29 @@ class Target:
         return f"{'anchor' if self.kind == 'batch' else 'attest'}:{self.key}"
 
 
+@dataclass(frozen=True)
+class PlannedBatch:
+    """A batch before it is stored: its target, its tree's nodes and each leaf's index."""
+
+    target: Target
+    nodes: bytes
+    leaves: list[int]  # node index of each record's leaf, in the records' order
+    members: list[int] = field(default_factory=list)  # their positions in their request
+
+    def row(self) -> dict[str, object]:
+        """The batch's row, ``sending`` until its transaction is final."""
+        t = self.target
+        return {
+            "root": t.key,
+            "model_id": t.model_id,
+            "expires_at": t.expires_at,
+            "count": t.count,
+            "status": "sending",
+            "created_at": int(time.time()),
+            "nodes": self.nodes,
+        }
+
+
 class Anchorer:
     def __init__(self, engine: Engine, registry: Registry, confirmations: int = 0) -> None:
         self.engine = engine
@@ -69,33 +92,33 @@ class Anchorer:
 
     # -- building ----------------------------------------------------------------------
 
-    def prepare_batch(self, records: Sequence[SealedRecord]) -> Target:
-        """Build the tree and store the batch and every record's proof in one transaction."""
+    @staticmethod
+    def plan_batch(records: Sequence[SealedRecord]) -> PlannedBatch:
+        """The batch of ``records``: its tree, as stored, and where each leaf sits in it."""
         tree = MerkleTree.build([bytes32_leaf(r.commitment) for r in records])
         first = records[0].record
         target = Target(
             "batch", hex32(tree.root), hex32(first.model_id), first.expires_at, len(records)
         )
+        return PlannedBatch(target, tree.packed(), tree.positions)
+
+    def prepare_batch(self, records: Sequence[SealedRecord]) -> Target:
+        """For records stored before their batch closed (small requests grouped over time):
+        store the batch and point each record at its leaf, in one transaction."""
+        plan = self.plan_batch(records)
         with session_scope(self.engine) as session:
-            session.add(
-                Batch(
-                    root=target.key,
-                    model_id=target.model_id,
-                    expires_at=target.expires_at,
-                    count=target.count,
-                    created_at=int(time.time()),
-                )
-            )
-            session.connection().execute(
+            conn = session.connection()
+            conn.execute(insert(BATCHES), [plan.row()])
+            conn.execute(
                 update(RECORDS)
                 .where(RECORDS.c.commitment == bindparam("key"))
-                .values(batch_root=target.key, proof=bindparam("proof")),
+                .values(batch_root=plan.target.key, leaf=bindparam("leaf")),
                 [
-                    {"key": hex32(r.commitment), "proof": proof}
-                    for r, proof in zip(records, tree.proofs_json(), strict=True)
+                    {"key": hex32(r.commitment), "leaf": leaf}
+                    for r, leaf in zip(records, plan.leaves, strict=True)
                 ],
             )
-        return target
+        return plan.target
 
     @staticmethod
     def single(row: IssuedRecord) -> Target:

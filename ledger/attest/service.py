@@ -10,26 +10,28 @@ the reconciler (``ledger.attest.reconcile``), never dropped.
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from sqlalchemy import delete, func, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from ledger.attest.anchorer import Anchorer
+from ledger.attest.anchorer import BATCHES, Anchorer, PlannedBatch, Target
 from ledger.attest.anchoring import AnchorPending
 from ledger.attest.batcher import Batcher, hex32
 from ledger.attest.disclosure import Batch as DisclosedBatch
 from ledger.attest.disclosure import RecordFile
+from ledger.attest.proofs import ProofReader
 from ledger.attest.records import ScoreRecord, SealedRecord, pseudonym
 from ledger.attest.registry import Registry, Status
 from ledger.attest.sealing import ParallelSealer
 from ledger.store.db import session_scope
-from ledger.store.tables import Batch, IssuedRecord
+from ledger.store.tables import IssuedRecord
 from ledger.tx import TRANSIENT, ContractRevert, TxError
 
 RECORDS = IssuedRecord.__table__  # type: ignore[attr-defined]
@@ -62,6 +64,7 @@ class AttestationService:
         self._known_models: set[str] = set()
         self.attester_id = registry.attester_of(registry.sender.address)
         self.anchorer = Anchorer(engine, registry, confirmations)
+        self.proofs = ProofReader(engine)
         self.anchor_wait_s = anchor_wait_s
         self.batcher = Batcher(self._anchor_batch, max_batch_size, max_wait_s)
 
@@ -131,7 +134,8 @@ class AttestationService:
         if attester is None or attester.suspended:
             raise IssueError("attester: suspended or not registered; it cannot issue now")
         sealed = self.sealer.seal_many(records)
-        if not self._store_pending(sealed, mode, request_key):
+        full, rest = self._plan(sealed) if mode == "batch" else ([], [])
+        if not self._store(sealed, mode, request_key, full):
             return self.issue(
                 records, mode=mode, request_key=request_key, wait=wait, timeout=timeout
             )
@@ -140,7 +144,11 @@ class AttestationService:
                 for item in sealed:
                     self._anchor_single(item, timeout)
                 return sealed
-            futures = self.batcher.submit(sealed)
+            # The rest first: it waits for records of other requests on the batcher's thread
+            # while this one sends the full batches.
+            futures = self.batcher.submit([sealed[i] for i in rest]) if rest else []
+            for plan in full:
+                self._settle_batch(plan.target)
             if wait:
                 for fut in futures:
                     fut.result(timeout=timeout)
@@ -151,6 +159,25 @@ class AttestationService:
             # now): the reconciler finishes them; a retry with the key answers with them.
             raise AnchorPending(f"{len(sealed)} records accepted; anchoring pending") from exc
         return sealed
+
+    def _plan(self, sealed: Sequence[SealedRecord]) -> tuple[list[PlannedBatch], list[int]]:
+        """Cut a request into full batches now, per (model, expiry), so that their records
+        are stored once, already in their batch; the positions of the rest (fewer than a
+        batch per group) go to the batcher to be grouped with other requests' records."""
+        groups: dict[tuple[bytes, int], list[int]] = defaultdict(list)
+        for i, s in enumerate(sealed):
+            groups[(s.record.model_id, s.record.expires_at)].append(i)
+        size = self.batcher.max_size
+        full: list[PlannedBatch] = []
+        rest: list[int] = []
+        for positions in groups.values():
+            cut = len(positions) - len(positions) % size
+            for start in range(0, cut, size):
+                chunk = positions[start : start + size]
+                plan = self.anchorer.plan_batch([sealed[i] for i in chunk])
+                full.append(dataclasses.replace(plan, members=chunk))
+            rest += positions[cut:]
+        return full, rest
 
     def accepted(self, request_key: str) -> list[SealedRecord]:
         """The records stored under ``request_key``, in request order (empty if none)."""
@@ -185,9 +212,22 @@ class AttestationService:
                 raise AnchorPending(f"{waiting} records of this request are not anchored yet")
             time.sleep(0.1)
 
-    def _store_pending(self, sealed: Sequence[SealedRecord], mode: str, key: str | None) -> bool:
-        """Store in one transaction; False if another attempt stored this request first."""
+    def _store(
+        self,
+        sealed: Sequence[SealedRecord],
+        mode: str,
+        key: str | None,
+        batches: Sequence[PlannedBatch] = (),
+    ) -> bool:
+        """Store the request's records, and the full ``batches`` cut from them, in one
+        transaction: each record is written once, with its batch and leaf when it has one.
+        False if another attempt stored this request first."""
         now = int(time.time())
+        roots: list[str | None] = [None] * len(sealed)
+        leaves: list[int | None] = [None] * len(sealed)
+        for plan in batches:
+            for i, leaf in zip(plan.members, plan.leaves, strict=True):
+                roots[i], leaves[i] = plan.target.key, leaf
         rows = [
             {
                 "commitment": hex32(s.commitment),
@@ -196,6 +236,8 @@ class AttestationService:
                 "expires_at": s.record.expires_at,
                 "sealed": s.to_json(),
                 "mode": mode,
+                "batch_root": roots[i],
+                "leaf": leaves[i],
                 "status": "pending",
                 "request_key": key,
                 "request_index": i if key else None,
@@ -206,6 +248,8 @@ class AttestationService:
         # Core executemany: the ORM's per-row bookkeeping costs more than the write itself.
         try:
             with self.engine.begin() as conn:
+                if batches:
+                    conn.execute(insert(BATCHES), [plan.row() for plan in batches])
                 conn.execute(insert(RECORDS), rows)
         except IntegrityError:
             if key and self.accepted(key):
@@ -225,21 +269,28 @@ class AttestationService:
                 raise
 
     def _anchor_batch(self, records: Sequence[SealedRecord]) -> str:
+        """The batcher's anchor function: records stored before their batch closed."""
         target = self.anchorer.prepare_batch(records)
+        self._settle_batch(target)
+        return target.key
+
+    def _settle_batch(self, target: Target) -> None:
         with self.anchorer.claim(target.key):
             try:
                 self.anchorer.settle(target, self.anchor_wait_s)
             except ContractRevert:
-                self._discard([hex32(r.commitment) for r in records], target.key)
+                self._discard_batch(target.key)
                 raise
-        return target.key
 
-    def _discard(self, commitments: Sequence[str], root: str | None = None) -> None:
+    def _discard(self, commitments: Sequence[str]) -> None:
         """Forget records the chain refused, so a failed request leaves nothing behind."""
         with session_scope(self.engine) as session:
             session.execute(delete(IssuedRecord).where(IssuedRecord.commitment.in_(commitments)))
-            if root is not None:
-                session.execute(delete(Batch).where(Batch.root == root))
+
+    def _discard_batch(self, root: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(RECORDS).where(RECORDS.c.batch_root == root))
+            conn.execute(delete(BATCHES).where(BATCHES.c.root == root))
 
     # -- reading -----------------------------------------------------------------------
 
@@ -253,17 +304,30 @@ class AttestationService:
             raise KeyError(f"no record with commitment {commitment} was issued here")
         return row
 
-    def roots_of(self, sealed: Sequence[SealedRecord]) -> list[str | None]:
-        """The batch root of each record (None for single attestations)."""
-        keys = [hex32(s.commitment) for s in sealed]
-        with Session(self.engine) as session:
-            rows = session.exec(
-                select(IssuedRecord.commitment, IssuedRecord.batch_root).where(
-                    IssuedRecord.commitment.in_(keys)
-                )
-            ).all()
-        roots = dict(rows)
-        return [roots.get(k) for k in keys]
+    def roots_of(
+        self, sealed: Sequence[SealedRecord], request_key: str | None = None
+    ) -> list[str | None]:
+        """The batch root of each record (None for single attestations); by the request's
+        key when it has one (one range of an index rather than a lookup per record)."""
+        if request_key:
+            query = (
+                select(IssuedRecord.commitment, IssuedRecord.batch_root)
+                .where(IssuedRecord.request_key == request_key)
+                .order_by(IssuedRecord.request_index)
+            )
+            with Session(self.engine) as session:
+                roots = dict(session.exec(query).all())
+        else:
+            roots = {}
+            keys = [hex32(s.commitment) for s in sealed]
+            with Session(self.engine) as session:
+                for start in range(0, len(keys), 10_000):  # under every database's bind limit
+                    chunk = keys[start : start + 10_000]
+                    query = select(IssuedRecord.commitment, IssuedRecord.batch_root).where(
+                        col(IssuedRecord.commitment).in_(chunk)
+                    )
+                    roots.update(session.exec(query).all())
+        return [roots.get(hex32(s.commitment)) for s in sealed]
 
     def rows(self, commitments: Sequence[str]) -> list[IssuedRecord]:
         """The stored rows of ``commitments``, in that order."""
@@ -273,6 +337,10 @@ class AttestationService:
             ).all()
         by_key = {r.commitment: r for r in found}
         return [by_key[c] for c in commitments]
+
+    def proof_of(self, row: IssuedRecord) -> list[bytes]:
+        """A stored record's batch proof (empty for a single record)."""
+        return self.proofs.proof(row.batch_root, row.leaf, row.proof)
 
     def status(self, row: IssuedRecord, on_chain: Status | None = None) -> str:
         """One status, the chain's: ``pending`` until the chain has the record (whatever
@@ -286,7 +354,7 @@ class AttestationService:
         commitment = bytes.fromhex(row.commitment[2:])
         if row.batch_root is None:
             return self.registry.status_of(self.attester_id, commitment)
-        proof = [bytes.fromhex(p[2:]) for p in json.loads(row.proof or "[]")]
+        proof = self.proof_of(row)
         return self.registry.status_of_batch_record(
             self.attester_id, bytes.fromhex(row.batch_root[2:]), commitment, proof
         )
@@ -296,8 +364,7 @@ class AttestationService:
         row = self._require(commitment)
         batch = None
         if row.batch_root is not None:
-            proof = tuple(bytes.fromhex(p[2:]) for p in json.loads(row.proof or "[]"))
-            batch = DisclosedBatch(bytes.fromhex(row.batch_root[2:]), proof)
+            batch = DisclosedBatch(bytes.fromhex(row.batch_root[2:]), tuple(self.proof_of(row)))
         chain_id = self.registry.contract.w3.eth.chain_id
         address = self.registry.address.lower()
         return RecordFile(chain_id, address, SealedRecord.from_json(row.sealed), batch)
@@ -322,7 +389,7 @@ class AttestationService:
                 receipts.append(self.registry.revoke_many(singles, reason))
             for r in rows:
                 if r.batch_root is not None:
-                    proof = [bytes.fromhex(p[2:]) for p in json.loads(r.proof or "[]")]
+                    proof = self.proof_of(r)
                     receipts.append(
                         self.registry.revoke_batch_leaf(
                             bytes.fromhex(r.batch_root[2:]),
