@@ -153,19 +153,21 @@ def disclosures(rt: Runtime, count: int) -> list[dict[str, Any]]:
     from sqlmodel import Session, select
 
     from ledger.attest.disclosure import Batch, RecordFile
+    from ledger.attest.proofs import ProofReader
     from ledger.attest.records import SealedRecord
     from ledger.store.tables import IssuedRecord
 
     registry = rt.registry("attester").address.lower()
     chain_id = rt.w3.eth.chain_id
-    query = select(IssuedRecord.sealed, IssuedRecord.batch_root, IssuedRecord.proof)
+    query = select(
+        IssuedRecord.sealed, IssuedRecord.batch_root, IssuedRecord.leaf, IssuedRecord.proof
+    )
     with Session(rt.engine) as s:
         rows = s.exec(query.where(IssuedRecord.batch_root.is_not(None)).limit(count)).all()
+    proofs = ProofReader(rt.engine)
     out = []
-    for sealed, root, proof in rows:
-        batch = Batch(
-            bytes.fromhex(root[2:]), tuple(bytes.fromhex(p[2:]) for p in json.loads(proof))
-        )
+    for sealed, root, leaf, proof in rows:
+        batch = Batch(bytes.fromhex(root[2:]), tuple(proofs.proof(root, leaf, proof)))
         record = RecordFile(chain_id, registry, SealedRecord.from_json(sealed), batch)
         out.append(record.disclose(["score", "grade"]).to_dict())
     return out

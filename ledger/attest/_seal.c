@@ -176,30 +176,88 @@ static void merkle_root(uint8_t (*leaves)[32], int n, uint8_t out[32]) {
     memcpy(out, nodes[0], 32);
 }
 
+/* One field as the hashing pass reads it: pointers into the str objects' UTF-8 buffers,
+ * which live as long as the records list the caller passed (held for the whole call). */
+typedef struct {
+    const char *name, *value;
+    size_t nlen, vlen;
+} field_t;
+
+/* Every commitment, without the GIL: reads only the gathered fields and salts. Returns 0,
+ * or -1 when out of memory. */
+static int hash_records(const field_t *fields, const int *counts, Py_ssize_t count,
+                        const uint8_t *salt, uint8_t *out) {
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    for (Py_ssize_t r = 0; r < count; r++) {
+        int n = counts[r];
+        uint8_t leaves[MAX_FIELDS][32];
+        for (int f = 0; f < n; f++, fields++, salt += 32) {
+            size_t need = 160 + padded(fields->nlen) + padded(fields->vlen);
+            if (need > cap) {
+                uint8_t *grown = realloc(buf, need);
+                if (grown == NULL) {
+                    free(buf);
+                    return -1;
+                }
+                buf = grown;
+                cap = need;
+            }
+            size_t len = abi_encode(fields->name, fields->nlen, fields->value, fields->vlen,
+                                    salt, buf);
+            uint8_t inner[32];
+            keccak256(buf, len, inner);
+            keccak256(inner, 32, leaves[f]);
+        }
+        merkle_root(leaves, n, out + 32 * r);
+    }
+    free(buf);
+    return 0;
+}
+
 static PyObject *commitments(PyObject *self, PyObject *args) {
     PyObject *records;
     Py_buffer salts;
     if (!PyArg_ParseTuple(args, "O!y*", &PyList_Type, &records, &salts)) return NULL;
     Py_ssize_t count = PyList_GET_SIZE(records);
-    PyObject *result = PyBytes_FromStringAndSize(NULL, count * 32);
-    uint8_t *buf = NULL;
-    size_t cap = 0;
-    const uint8_t *salt = salts.buf;
-    const uint8_t *salts_end = salt + salts.len;
-    if (result == NULL) goto fail;
-    uint8_t *out = (uint8_t *)PyBytes_AS_STRING(result);
+    PyObject *result = NULL;
+    field_t *fields = NULL;
+    int *counts = PyMem_Malloc(sizeof(int) * (size_t)(count ? count : 1));
+    Py_ssize_t total = 0, used = 0;
+    if (counts == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    /* 1. With the GIL: check the shape and count the fields. */
     for (Py_ssize_t r = 0; r < count; r++) {
-        PyObject *fields = PyList_GET_ITEM(records, r);
-        if (!PyList_Check(fields) || PyList_GET_SIZE(fields) < 1 ||
-            PyList_GET_SIZE(fields) > MAX_FIELDS) {
+        PyObject *list = PyList_GET_ITEM(records, r);
+        if (!PyList_Check(list) || PyList_GET_SIZE(list) < 1 ||
+            PyList_GET_SIZE(list) > MAX_FIELDS) {
             PyErr_Format(PyExc_ValueError, "records[%zd]: expected a list of 1 to %d fields", r,
                          MAX_FIELDS);
             goto fail;
         }
-        int n = (int)PyList_GET_SIZE(fields);
-        uint8_t leaves[MAX_FIELDS][32];
-        for (int f = 0; f < n; f++) {
-            PyObject *pair = PyList_GET_ITEM(fields, f);
+        counts[r] = (int)PyList_GET_SIZE(list);
+        total += counts[r];
+    }
+    if (salts.len < 32 * total) {
+        PyErr_SetString(PyExc_ValueError, "salts: fewer than one per field");
+        goto fail;
+    }
+    if (salts.len > 32 * total) {
+        PyErr_SetString(PyExc_ValueError, "salts: more than one per field");
+        goto fail;
+    }
+    /* 2. With the GIL: gather each field's UTF-8 text. */
+    fields = PyMem_Malloc(sizeof(field_t) * (size_t)(total ? total : 1));
+    if (fields == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t r = 0; r < count; r++) {
+        PyObject *list = PyList_GET_ITEM(records, r);
+        for (int f = 0; f < counts[r]; f++, used++) {
+            PyObject *pair = PyList_GET_ITEM(list, f);
             Py_ssize_t nlen, vlen;
             const char *name, *value;
             if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 ||
@@ -209,37 +267,29 @@ static PyObject *commitments(PyObject *self, PyObject *args) {
                 PyErr_Format(PyExc_ValueError, "records[%zd][%d]: expected (name, text)", r, f);
                 goto fail;
             }
-            if (salt + 32 > salts_end) {
-                PyErr_SetString(PyExc_ValueError, "salts: fewer than one per field");
-                goto fail;
-            }
-            size_t need = 160 + padded((size_t)nlen) + padded((size_t)vlen);
-            if (need > cap) {
-                uint8_t *grown = realloc(buf, need);
-                if (grown == NULL) {
-                    PyErr_NoMemory();
-                    goto fail;
-                }
-                buf = grown;
-                cap = need;
-            }
-            size_t len = abi_encode(name, (size_t)nlen, value, (size_t)vlen, salt, buf);
-            uint8_t inner[32];
-            keccak256(buf, len, inner);
-            keccak256(inner, 32, leaves[f]);
-            salt += 32;
+            fields[used] = (field_t){name, value, (size_t)nlen, (size_t)vlen};
         }
-        merkle_root(leaves, n, out + 32 * r);
     }
-    if (salt != salts_end) {
-        PyErr_SetString(PyExc_ValueError, "salts: more than one per field");
+    result = PyBytes_FromStringAndSize(NULL, count * 32);
+    if (result == NULL) goto fail;
+    /* 3. Without the GIL: the hashing, so that other threads run meanwhile (the service
+     * seals a large request's shares on several threads at once). */
+    int status;
+    uint8_t *out = (uint8_t *)PyBytes_AS_STRING(result);
+    Py_BEGIN_ALLOW_THREADS
+    status = hash_records(fields, counts, count, salts.buf, out);
+    Py_END_ALLOW_THREADS
+    if (status != 0) {
+        PyErr_NoMemory();
         goto fail;
     }
-    free(buf);
+    PyMem_Free(fields);
+    PyMem_Free(counts);
     PyBuffer_Release(&salts);
     return result;
 fail:
-    free(buf);
+    PyMem_Free(fields);
+    PyMem_Free(counts);
     Py_XDECREF(result);
     PyBuffer_Release(&salts);
     return NULL;

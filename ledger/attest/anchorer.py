@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from hexbytes import HexBytes
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -260,13 +260,20 @@ class Anchorer:
             self._write(target, status=status, block_number=None, block_hash=None)
 
     def _write(self, target: Target, **values: object) -> None:
+        """Move a target to new values; a batch's records follow it in one statement. A
+        batch's transaction hash alone stays on the batch row (its records copy it with
+        their status), so sending touches no record row."""
         record_values = dict(values)
         if record_values.get("status") == "sending":
             record_values["status"] = "pending"
         with session_scope(self.engine) as session:
             conn = session.connection()
             if target.kind == "batch":
-                conn.execute(update(BATCHES).where(BATCHES.c.root == target.key).values(**values))
+                batch = BATCHES.c.root == target.key
+                conn.execute(update(BATCHES).where(batch).values(**values))
+                if set(values) == {"tx_hash"}:
+                    return
+                record_values["tx_hash"] = select(BATCHES.c.tx_hash).where(batch).scalar_subquery()
                 rows = RECORDS.c.batch_root == target.key
             else:
                 rows = RECORDS.c.commitment == target.key
