@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import operator
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -187,6 +188,8 @@ FIELDS: tuple[_Field, ...] = (
 )
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
 _ENCODERS = tuple((f.name, f.encode) for f in FIELDS)
+_TO_JSON = tuple((f.name, f.to_json) for f in FIELDS)
+_VALUES = operator.attrgetter(*FIELD_NAMES)  # every field's value in one call
 _BY_NAME = {f.name: f for f in FIELDS}
 
 
@@ -260,9 +263,9 @@ class ScoreRecord:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types; absent optional fields are left out."""
         return {
-            spec.name: spec.to_json(value)
-            for spec in FIELDS
-            if (value := getattr(self, spec.name)) is not None
+            name: to_json(value)
+            for (name, to_json), value in zip(_TO_JSON, _VALUES(self), strict=True)
+            if value is not None
         }
 
     @classmethod
