@@ -188,6 +188,18 @@ def verify_throughput(url: str, docs: list[dict[str, Any]]) -> float:
     return len(docs) / elapsed
 
 
+def api_pid(pid: int, wrapped: bool) -> int:
+    """The API process: under py-spy, its child."""
+    return int(Path(f"/proc/{pid}/task/{pid}/children").read_text().split()[0]) if wrapped else pid
+
+
+def cpu_s(pid: int) -> float:
+    """User plus system CPU seconds of a process and its threads so far: what a run costs,
+    whatever else the machine runs (wall-clock rates move with the load, this much less)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int, wrapped: bool) -> int:
     """The API process's peak resident set (VmHWM), in MiB; under py-spy, its child's."""
     if wrapped:
@@ -240,10 +252,15 @@ def main() -> None:
                             ).all()
                         )
 
+                pid = api_pid(api.pid, args.profile is not None)
+                cpu_before = cpu_s(pid)
                 result["records_per_s"] = round(
                     api_throughput(
                         f"http://127.0.0.1:{port}", "0x" + model_id.hex(), records, indexed_roots
                     )
+                )
+                result["api_cpu_us_per_record"] = round(
+                    (cpu_s(pid) - cpu_before) * 1e6 / records, 1
                 )
                 result["api_peak_rss_mb"] = peak_rss_mb(api.pid, args.profile is not None)
                 docs = disclosures(rt, 10_000)
