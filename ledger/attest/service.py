@@ -19,16 +19,15 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from sqlalchemy import delete, func, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from ledger.attest.anchorer import BATCHES, Anchorer, PlannedBatch, Target
 from ledger.attest.anchoring import AnchorPending
 from ledger.attest.batcher import Batcher, hex32
-from ledger.attest.disclosure import Batch as DisclosedBatch
-from ledger.attest.disclosure import RecordFile
 from ledger.attest.proofs import ProofReader
+from ledger.attest.reading import RecordReads
 from ledger.attest.records import ScoreRecord, SealedRecord, pseudonym
-from ledger.attest.registry import Registry, Status
+from ledger.attest.registry import Registry
 from ledger.attest.sealing import ParallelSealer
 from ledger.store.db import session_scope
 from ledger.store.tables import IssuedRecord
@@ -42,7 +41,7 @@ class IssueError(ValueError):
     """A request to issue records is invalid (the message names the field)."""
 
 
-class AttestationService:
+class AttestationService(RecordReads):
     """Seals, stores and anchors score records for one attester."""
 
     def __init__(
@@ -121,6 +120,21 @@ class AttestationService:
         refuses them (nothing stays stored) and ``AnchorPending`` if they are stored but
         not final within ``timeout`` (the reconciler finishes them).
         """
+        return self.issue_with_roots(
+            records, mode=mode, request_key=request_key, wait=wait, timeout=timeout
+        )[0]
+
+    def issue_with_roots(
+        self,
+        records: Sequence[ScoreRecord],
+        *,
+        mode: str = "batch",
+        request_key: str | None = None,
+        wait: bool = True,
+        timeout: float | None = None,
+    ) -> tuple[list[SealedRecord], list[str | None]]:
+        """``issue``, with each record's batch root (None for a single record, or for one
+        still waiting for its batch when not ``wait``ing)."""
         if not records:
             raise IssueError("records: at least one record is required")
         if mode not in ("batch", "single"):
@@ -129,26 +143,29 @@ class AttestationService:
         if request_key and (earlier := self.accepted(request_key)):
             if wait:
                 self.await_anchored(request_key, timeout)
-            return earlier
+            return earlier, self.roots_of(earlier, request_key)
         attester = self.registry.attester(self.attester_id)
         if attester is None or attester.suspended:
             raise IssueError("attester: suspended or not registered; it cannot issue now")
         sealed = self.sealer.seal_many(records)
         full, rest = self._plan(sealed) if mode == "batch" else ([], [])
         if not self._store(sealed, mode, request_key, full):
-            return self.issue(
+            return self.issue_with_roots(
                 records, mode=mode, request_key=request_key, wait=wait, timeout=timeout
             )
+        roots: list[str | None] = [None] * len(sealed)
         try:
             if mode == "single":
                 for item in sealed:
                     self._anchor_single(item, timeout)
-                return sealed
+                return sealed, roots
             # The rest first: it waits for records of other requests on the batcher's thread
             # while this one sends the full batches.
             futures = self.batcher.submit([sealed[i] for i in rest]) if rest else []
             for plan in full:
                 self._settle_batch(plan.target)
+                for i in plan.members:
+                    roots[i] = plan.target.key
             if wait:
                 for fut in futures:
                     fut.result(timeout=timeout)
@@ -158,7 +175,10 @@ class AttestationService:
             # Stored and not final (node away, transaction lost or refused by the node for
             # now): the reconciler finishes them; a retry with the key answers with them.
             raise AnchorPending(f"{len(sealed)} records accepted; anchoring pending") from exc
-        return sealed
+        if rest:  # batched with other requests' records: their roots are in the database
+            for i, root in zip(rest, self.roots_of([sealed[i] for i in rest]), strict=True):
+                roots[i] = root
+        return sealed, roots
 
     def _plan(self, sealed: Sequence[SealedRecord]) -> tuple[list[PlannedBatch], list[int]]:
         """Cut a request into full batches now, per (model, expiry), so that their records
@@ -291,87 +311,6 @@ class AttestationService:
         with self.engine.begin() as conn:
             conn.execute(delete(RECORDS).where(RECORDS.c.batch_root == root))
             conn.execute(delete(BATCHES).where(BATCHES.c.root == root))
-
-    # -- reading -----------------------------------------------------------------------
-
-    def get(self, commitment: str) -> IssuedRecord | None:
-        with Session(self.engine) as session:
-            return session.get(IssuedRecord, commitment.lower())
-
-    def _require(self, commitment: str) -> IssuedRecord:
-        row = self.get(commitment)
-        if row is None:
-            raise KeyError(f"no record with commitment {commitment} was issued here")
-        return row
-
-    def roots_of(
-        self, sealed: Sequence[SealedRecord], request_key: str | None = None
-    ) -> list[str | None]:
-        """The batch root of each record (None for single attestations); by the request's
-        key when it has one (one range of an index rather than a lookup per record)."""
-        if request_key:
-            query = (
-                select(IssuedRecord.commitment, IssuedRecord.batch_root)
-                .where(IssuedRecord.request_key == request_key)
-                .order_by(IssuedRecord.request_index)
-            )
-            with Session(self.engine) as session:
-                roots = dict(session.exec(query).all())
-        else:
-            roots = {}
-            keys = [hex32(s.commitment) for s in sealed]
-            with Session(self.engine) as session:
-                for start in range(0, len(keys), 10_000):  # under every database's bind limit
-                    chunk = keys[start : start + 10_000]
-                    query = select(IssuedRecord.commitment, IssuedRecord.batch_root).where(
-                        col(IssuedRecord.commitment).in_(chunk)
-                    )
-                    roots.update(session.exec(query).all())
-        return [roots.get(hex32(s.commitment)) for s in sealed]
-
-    def rows(self, commitments: Sequence[str]) -> list[IssuedRecord]:
-        """The stored rows of ``commitments``, in that order."""
-        with Session(self.engine) as session:
-            found = session.exec(
-                select(IssuedRecord).where(IssuedRecord.commitment.in_(commitments))
-            ).all()
-        by_key = {r.commitment: r for r in found}
-        return [by_key[c] for c in commitments]
-
-    def proof_of(self, row: IssuedRecord) -> list[bytes]:
-        """A stored record's batch proof (empty for a single record)."""
-        return self.proofs.proof(row.batch_root, row.leaf, row.proof)
-
-    def status(self, row: IssuedRecord, on_chain: Status | None = None) -> str:
-        """One status, the chain's: ``pending`` until the chain has the record (whatever
-        the database thought before a node crash or a reorg), ``failed`` if refused."""
-        on_chain = self.chain_status(row) if on_chain is None else on_chain
-        if on_chain is Status.Unknown:
-            return "failed" if row.status == "failed" else "pending"
-        return on_chain.name_snake
-
-    def chain_status(self, row: IssuedRecord) -> Status:
-        commitment = bytes.fromhex(row.commitment[2:])
-        if row.batch_root is None:
-            return self.registry.status_of(self.attester_id, commitment)
-        proof = self.proof_of(row)
-        return self.registry.status_of_batch_record(
-            self.attester_id, bytes.fromhex(row.batch_root[2:]), commitment, proof
-        )
-
-    def record_file(self, commitment: str) -> RecordFile:
-        """The sealed record with where it is anchored: the copy handed to its subject."""
-        row = self._require(commitment)
-        batch = None
-        if row.batch_root is not None:
-            batch = DisclosedBatch(bytes.fromhex(row.batch_root[2:]), tuple(self.proof_of(row)))
-        chain_id = self.registry.contract.w3.eth.chain_id
-        address = self.registry.address.lower()
-        return RecordFile(chain_id, address, SealedRecord.from_json(row.sealed), batch)
-
-    def disclosure(self, commitment: str, fields: Sequence[str]) -> dict:
-        """What the record's holder shows a lender: chosen fields, salts, proofs, batch proof."""
-        return self.record_file(commitment).disclose(fields).to_dict()
 
     # -- revoking ----------------------------------------------------------------------
 
