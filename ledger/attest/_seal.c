@@ -295,6 +295,71 @@ fail:
     return NULL;
 }
 
+/* A batch's tree over n commitments, as ledger.merkle's MerkleTree.build of their
+ * bytes32 leaves lays it out: leaves keccak256(keccak256(commitment)) sorted (ties in
+ * input order, as the JS library's stable sort), node i the sorted-pair hash of nodes
+ * 2i+1 and 2i+2, leaves at the end in reverse order. */
+typedef struct {
+    uint8_t hash[32];
+    Py_ssize_t index;
+} keyed_leaf;
+
+static int compare_keyed(const void *a, const void *b) {
+    const keyed_leaf *x = a, *y = b;
+    int c = memcmp(x->hash, y->hash, 32);
+    if (c) return c;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+static PyObject *batch_tree(PyObject *self, PyObject *args) {
+    Py_buffer values;
+    if (!PyArg_ParseTuple(args, "y*", &values)) return NULL;
+    Py_ssize_t n = values.len / 32;
+    if (values.len % 32 || n < 1) {
+        PyBuffer_Release(&values);
+        PyErr_SetString(PyExc_ValueError, "commitments: expected one or more 32-byte values");
+        return NULL;
+    }
+    keyed_leaf *leaves = PyMem_Malloc(sizeof(keyed_leaf) * (size_t)n);
+    PyObject *nodes = PyBytes_FromStringAndSize(NULL, (2 * n - 1) * 32);
+    PyObject *positions = PyList_New(n);
+    if (leaves == NULL || nodes == NULL || positions == NULL) {
+        PyMem_Free(leaves);
+        Py_XDECREF(nodes);
+        Py_XDECREF(positions);
+        PyBuffer_Release(&values);
+        return PyErr_Occurred() ? NULL : PyErr_NoMemory();
+    }
+    uint8_t *out = (uint8_t *)PyBytes_AS_STRING(nodes);
+    const uint8_t *in = values.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t k = 0; k < n; k++) {
+        uint8_t inner[32];
+        keccak256(in + 32 * k, 32, inner);
+        keccak256(inner, 32, leaves[k].hash);
+        leaves[k].index = k;
+    }
+    qsort(leaves, (size_t)n, sizeof(keyed_leaf), compare_keyed);
+    for (Py_ssize_t k = 0; k < n; k++) memcpy(out + 32 * (2 * n - 2 - k), leaves[k].hash, 32);
+    for (Py_ssize_t i = n - 2; i >= 0; i--)
+        hash_pair(out + 32 * (2 * i + 1), out + 32 * (2 * i + 2), out + 32 * i);
+    Py_END_ALLOW_THREADS
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *position = PyLong_FromSsize_t(2 * n - 2 - k);
+        if (position == NULL) {
+            PyMem_Free(leaves);
+            Py_DECREF(nodes);
+            Py_DECREF(positions);
+            PyBuffer_Release(&values);
+            return NULL;
+        }
+        PyList_SET_ITEM(positions, leaves[k].index, position);
+    }
+    PyMem_Free(leaves);
+    PyBuffer_Release(&values);
+    return Py_BuildValue("(NN)", nodes, positions);
+}
+
 static PyObject *keccak(PyObject *self, PyObject *args) {
     Py_buffer data;
     uint8_t out[32];
@@ -308,6 +373,9 @@ static PyMethodDef METHODS[] = {
     {"commitments", commitments, METH_VARARGS,
      "commitments(records, salts) -> 32 bytes per record: each record a list of (name, "
      "canonical text) in schema order, salts 32 bytes per field in the same order."},
+    {"batch_tree", batch_tree, METH_VARARGS,
+     "batch_tree(commitments) -> (nodes, positions): the tree over the bytes32 leaves of "
+     "32-byte commitments, every node packed root first, and each leaf's node index."},
     {"keccak", keccak, METH_VARARGS, "keccak(data) -> Keccak-256 digest (for tests)."},
     {NULL, NULL, 0, NULL}};
 
