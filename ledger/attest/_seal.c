@@ -7,6 +7,9 @@
  * laid out as the OZ library lays it, every pair hashed in ascending order. The Python
  * path stays the reference; tests/attest/test_fast_seal.py holds the two equal.
  *
+ * batch_tree builds a batch's tree over its records' commitments the same way (the tree
+ * whose nodes a batch stores). Both hash without the GIL, so threads hash at once.
+ *
  * Keccak-256 is the original Keccak padding (0x01 ... 0x80), not NIST SHA3-256.
  */
 #define PY_SSIZE_T_CLEAN
