@@ -42,9 +42,15 @@ def fingerprint(method: str, path: str, body: Any) -> str:
     return hashlib.sha256(blob).hexdigest()
 
 
+class Plain(dict):
+    """A response body a handler built of JSON types only (its hot path): sent as it is."""
+
+
 def plain(value: Any) -> Any:
     """JSON types; pydantic models through their own (compiled) serialiser, which takes
     milliseconds where ``jsonable_encoder`` takes a second for 10,000 issued records."""
+    if isinstance(value, Plain):
+        return value
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     return jsonable_encoder(value)

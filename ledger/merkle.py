@@ -137,6 +137,15 @@ class MerkleTree:
     def __len__(self) -> int:
         return len(self._positions)
 
+    def packed(self) -> bytes:
+        """Every node, root first, as one blob of 32-byte hashes (what a batch stores)."""
+        return b"".join(self._nodes)
+
+    @property
+    def positions(self) -> list[int]:
+        """The node index of each leaf, in the order the leaves were given to ``build``."""
+        return list(self._positions)
+
     def proof_at(self, index: int) -> list[bytes]:
         """The proof for the ``index``-th leaf given to ``build``."""
         return self._proof(self._position(index))

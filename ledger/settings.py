@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     batch_max_size: int = 10_000
     batch_max_wait_s: float = 0.5
     seal_workers: int = Field(
-        default=1, ge=0, le=64, description="extra processes sealing large requests (0 = none)"
+        default=1, ge=0, le=64, description="extra threads hashing large requests (0 = none)"
     )
     confirmations: int = 0
     index_chunk_size: int = Field(default=2_000, ge=1, description="blocks per indexing step")

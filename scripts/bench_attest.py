@@ -153,19 +153,21 @@ def disclosures(rt: Runtime, count: int) -> list[dict[str, Any]]:
     from sqlmodel import Session, select
 
     from ledger.attest.disclosure import Batch, RecordFile
+    from ledger.attest.proofs import ProofReader
     from ledger.attest.records import SealedRecord
     from ledger.store.tables import IssuedRecord
 
     registry = rt.registry("attester").address.lower()
     chain_id = rt.w3.eth.chain_id
-    query = select(IssuedRecord.sealed, IssuedRecord.batch_root, IssuedRecord.proof)
+    query = select(
+        IssuedRecord.sealed, IssuedRecord.batch_root, IssuedRecord.leaf, IssuedRecord.proof
+    )
     with Session(rt.engine) as s:
         rows = s.exec(query.where(IssuedRecord.batch_root.is_not(None)).limit(count)).all()
+    proofs = ProofReader(rt.engine)
     out = []
-    for sealed, root, proof in rows:
-        batch = Batch(
-            bytes.fromhex(root[2:]), tuple(bytes.fromhex(p[2:]) for p in json.loads(proof))
-        )
+    for sealed, root, leaf, proof in rows:
+        batch = Batch(bytes.fromhex(root[2:]), tuple(proofs.proof(root, leaf, proof)))
         record = RecordFile(chain_id, registry, SealedRecord.from_json(sealed), batch)
         out.append(record.disclose(["score", "grade"]).to_dict())
     return out
@@ -184,6 +186,18 @@ def verify_throughput(url: str, docs: list[dict[str, Any]]) -> float:
     if not all(r["valid"] for r in response.json()["results"]):
         raise RuntimeError("a disclosure of an issued record did not verify")
     return len(docs) / elapsed
+
+
+def api_pid(pid: int, wrapped: bool) -> int:
+    """The API process: under py-spy, its child."""
+    return int(Path(f"/proc/{pid}/task/{pid}/children").read_text().split()[0]) if wrapped else pid
+
+
+def cpu_s(pid: int) -> float:
+    """User plus system CPU seconds of a process and its threads so far: what a run costs,
+    whatever else the machine runs (wall-clock rates move with the load, this much less)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb(pid: int, wrapped: bool) -> int:
@@ -238,10 +252,15 @@ def main() -> None:
                             ).all()
                         )
 
+                pid = api_pid(api.pid, args.profile is not None)
+                cpu_before = cpu_s(pid)
                 result["records_per_s"] = round(
                     api_throughput(
                         f"http://127.0.0.1:{port}", "0x" + model_id.hex(), records, indexed_roots
                     )
+                )
+                result["api_cpu_us_per_record"] = round(
+                    (cpu_s(pid) - cpu_before) * 1e6 / records, 1
                 )
                 result["api_peak_rss_mb"] = peak_rss_mb(api.pid, args.profile is not None)
                 docs = disclosures(rt, 10_000)

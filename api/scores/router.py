@@ -85,7 +85,7 @@ def _score(svc: ServicesDep, body: ScoreRequest, key: str | None) -> ScoreRespon
         except AnchorPending as exc:
             raise pending(exc, key) from exc
         commitments = ["0x" + s.commitment.hex() for s in sealed]
-        roots = service.roots_of(sealed)
+        roots = service.roots_of(sealed, key)
     decisions = (
         [DECISIONS[k] for k in decide(np.array([r.score for r in rows]), plan["cutoffs"])]
         if plan

@@ -7,6 +7,9 @@
  * laid out as the OZ library lays it, every pair hashed in ascending order. The Python
  * path stays the reference; tests/attest/test_fast_seal.py holds the two equal.
  *
+ * batch_tree builds a batch's tree over its records' commitments the same way (the tree
+ * whose nodes a batch stores). Both hash without the GIL, so threads hash at once.
+ *
  * Keccak-256 is the original Keccak padding (0x01 ... 0x80), not NIST SHA3-256.
  */
 #define PY_SSIZE_T_CLEAN
@@ -176,30 +179,88 @@ static void merkle_root(uint8_t (*leaves)[32], int n, uint8_t out[32]) {
     memcpy(out, nodes[0], 32);
 }
 
+/* One field as the hashing pass reads it: pointers into the str objects' UTF-8 buffers,
+ * which live as long as the records list the caller passed (held for the whole call). */
+typedef struct {
+    const char *name, *value;
+    size_t nlen, vlen;
+} field_t;
+
+/* Every commitment, without the GIL: reads only the gathered fields and salts. Returns 0,
+ * or -1 when out of memory. */
+static int hash_records(const field_t *fields, const int *counts, Py_ssize_t count,
+                        const uint8_t *salt, uint8_t *out) {
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    for (Py_ssize_t r = 0; r < count; r++) {
+        int n = counts[r];
+        uint8_t leaves[MAX_FIELDS][32];
+        for (int f = 0; f < n; f++, fields++, salt += 32) {
+            size_t need = 160 + padded(fields->nlen) + padded(fields->vlen);
+            if (need > cap) {
+                uint8_t *grown = realloc(buf, need);
+                if (grown == NULL) {
+                    free(buf);
+                    return -1;
+                }
+                buf = grown;
+                cap = need;
+            }
+            size_t len = abi_encode(fields->name, fields->nlen, fields->value, fields->vlen,
+                                    salt, buf);
+            uint8_t inner[32];
+            keccak256(buf, len, inner);
+            keccak256(inner, 32, leaves[f]);
+        }
+        merkle_root(leaves, n, out + 32 * r);
+    }
+    free(buf);
+    return 0;
+}
+
 static PyObject *commitments(PyObject *self, PyObject *args) {
     PyObject *records;
     Py_buffer salts;
     if (!PyArg_ParseTuple(args, "O!y*", &PyList_Type, &records, &salts)) return NULL;
     Py_ssize_t count = PyList_GET_SIZE(records);
-    PyObject *result = PyBytes_FromStringAndSize(NULL, count * 32);
-    uint8_t *buf = NULL;
-    size_t cap = 0;
-    const uint8_t *salt = salts.buf;
-    const uint8_t *salts_end = salt + salts.len;
-    if (result == NULL) goto fail;
-    uint8_t *out = (uint8_t *)PyBytes_AS_STRING(result);
+    PyObject *result = NULL;
+    field_t *fields = NULL;
+    int *counts = PyMem_Malloc(sizeof(int) * (size_t)(count ? count : 1));
+    Py_ssize_t total = 0, used = 0;
+    if (counts == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    /* 1. With the GIL: check the shape and count the fields. */
     for (Py_ssize_t r = 0; r < count; r++) {
-        PyObject *fields = PyList_GET_ITEM(records, r);
-        if (!PyList_Check(fields) || PyList_GET_SIZE(fields) < 1 ||
-            PyList_GET_SIZE(fields) > MAX_FIELDS) {
+        PyObject *list = PyList_GET_ITEM(records, r);
+        if (!PyList_Check(list) || PyList_GET_SIZE(list) < 1 ||
+            PyList_GET_SIZE(list) > MAX_FIELDS) {
             PyErr_Format(PyExc_ValueError, "records[%zd]: expected a list of 1 to %d fields", r,
                          MAX_FIELDS);
             goto fail;
         }
-        int n = (int)PyList_GET_SIZE(fields);
-        uint8_t leaves[MAX_FIELDS][32];
-        for (int f = 0; f < n; f++) {
-            PyObject *pair = PyList_GET_ITEM(fields, f);
+        counts[r] = (int)PyList_GET_SIZE(list);
+        total += counts[r];
+    }
+    if (salts.len < 32 * total) {
+        PyErr_SetString(PyExc_ValueError, "salts: fewer than one per field");
+        goto fail;
+    }
+    if (salts.len > 32 * total) {
+        PyErr_SetString(PyExc_ValueError, "salts: more than one per field");
+        goto fail;
+    }
+    /* 2. With the GIL: gather each field's UTF-8 text. */
+    fields = PyMem_Malloc(sizeof(field_t) * (size_t)(total ? total : 1));
+    if (fields == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t r = 0; r < count; r++) {
+        PyObject *list = PyList_GET_ITEM(records, r);
+        for (int f = 0; f < counts[r]; f++, used++) {
+            PyObject *pair = PyList_GET_ITEM(list, f);
             Py_ssize_t nlen, vlen;
             const char *name, *value;
             if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 ||
@@ -209,40 +270,97 @@ static PyObject *commitments(PyObject *self, PyObject *args) {
                 PyErr_Format(PyExc_ValueError, "records[%zd][%d]: expected (name, text)", r, f);
                 goto fail;
             }
-            if (salt + 32 > salts_end) {
-                PyErr_SetString(PyExc_ValueError, "salts: fewer than one per field");
-                goto fail;
-            }
-            size_t need = 160 + padded((size_t)nlen) + padded((size_t)vlen);
-            if (need > cap) {
-                uint8_t *grown = realloc(buf, need);
-                if (grown == NULL) {
-                    PyErr_NoMemory();
-                    goto fail;
-                }
-                buf = grown;
-                cap = need;
-            }
-            size_t len = abi_encode(name, (size_t)nlen, value, (size_t)vlen, salt, buf);
-            uint8_t inner[32];
-            keccak256(buf, len, inner);
-            keccak256(inner, 32, leaves[f]);
-            salt += 32;
+            fields[used] = (field_t){name, value, (size_t)nlen, (size_t)vlen};
         }
-        merkle_root(leaves, n, out + 32 * r);
     }
-    if (salt != salts_end) {
-        PyErr_SetString(PyExc_ValueError, "salts: more than one per field");
+    result = PyBytes_FromStringAndSize(NULL, count * 32);
+    if (result == NULL) goto fail;
+    /* 3. Without the GIL: the hashing, so that other threads run meanwhile (the service
+     * seals a large request's shares on several threads at once). */
+    int status;
+    uint8_t *out = (uint8_t *)PyBytes_AS_STRING(result);
+    Py_BEGIN_ALLOW_THREADS
+    status = hash_records(fields, counts, count, salts.buf, out);
+    Py_END_ALLOW_THREADS
+    if (status != 0) {
+        PyErr_NoMemory();
         goto fail;
     }
-    free(buf);
+    PyMem_Free(fields);
+    PyMem_Free(counts);
     PyBuffer_Release(&salts);
     return result;
 fail:
-    free(buf);
+    PyMem_Free(fields);
+    PyMem_Free(counts);
     Py_XDECREF(result);
     PyBuffer_Release(&salts);
     return NULL;
+}
+
+/* A batch's tree over n commitments, as ledger.merkle's MerkleTree.build of their
+ * bytes32 leaves lays it out: leaves keccak256(keccak256(commitment)) sorted (ties in
+ * input order, as the JS library's stable sort), node i the sorted-pair hash of nodes
+ * 2i+1 and 2i+2, leaves at the end in reverse order. */
+typedef struct {
+    uint8_t hash[32];
+    Py_ssize_t index;
+} keyed_leaf;
+
+static int compare_keyed(const void *a, const void *b) {
+    const keyed_leaf *x = a, *y = b;
+    int c = memcmp(x->hash, y->hash, 32);
+    if (c) return c;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+static PyObject *batch_tree(PyObject *self, PyObject *args) {
+    Py_buffer values;
+    if (!PyArg_ParseTuple(args, "y*", &values)) return NULL;
+    Py_ssize_t n = values.len / 32;
+    if (values.len % 32 || n < 1) {
+        PyBuffer_Release(&values);
+        PyErr_SetString(PyExc_ValueError, "commitments: expected one or more 32-byte values");
+        return NULL;
+    }
+    keyed_leaf *leaves = PyMem_Malloc(sizeof(keyed_leaf) * (size_t)n);
+    PyObject *nodes = PyBytes_FromStringAndSize(NULL, (2 * n - 1) * 32);
+    PyObject *positions = PyList_New(n);
+    if (leaves == NULL || nodes == NULL || positions == NULL) {
+        PyMem_Free(leaves);
+        Py_XDECREF(nodes);
+        Py_XDECREF(positions);
+        PyBuffer_Release(&values);
+        return PyErr_Occurred() ? NULL : PyErr_NoMemory();
+    }
+    uint8_t *out = (uint8_t *)PyBytes_AS_STRING(nodes);
+    const uint8_t *in = values.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t k = 0; k < n; k++) {
+        uint8_t inner[32];
+        keccak256(in + 32 * k, 32, inner);
+        keccak256(inner, 32, leaves[k].hash);
+        leaves[k].index = k;
+    }
+    qsort(leaves, (size_t)n, sizeof(keyed_leaf), compare_keyed);
+    for (Py_ssize_t k = 0; k < n; k++) memcpy(out + 32 * (2 * n - 2 - k), leaves[k].hash, 32);
+    for (Py_ssize_t i = n - 2; i >= 0; i--)
+        hash_pair(out + 32 * (2 * i + 1), out + 32 * (2 * i + 2), out + 32 * i);
+    Py_END_ALLOW_THREADS
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *position = PyLong_FromSsize_t(2 * n - 2 - k);
+        if (position == NULL) {
+            PyMem_Free(leaves);
+            Py_DECREF(nodes);
+            Py_DECREF(positions);
+            PyBuffer_Release(&values);
+            return NULL;
+        }
+        PyList_SET_ITEM(positions, leaves[k].index, position);
+    }
+    PyMem_Free(leaves);
+    PyBuffer_Release(&values);
+    return Py_BuildValue("(NN)", nodes, positions);
 }
 
 static PyObject *keccak(PyObject *self, PyObject *args) {
@@ -258,6 +376,9 @@ static PyMethodDef METHODS[] = {
     {"commitments", commitments, METH_VARARGS,
      "commitments(records, salts) -> 32 bytes per record: each record a list of (name, "
      "canonical text) in schema order, salts 32 bytes per field in the same order."},
+    {"batch_tree", batch_tree, METH_VARARGS,
+     "batch_tree(commitments) -> (nodes, positions): the tree over the bytes32 leaves of "
+     "32-byte commitments, every node packed root first, and each leaf's node index."},
     {"keccak", keccak, METH_VARARGS, "keccak(data) -> Keccak-256 digest (for tests)."},
     {NULL, NULL, 0, NULL}};
 

@@ -17,10 +17,10 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hexbytes import HexBytes
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -32,6 +32,11 @@ from ledger.merkle import MerkleTree, bytes32_leaf
 from ledger.store.db import session_scope
 from ledger.store.tables import Batch, IssuedRecord
 from ledger.tx import ContractRevert, TxError
+
+try:  # built by the project's install (pyproject ext-modules)
+    from ledger.attest._seal import batch_tree as _batch_tree
+except ImportError:  # pragma: no cover - a source tree that was never built
+    _batch_tree = None
 
 log = logging.getLogger(__name__)
 RECORDS = IssuedRecord.__table__  # type: ignore[attr-defined]
@@ -53,6 +58,29 @@ class Target:
         return f"{'anchor' if self.kind == 'batch' else 'attest'}:{self.key}"
 
 
+@dataclass(frozen=True)
+class PlannedBatch:
+    """A batch before it is stored: its target, its tree's nodes and each leaf's index."""
+
+    target: Target
+    nodes: bytes
+    leaves: list[int]  # node index of each record's leaf, in the records' order
+    members: list[int] = field(default_factory=list)  # their positions in their request
+
+    def row(self) -> dict[str, object]:
+        """The batch's row, ``sending`` until its transaction is final."""
+        t = self.target
+        return {
+            "root": t.key,
+            "model_id": t.model_id,
+            "expires_at": t.expires_at,
+            "count": t.count,
+            "status": "sending",
+            "created_at": int(time.time()),
+            "nodes": self.nodes,
+        }
+
+
 class Anchorer:
     def __init__(self, engine: Engine, registry: Registry, confirmations: int = 0) -> None:
         self.engine = engine
@@ -69,33 +97,37 @@ class Anchorer:
 
     # -- building ----------------------------------------------------------------------
 
-    def prepare_batch(self, records: Sequence[SealedRecord]) -> Target:
-        """Build the tree and store the batch and every record's proof in one transaction."""
-        tree = MerkleTree.build([bytes32_leaf(r.commitment) for r in records])
+    @staticmethod
+    def plan_batch(records: Sequence[SealedRecord]) -> PlannedBatch:
+        """The batch of ``records``: its tree, as stored, and where each leaf sits in it."""
+        if _batch_tree is not None:  # one C call, equal to MerkleTree.build (tested)
+            nodes, leaves = _batch_tree(b"".join(r.commitment for r in records))
+        else:  # pragma: no cover - a source tree that was never built
+            tree = MerkleTree.build([bytes32_leaf(r.commitment) for r in records])
+            nodes, leaves = tree.packed(), tree.positions
         first = records[0].record
         target = Target(
-            "batch", hex32(tree.root), hex32(first.model_id), first.expires_at, len(records)
+            "batch", hex32(nodes[:32]), hex32(first.model_id), first.expires_at, len(records)
         )
+        return PlannedBatch(target, nodes, leaves)
+
+    def prepare_batch(self, records: Sequence[SealedRecord]) -> Target:
+        """For records stored before their batch closed (small requests grouped over time):
+        store the batch and point each record at its leaf, in one transaction."""
+        plan = self.plan_batch(records)
         with session_scope(self.engine) as session:
-            session.add(
-                Batch(
-                    root=target.key,
-                    model_id=target.model_id,
-                    expires_at=target.expires_at,
-                    count=target.count,
-                    created_at=int(time.time()),
-                )
-            )
-            session.connection().execute(
+            conn = session.connection()
+            conn.execute(insert(BATCHES), [plan.row()])
+            conn.execute(
                 update(RECORDS)
                 .where(RECORDS.c.commitment == bindparam("key"))
-                .values(batch_root=target.key, proof=bindparam("proof")),
+                .values(batch_root=plan.target.key, leaf=bindparam("leaf")),
                 [
-                    {"key": hex32(r.commitment), "proof": proof}
-                    for r, proof in zip(records, tree.proofs_json(), strict=True)
+                    {"key": hex32(r.commitment), "leaf": leaf}
+                    for r, leaf in zip(records, plan.leaves, strict=True)
                 ],
             )
-        return target
+        return plan.target
 
     @staticmethod
     def single(row: IssuedRecord) -> Target:
@@ -237,13 +269,20 @@ class Anchorer:
             self._write(target, status=status, block_number=None, block_hash=None)
 
     def _write(self, target: Target, **values: object) -> None:
+        """Move a target to new values; a batch's records follow it in one statement. A
+        batch's transaction hash alone stays on the batch row (its records copy it with
+        their status), so sending touches no record row."""
         record_values = dict(values)
         if record_values.get("status") == "sending":
             record_values["status"] = "pending"
         with session_scope(self.engine) as session:
             conn = session.connection()
             if target.kind == "batch":
-                conn.execute(update(BATCHES).where(BATCHES.c.root == target.key).values(**values))
+                batch = BATCHES.c.root == target.key
+                conn.execute(update(BATCHES).where(batch).values(**values))
+                if set(values) == {"tx_hash"}:
+                    return
+                record_values["tx_hash"] = select(BATCHES.c.tx_hash).where(batch).scalar_subquery()
                 rows = RECORDS.c.batch_root == target.key
             else:
                 rows = RECORDS.c.commitment == target.key

@@ -44,19 +44,24 @@ class Batcher:
         self._thread.start()
 
     def submit(self, records: Sequence[SealedRecord]) -> list[Future[str]]:
-        """Queue records; each future resolves to its batch root once anchored."""
+        """Queue records; one future per batch they went into, resolving to its root once
+        anchored (one per group, not per record: a request may hold thousands)."""
         futures: list[Future[str]] = []
         full: list[PendingGroup] = []
         with self._lock:
+            joined: dict[int, Future[str]] = {}  # id(group) -> this call's future in it
             for record in records:
                 key = (hex32(record.record.model_id), record.record.expires_at)
                 group = self._groups[key]
-                fut: Future[str] = Future()
                 group.records.append(record)
-                group.futures.append(fut)
-                futures.append(fut)
+                if id(group) not in joined:
+                    fut: Future[str] = Future()
+                    joined[id(group)] = fut
+                    group.futures.append(fut)
+                    futures.append(fut)
                 if len(group.records) >= self.max_size:
                     full.append(self._groups.pop(key))
+                    del joined[id(group)]
             self._lock.notify()
         for group in full:
             self._flush(group)

@@ -19,6 +19,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from sqlalchemy import literal_column
 from sqlmodel import Session, col, select
 
 from ledger.attest.anchorer import Target
@@ -29,6 +30,9 @@ from ledger.store.tables import Batch, IssuedRecord
 from ledger.tx import TRANSIENT, ContractRevert, TxError
 
 log = logging.getLogger(__name__)
+# A literal, not a bound value, so that the database plans with the partial index over
+# single records (``ix_issuedrecord_single``) instead of reading every batch record.
+SINGLE = col(IssuedRecord.mode) == literal_column("'single'")
 
 
 @dataclass
@@ -91,7 +95,7 @@ class Reconciler:
                     table.status == "anchored", col(table.block_number).is_not(None)
                 )
                 if table is IssuedRecord:
-                    query = query.where(IssuedRecord.mode == "single")
+                    query = query.where(SINGLE)
                 if newest_only:
                     query = query.order_by(col(table.block_number).desc()).limit(1)
                 blocks |= {(n, h) for n, h in session.exec(query.distinct()).all()}
@@ -115,7 +119,7 @@ class Reconciler:
             ).all()
             singles = session.exec(
                 select(IssuedRecord).where(
-                    IssuedRecord.mode == "single",
+                    SINGLE,
                     IssuedRecord.status == "anchored",
                     col(IssuedRecord.block_number).in_(lost)
                     | col(IssuedRecord.block_number).is_(None),
@@ -138,9 +142,7 @@ class Reconciler:
         with Session(self.service.engine) as session:
             batches = session.exec(select(Batch).where(Batch.status == "sending")).all()
             singles = session.exec(
-                select(IssuedRecord).where(
-                    IssuedRecord.mode == "single", IssuedRecord.status == "pending"
-                )
+                select(IssuedRecord).where(SINGLE, IssuedRecord.status == "pending")
             ).all()
         targets = [self.anchorer.batch(b) for b in batches]
         targets += [self.anchorer.single(r) for r in singles]

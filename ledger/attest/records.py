@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import operator
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -187,6 +188,8 @@ FIELDS: tuple[_Field, ...] = (
 )
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
 _ENCODERS = tuple((f.name, f.encode) for f in FIELDS)
+_TO_JSON = tuple((f.name, f.to_json) for f in FIELDS)
+_VALUES = operator.attrgetter(*FIELD_NAMES)  # every field's value in one call
 _BY_NAME = {f.name: f for f in FIELDS}
 
 
@@ -260,9 +263,9 @@ class ScoreRecord:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types; absent optional fields are left out."""
         return {
-            spec.name: spec.to_json(value)
-            for spec in FIELDS
-            if (value := getattr(self, spec.name)) is not None
+            name: to_json(value)
+            for (name, to_json), value in zip(_TO_JSON, _VALUES(self), strict=True)
+            if value is not None
         }
 
     @classmethod
@@ -373,10 +376,16 @@ def seal(record: ScoreRecord, salts: Mapping[str, bytes] | None = None) -> Seale
     return SealedRecord(record, dict(salts), _root(canonical, salts))
 
 
-def seal_many(records: Iterable[ScoreRecord], fast: bool = True) -> list[SealedRecord]:
+Commit = Callable[[list[list[tuple[str, str]]], bytes], bytes]
+
+
+def seal_many(
+    records: Iterable[ScoreRecord], fast: bool = True, commit: Commit | None = None
+) -> list[SealedRecord]:
     """``seal`` for many records at once: one system call for all salts (the service's hot
     loop). With ``fast`` and the compiled ``_seal`` module, every commitment is computed
-    in one C call; otherwise by the reference path, field by field (the two are equal)."""
+    in C (by ``commit`` if given: it may spread the call over threads, the C code runs
+    without the GIL); otherwise by the reference path, field by field (the two are equal)."""
     records = list(records)
     canonicals = []
     for i, record in enumerate(records):
@@ -384,7 +393,9 @@ def seal_many(records: Iterable[ScoreRecord], fast: bool = True) -> list[SealedR
             raise RecordError(f"records[{i}]", "must be a ScoreRecord")
         canonicals.append(record.canonical())
     entropy = os.urandom(SALT_BYTES * sum(map(len, canonicals)))
-    roots = _fast_commitments(canonicals, entropy) if fast and _fast_commitments else None
+    roots = None
+    if fast and _fast_commitments is not None:
+        roots = (commit or _fast_commitments)(canonicals, entropy)
     sealed = []
     pos = 0
     for i, (record, canonical) in enumerate(zip(records, canonicals, strict=True)):

@@ -1,62 +1,61 @@
 """Seal large batches of records on more than one core.
 
 Sealing (salting and hashing every field, ~26 keccak calls per record) is the hot loop
-of issuance. A request of thousands of records is split: one share is sealed in this
-process while the others are sealed in worker processes, which send back only the
-salts and commitments (cheap to pickle); the parent rebuilds the ``SealedRecord``s.
+of issuance. Its hashing is one C call (``ledger.attest._seal``) that runs without the
+GIL, so a request of thousands of records is split over threads: one share hashed on
+the calling thread while the others are hashed on ``workers`` more, all at once on as
+many cores. Threads rather than processes: nothing is pickled or copied, the records'
+texts are read where they are.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from ledger.attest.records import SALT_BYTES, ScoreRecord, SealedRecord, seal_many
 
-MIN_PARALLEL = 2_000  # below this, process overhead outweighs the gain
+try:
+    from ledger.attest._seal import commitments as _commitments
+except ImportError:  # pragma: no cover - a source tree that was never built
+    _commitments = None
 
-Sealed = tuple[bytes, bytes]  # (concatenated salts in field order, commitment)
-
-
-def _seal_remote(records: Sequence[ScoreRecord]) -> list[Sealed]:
-    return [(b"".join(s.salts.values()), s.commitment) for s in seal_many(records)]
-
-
-def _rebuild(record: ScoreRecord, sealed: Sealed) -> SealedRecord:
-    salts_blob, commitment = sealed
-    names = [name for name, _ in record.canonical()]
-    salts = {n: salts_blob[i * SALT_BYTES : (i + 1) * SALT_BYTES] for i, n in enumerate(names)}
-    return SealedRecord(record, salts, commitment)
+MIN_PARALLEL = 2_000  # below this, handing out work costs more than it saves
 
 
 class ParallelSealer:
-    """``seal_many`` spread over this process and ``workers`` others."""
+    """``seal_many`` with the hashing spread over this thread and ``workers`` others."""
 
     def __init__(self, workers: int = 1) -> None:
         self.workers = workers
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: ThreadPoolExecutor | None = None
 
-    def _executor(self) -> ProcessPoolExecutor:
+    def _executor(self) -> ThreadPoolExecutor:
         if self._pool is None:
-            # spawn, not fork: the service has threads (batcher, indexer, server).
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="seal")
         return self._pool
 
     def seal_many(self, records: Sequence[ScoreRecord]) -> list[SealedRecord]:
-        if self.workers < 1 or len(records) < MIN_PARALLEL:
+        if self.workers < 1 or len(records) < MIN_PARALLEL or _commitments is None:
             return seal_many(records)
-        share = len(records) // (self.workers + 1)
-        remote_parts = [records[(i + 1) * share : (i + 2) * share] for i in range(self.workers)]
-        remote_parts[-1] = records[self.workers * share :]
-        futures: list[Future[list[Sealed]]] = [
-            self._executor().submit(_seal_remote, part) for part in remote_parts
+        return seal_many(records, commit=self._commit)
+
+    def _commit(self, canonicals: list[list[tuple[str, str]]], entropy: bytes) -> bytes:
+        """The C call on ``workers + 1`` shares of the records at once."""
+        share = -(-len(canonicals) // (self.workers + 1))
+        parts: list[tuple[list[list[tuple[str, str]]], bytes]] = []
+        salt = 0
+        for start in range(0, len(canonicals), share):
+            part = canonicals[start : start + share]
+            size = SALT_BYTES * sum(map(len, part))
+            parts.append((part, entropy[salt : salt + size]))
+            salt += size
+        assert _commitments is not None
+        futures: list[Future[bytes]] = [
+            self._executor().submit(_commitments, *part) for part in parts[1:]
         ]
-        local = seal_many(records[:share])
-        for part, fut in zip(remote_parts, futures, strict=True):
-            local += [_rebuild(r, s) for r, s in zip(part, fut.result(), strict=True)]
-        return local
+        first = _commitments(*parts[0])
+        return first + b"".join(f.result() for f in futures)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -10,8 +10,9 @@ the reconciler (``ledger.attest.reconcile``), never dropped.
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 
@@ -20,16 +21,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from ledger.attest.anchorer import Anchorer
+from ledger.attest.anchorer import BATCHES, Anchorer, PlannedBatch, Target
 from ledger.attest.anchoring import AnchorPending
 from ledger.attest.batcher import Batcher, hex32
-from ledger.attest.disclosure import Batch as DisclosedBatch
-from ledger.attest.disclosure import RecordFile
+from ledger.attest.proofs import ProofReader
+from ledger.attest.reading import RecordReads
 from ledger.attest.records import ScoreRecord, SealedRecord, pseudonym
-from ledger.attest.registry import Registry, Status
+from ledger.attest.registry import Registry
 from ledger.attest.sealing import ParallelSealer
 from ledger.store.db import session_scope
-from ledger.store.tables import Batch, IssuedRecord
+from ledger.store.tables import IssuedRecord
 from ledger.tx import TRANSIENT, ContractRevert, TxError
 
 RECORDS = IssuedRecord.__table__  # type: ignore[attr-defined]
@@ -40,7 +41,7 @@ class IssueError(ValueError):
     """A request to issue records is invalid (the message names the field)."""
 
 
-class AttestationService:
+class AttestationService(RecordReads):
     """Seals, stores and anchors score records for one attester."""
 
     def __init__(
@@ -62,6 +63,7 @@ class AttestationService:
         self._known_models: set[str] = set()
         self.attester_id = registry.attester_of(registry.sender.address)
         self.anchorer = Anchorer(engine, registry, confirmations)
+        self.proofs = ProofReader(engine)
         self.anchor_wait_s = anchor_wait_s
         self.batcher = Batcher(self._anchor_batch, max_batch_size, max_wait_s)
 
@@ -118,6 +120,21 @@ class AttestationService:
         refuses them (nothing stays stored) and ``AnchorPending`` if they are stored but
         not final within ``timeout`` (the reconciler finishes them).
         """
+        return self.issue_with_roots(
+            records, mode=mode, request_key=request_key, wait=wait, timeout=timeout
+        )[0]
+
+    def issue_with_roots(
+        self,
+        records: Sequence[ScoreRecord],
+        *,
+        mode: str = "batch",
+        request_key: str | None = None,
+        wait: bool = True,
+        timeout: float | None = None,
+    ) -> tuple[list[SealedRecord], list[str | None]]:
+        """``issue``, with each record's batch root (None for a single record, or for one
+        still waiting for its batch when not ``wait``ing)."""
         if not records:
             raise IssueError("records: at least one record is required")
         if mode not in ("batch", "single"):
@@ -126,21 +143,29 @@ class AttestationService:
         if request_key and (earlier := self.accepted(request_key)):
             if wait:
                 self.await_anchored(request_key, timeout)
-            return earlier
+            return earlier, self.roots_of(earlier, request_key)
         attester = self.registry.attester(self.attester_id)
         if attester is None or attester.suspended:
             raise IssueError("attester: suspended or not registered; it cannot issue now")
         sealed = self.sealer.seal_many(records)
-        if not self._store_pending(sealed, mode, request_key):
-            return self.issue(
+        full, rest = self._plan(sealed) if mode == "batch" else ([], [])
+        if not self._store(sealed, mode, request_key, full):
+            return self.issue_with_roots(
                 records, mode=mode, request_key=request_key, wait=wait, timeout=timeout
             )
+        roots: list[str | None] = [None] * len(sealed)
         try:
             if mode == "single":
                 for item in sealed:
                     self._anchor_single(item, timeout)
-                return sealed
-            futures = self.batcher.submit(sealed)
+                return sealed, roots
+            # The rest first: it waits for records of other requests on the batcher's thread
+            # while this one sends the full batches.
+            futures = self.batcher.submit([sealed[i] for i in rest]) if rest else []
+            for plan in full:
+                self._settle_batch(plan.target)
+                for i in plan.members:
+                    roots[i] = plan.target.key
             if wait:
                 for fut in futures:
                     fut.result(timeout=timeout)
@@ -150,7 +175,29 @@ class AttestationService:
             # Stored and not final (node away, transaction lost or refused by the node for
             # now): the reconciler finishes them; a retry with the key answers with them.
             raise AnchorPending(f"{len(sealed)} records accepted; anchoring pending") from exc
-        return sealed
+        if rest:  # batched with other requests' records: their roots are in the database
+            for i, root in zip(rest, self.roots_of([sealed[i] for i in rest]), strict=True):
+                roots[i] = root
+        return sealed, roots
+
+    def _plan(self, sealed: Sequence[SealedRecord]) -> tuple[list[PlannedBatch], list[int]]:
+        """Cut a request into full batches now, per (model, expiry), so that their records
+        are stored once, already in their batch; the positions of the rest (fewer than a
+        batch per group) go to the batcher to be grouped with other requests' records."""
+        groups: dict[tuple[bytes, int], list[int]] = defaultdict(list)
+        for i, s in enumerate(sealed):
+            groups[(s.record.model_id, s.record.expires_at)].append(i)
+        size = self.batcher.max_size
+        full: list[PlannedBatch] = []
+        rest: list[int] = []
+        for positions in groups.values():
+            cut = len(positions) - len(positions) % size
+            for start in range(0, cut, size):
+                chunk = positions[start : start + size]
+                plan = self.anchorer.plan_batch([sealed[i] for i in chunk])
+                full.append(dataclasses.replace(plan, members=chunk))
+            rest += positions[cut:]
+        return full, rest
 
     def accepted(self, request_key: str) -> list[SealedRecord]:
         """The records stored under ``request_key``, in request order (empty if none)."""
@@ -185,9 +232,22 @@ class AttestationService:
                 raise AnchorPending(f"{waiting} records of this request are not anchored yet")
             time.sleep(0.1)
 
-    def _store_pending(self, sealed: Sequence[SealedRecord], mode: str, key: str | None) -> bool:
-        """Store in one transaction; False if another attempt stored this request first."""
+    def _store(
+        self,
+        sealed: Sequence[SealedRecord],
+        mode: str,
+        key: str | None,
+        batches: Sequence[PlannedBatch] = (),
+    ) -> bool:
+        """Store the request's records, and the full ``batches`` cut from them, in one
+        transaction: each record is written once, with its batch and leaf when it has one.
+        False if another attempt stored this request first."""
         now = int(time.time())
+        roots: list[str | None] = [None] * len(sealed)
+        leaves: list[int | None] = [None] * len(sealed)
+        for plan in batches:
+            for i, leaf in zip(plan.members, plan.leaves, strict=True):
+                roots[i], leaves[i] = plan.target.key, leaf
         rows = [
             {
                 "commitment": hex32(s.commitment),
@@ -196,6 +256,8 @@ class AttestationService:
                 "expires_at": s.record.expires_at,
                 "sealed": s.to_json(),
                 "mode": mode,
+                "batch_root": roots[i],
+                "leaf": leaves[i],
                 "status": "pending",
                 "request_key": key,
                 "request_index": i if key else None,
@@ -206,6 +268,8 @@ class AttestationService:
         # Core executemany: the ORM's per-row bookkeeping costs more than the write itself.
         try:
             with self.engine.begin() as conn:
+                if batches:
+                    conn.execute(insert(BATCHES), [plan.row() for plan in batches])
                 conn.execute(insert(RECORDS), rows)
         except IntegrityError:
             if key and self.accepted(key):
@@ -225,86 +289,28 @@ class AttestationService:
                 raise
 
     def _anchor_batch(self, records: Sequence[SealedRecord]) -> str:
+        """The batcher's anchor function: records stored before their batch closed."""
         target = self.anchorer.prepare_batch(records)
+        self._settle_batch(target)
+        return target.key
+
+    def _settle_batch(self, target: Target) -> None:
         with self.anchorer.claim(target.key):
             try:
                 self.anchorer.settle(target, self.anchor_wait_s)
             except ContractRevert:
-                self._discard([hex32(r.commitment) for r in records], target.key)
+                self._discard_batch(target.key)
                 raise
-        return target.key
 
-    def _discard(self, commitments: Sequence[str], root: str | None = None) -> None:
+    def _discard(self, commitments: Sequence[str]) -> None:
         """Forget records the chain refused, so a failed request leaves nothing behind."""
         with session_scope(self.engine) as session:
             session.execute(delete(IssuedRecord).where(IssuedRecord.commitment.in_(commitments)))
-            if root is not None:
-                session.execute(delete(Batch).where(Batch.root == root))
 
-    # -- reading -----------------------------------------------------------------------
-
-    def get(self, commitment: str) -> IssuedRecord | None:
-        with Session(self.engine) as session:
-            return session.get(IssuedRecord, commitment.lower())
-
-    def _require(self, commitment: str) -> IssuedRecord:
-        row = self.get(commitment)
-        if row is None:
-            raise KeyError(f"no record with commitment {commitment} was issued here")
-        return row
-
-    def roots_of(self, sealed: Sequence[SealedRecord]) -> list[str | None]:
-        """The batch root of each record (None for single attestations)."""
-        keys = [hex32(s.commitment) for s in sealed]
-        with Session(self.engine) as session:
-            rows = session.exec(
-                select(IssuedRecord.commitment, IssuedRecord.batch_root).where(
-                    IssuedRecord.commitment.in_(keys)
-                )
-            ).all()
-        roots = dict(rows)
-        return [roots.get(k) for k in keys]
-
-    def rows(self, commitments: Sequence[str]) -> list[IssuedRecord]:
-        """The stored rows of ``commitments``, in that order."""
-        with Session(self.engine) as session:
-            found = session.exec(
-                select(IssuedRecord).where(IssuedRecord.commitment.in_(commitments))
-            ).all()
-        by_key = {r.commitment: r for r in found}
-        return [by_key[c] for c in commitments]
-
-    def status(self, row: IssuedRecord, on_chain: Status | None = None) -> str:
-        """One status, the chain's: ``pending`` until the chain has the record (whatever
-        the database thought before a node crash or a reorg), ``failed`` if refused."""
-        on_chain = self.chain_status(row) if on_chain is None else on_chain
-        if on_chain is Status.Unknown:
-            return "failed" if row.status == "failed" else "pending"
-        return on_chain.name_snake
-
-    def chain_status(self, row: IssuedRecord) -> Status:
-        commitment = bytes.fromhex(row.commitment[2:])
-        if row.batch_root is None:
-            return self.registry.status_of(self.attester_id, commitment)
-        proof = [bytes.fromhex(p[2:]) for p in json.loads(row.proof or "[]")]
-        return self.registry.status_of_batch_record(
-            self.attester_id, bytes.fromhex(row.batch_root[2:]), commitment, proof
-        )
-
-    def record_file(self, commitment: str) -> RecordFile:
-        """The sealed record with where it is anchored: the copy handed to its subject."""
-        row = self._require(commitment)
-        batch = None
-        if row.batch_root is not None:
-            proof = tuple(bytes.fromhex(p[2:]) for p in json.loads(row.proof or "[]"))
-            batch = DisclosedBatch(bytes.fromhex(row.batch_root[2:]), proof)
-        chain_id = self.registry.contract.w3.eth.chain_id
-        address = self.registry.address.lower()
-        return RecordFile(chain_id, address, SealedRecord.from_json(row.sealed), batch)
-
-    def disclosure(self, commitment: str, fields: Sequence[str]) -> dict:
-        """What the record's holder shows a lender: chosen fields, salts, proofs, batch proof."""
-        return self.record_file(commitment).disclose(fields).to_dict()
+    def _discard_batch(self, root: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(RECORDS).where(RECORDS.c.batch_root == root))
+            conn.execute(delete(BATCHES).where(BATCHES.c.root == root))
 
     # -- revoking ----------------------------------------------------------------------
 
@@ -322,7 +328,7 @@ class AttestationService:
                 receipts.append(self.registry.revoke_many(singles, reason))
             for r in rows:
                 if r.batch_root is not None:
-                    proof = [bytes.fromhex(p[2:]) for p in json.loads(r.proof or "[]")]
+                    proof = self.proof_of(r)
                     receipts.append(
                         self.registry.revoke_batch_leaf(
                             bytes.fromhex(r.batch_root[2:]),

@@ -9,13 +9,13 @@ or leaves anchored on chain beyond the told records.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from ledger.attest.proofs import ProofReader
 from ledger.attest.registry import Registry
 from ledger.merkle import bytes32_leaf, verify
 from ledger.store.tables import IssuedRecord
@@ -50,6 +50,7 @@ def check(
     untold = sum(1 for c in rows if c not in told)
     attester = registry.attester_of(registry.sender.address)
     roots: dict[str, bool] = {}
+    proofs = ProofReader(engine)
 
     def on_chain(key: str) -> bool:
         if key not in roots:
@@ -64,7 +65,7 @@ def check(
         elif row.batch_root is None:
             lost += not on_chain(commitment)
         else:
-            proof = [bytes.fromhex(p[2:]) for p in json.loads(row.proof or "[]")]
+            proof = proofs.proof(row.batch_root, row.leaf, row.proof)
             leaf = bytes32_leaf(bytes.fromhex(commitment[2:]))
             inside = verify(bytes.fromhex(row.batch_root[2:]), leaf, proof)
             lost += not (inside and on_chain(row.batch_root))

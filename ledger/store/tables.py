@@ -8,7 +8,7 @@ issued: sealed records with their salts and proofs, which never go on chain.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -93,10 +93,23 @@ class IssuedRecord(SQLModel, table=True):
     """A record this service sealed: the full record and salts stay here, off chain.
 
     ``(request_key, request_index)`` is unique: the records of one idempotent request are
-    stored once, in one transaction, whatever the number of retries.
+    stored once, in one transaction, whatever the number of retries. A batch record's
+    proof is derived from its batch's ``nodes`` and its ``leaf`` (``ledger.attest.proofs``);
+    ``proof`` is only set on rows stored before batches kept their nodes.
     """
 
-    __table_args__ = (UniqueConstraint("request_key", "request_index"),)
+    __table_args__ = (
+        UniqueConstraint("request_key", "request_index"),
+        # The reconciler's queries over single records; batch records (almost all rows)
+        # stay out of it, so anchoring a batch updates only the status index.
+        Index(
+            "ix_issuedrecord_single",
+            "status",
+            "block_number",
+            sqlite_where=text("mode = 'single'"),
+            postgresql_where=text("mode = 'single'"),
+        ),
+    )
     commitment: str = Field(primary_key=True)
     subject: str = Field(index=True)  # keyed pseudonym, never a raw identifier
     model_id: str
@@ -104,15 +117,16 @@ class IssuedRecord(SQLModel, table=True):
     sealed: str = Field(sa_column=Column(Text, nullable=False))  # SealedRecord JSON
     mode: str  # 'single' | 'batch'
     batch_root: str | None = Field(default=None, index=True)
-    proof: str | None = Field(default=None, sa_column=Column(Text))  # JSON list of 0x-hex
+    leaf: int | None = None  # index of this record's leaf in its batch's tree nodes
+    proof: str | None = Field(default=None, sa_column=Column(Text))  # legacy: JSON 0x-hex list
     status: str = Field(default="pending", index=True)  # pending | anchored | failed
     tx_hash: str | None = None
-    request_key: str | None = Field(default=None, index=True)
+    request_key: str | None = None  # looked up through the unique (key, index) pair
     request_index: int | None = None  # position in its request, answered in this order
     created_at: int
     # Where the anchoring transaction was mined (singles; batch records copy their batch's):
     # the reconciler compares the hash with the chain's to notice a lost block.
-    block_number: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    block_number: int | None = Field(default=None, sa_column=Column(BigInteger))
     block_hash: str | None = None
 
 
@@ -126,6 +140,9 @@ class Batch(SQLModel, table=True):
     created_at: int
     block_number: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
     block_hash: str | None = None
+    # Every node of the batch's Merkle tree (OZ layout, 32 bytes each, root first): the
+    # records' proofs are read from it, so they are never written per record.
+    nodes: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
 
 
 class OutboxTx(SQLModel, table=True):

@@ -7,6 +7,8 @@ import copy
 import pytest
 from fastapi.testclient import TestClient
 
+from api.attestations.schemas import IssueResponse
+
 ATTESTER = {"X-API-Key": "k-attester"}
 VERIFIER = {"X-API-Key": "k-verifier"}
 AUDITOR = {"X-API-Key": "k-auditor"}
@@ -30,7 +32,10 @@ def issue(client: TestClient, model_id: str, n: int = 3, **body) -> list[dict]:
         headers=ATTESTER,
     )
     assert response.status_code == 201, response.text
-    return response.json()["records"]
+    body = response.json()
+    # The answer is built as plain JSON on the hot path: it must still be the schema's.
+    assert IssueResponse.model_validate(body).model_dump(mode="json") == body
+    return body["records"]
 
 
 def disclosure(client: TestClient, commitment: str, fields: str = "score,grade") -> dict:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import secrets
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from ledger.attest.records import (
     seal,
     seal_many,
 )
+from ledger.merkle import MerkleTree, bytes32_leaf
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "disclosures"
 
@@ -81,3 +83,19 @@ def test_salts_must_match_the_fields():
         _seal.commitments([canonical], b"\x00" * SALT_BYTES * 3)
     with pytest.raises(ValueError, match=r"records\[0\]\[1\]"):
         _seal.commitments([[("score", "700"), ("grade", 7)]], b"\x00" * SALT_BYTES * 2)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 100, 1001])
+def test_the_batch_tree_in_c_is_the_reference_tree(n: int):
+    commitments = [secrets.token_bytes(32) for _ in range(n)]
+    if n > 3:
+        commitments[3] = commitments[1]  # equal leaves keep their input order
+    nodes, positions = _seal.batch_tree(b"".join(commitments))
+    tree = MerkleTree.build([bytes32_leaf(c) for c in commitments])
+    assert nodes == tree.packed() and positions == tree.positions
+
+
+def test_the_batch_tree_refuses_what_is_not_commitments():
+    for bad in (b"", b"\1" * 33):
+        with pytest.raises(ValueError, match="commitments"):
+            _seal.batch_tree(bad)

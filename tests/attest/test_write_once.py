@@ -1,0 +1,147 @@
+"""A request's full batches are stored with their records in one transaction: each record
+written once, its proof derived from its batch's tree nodes; the crash guarantees hold
+for that state too (on a real node)."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import Session, select
+
+from ledger.attest.anchoring import AnchorPending
+from ledger.attest.reconcile import Reconciler
+from ledger.attest.records import ScoreRecord
+from ledger.attest.registry import ModelMetrics
+from ledger.attest.service import AttestationService
+from ledger.merkle import MerkleTree, bytes32_leaf, verify
+from ledger.runtime import Runtime
+from ledger.store.tables import Batch, IssuedRecord
+
+BATCH = 4
+
+
+@pytest.fixture(scope="module")
+def service(runtime: Runtime) -> Iterator[AttestationService]:
+    svc = AttestationService(
+        runtime.engine,
+        runtime.registry("attester"),
+        pseudonym_secret=b"w" * 32,
+        max_batch_size=BATCH,
+        max_wait_s=0.05,
+    )
+    yield svc
+    svc.close()
+
+
+@pytest.fixture(scope="module")
+def model_id(service: AttestationService) -> str:
+    model = secrets.token_bytes(32)
+    service.registry.register_model(model, "ipfs://w", ModelMetrics(8000, 5000, 6000, 100, 900))
+    return "0x" + model.hex()
+
+
+def records(service: AttestationService, model_id: str, n: int) -> list[ScoreRecord]:
+    now = int(time.time())
+    return [
+        service.new_record(
+            subject_id=f"subject-{secrets.token_hex(4)}",
+            score=500 + i,
+            grade="B",
+            model_id=model_id,
+            expires_at=now + 86_400,
+            issued_at=now,
+        )
+        for i in range(n)
+    ]
+
+
+def stored(service: AttestationService, key: str) -> list[IssuedRecord]:
+    with Session(service.engine) as session:
+        query = select(IssuedRecord).where(IssuedRecord.request_key == key)
+        return list(session.exec(query.order_by(IssuedRecord.request_index)).all())
+
+
+def batch(service: AttestationService, root: str) -> Batch:
+    with Session(service.engine) as session:
+        row = session.get(Batch, root)
+    assert row is not None
+    return row
+
+
+def test_full_batches_are_stored_with_their_records_and_never_rewritten(service, model_id):
+    statements: list[tuple[str, int]] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        rows = len(parameters) if executemany else 1
+        statements.append((" ".join(statement.split()), rows))
+
+    event.listen(service.engine, "before_cursor_execute", seen)
+    try:
+        sealed = service.issue(records(service, model_id, 2 * BATCH + 1), request_key="once-1")
+    finally:
+        event.remove(service.engine, "before_cursor_execute", seen)
+
+    rows = stored(service, "once-1")
+    assert [r.commitment for r in rows] == ["0x" + s.commitment.hex() for s in sealed]
+    assert all(r.status == "anchored" and r.batch_root and r.leaf is not None for r in rows)
+    assert all(r.proof is None for r in rows)  # proofs are not stored per record any more
+    assert len({r.batch_root for r in rows}) == 3  # two full batches and the rest's
+    # Inserted once; only the one record left over (grouped later with others, by time)
+    # is pointed at its batch afterwards. Anchoring updates each batch's records once.
+    inserts = [n for s, n in statements if s.startswith("INSERT INTO issuedrecord")]
+    assert inserts == [2 * BATCH + 1]
+    placed = [n for s, n in statements if s.startswith("UPDATE issuedrecord SET batch_root")]
+    assert placed == [1]
+    updates = [s for s, _ in statements if s.startswith("UPDATE issuedrecord")]
+    assert len(updates) == 1 + 3  # the rest's placement, then one status update per batch
+
+
+def test_derived_proofs_are_the_trees_and_the_chain_accepts_them(service, model_id):
+    sealed = service.issue(records(service, model_id, BATCH), request_key="once-2")
+    rows = stored(service, "once-2")
+    root = rows[0].batch_root
+    assert root and batch(service, root).nodes is not None
+    tree = MerkleTree.build([bytes32_leaf(s.commitment) for s in sealed])
+    assert "0x" + tree.root.hex() == root
+    for s, row in zip(sealed, rows, strict=True):
+        proof = service.proof_of(row)
+        assert proof == tree.proof(bytes32_leaf(s.commitment))
+        assert verify(tree.root, bytes32_leaf(s.commitment), proof)
+        assert service.status(row) == "valid"  # the registry checks the proof on chain
+        assert service.record_file(row.commitment).batch.proof == tuple(proof)
+
+
+def test_a_crash_after_storing_a_full_batch_is_finished_by_the_reconciler(
+    runtime, service, model_id, monkeypatch
+):
+    """The process stored the records with their batch, then lost the node before sending
+    (as if it had died there): the batch stays sending; the reconciler anchors it, and the
+    retry under the same key answers with the same records."""
+    original = service.anchorer._send
+
+    def node_away(*args, **kwargs):
+        raise ConnectionError("node unreachable")
+
+    monkeypatch.setattr(service.anchorer, "_send", node_away)
+    first = records(service, model_id, BATCH)
+    with pytest.raises(AnchorPending):
+        service.issue(first, request_key="once-3")
+    rows = stored(service, "once-3")
+    assert len(rows) == BATCH and all(r.status == "pending" for r in rows)
+    assert batch(service, rows[0].batch_root).status == "sending"
+    assert batch(service, rows[0].batch_root).tx_hash is None
+
+    monkeypatch.setattr(service.anchorer, "_send", original)
+    done = Reconciler(service, settle_timeout_s=30).run_once()
+    assert done.settled >= 1 and done.failed == 0
+    after = stored(service, "once-3")
+    assert all(r.status == "anchored" and service.status(r) == "valid" for r in after)
+    assert after[0].tx_hash == batch(service, rows[0].batch_root).tx_hash is not None
+    again = service.issue(records(service, model_id, BATCH), request_key="once-3")
+    assert [s.commitment for s in again] == [s.commitment for s in service.accepted("once-3")]
+    assert ["0x" + s.commitment.hex() for s in again] == [r.commitment for r in rows]
+    assert len(stored(service, "once-3")) == BATCH
