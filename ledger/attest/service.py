@@ -16,11 +16,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from ledger.attest import record_state
 from ledger.attest.anchorer import BATCHES, Anchorer, PlannedBatch, Target
 from ledger.attest.anchoring import AnchorPending
 from ledger.attest.batcher import Batcher, hex32
@@ -216,13 +217,7 @@ class AttestationService(RecordReads):
         deadline = time.monotonic() + timeout
         while True:
             with Session(self.engine) as session:
-                states = dict(
-                    session.exec(
-                        select(IssuedRecord.status, func.count())
-                        .where(IssuedRecord.request_key == request_key)
-                        .group_by(IssuedRecord.status)
-                    ).all()
-                )
+                states = record_state.counts(session, RECORDS.c.request_key == request_key)
             if states.get("failed"):
                 raise IssueError("records: the chain refused this request's records")
             waiting = sum(n for state, n in states.items() if state != "anchored")
