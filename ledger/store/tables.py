@@ -101,13 +101,22 @@ class IssuedRecord(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("request_key", "request_index"),
         # The reconciler's queries over single records; batch records (almost all rows)
-        # stay out of it, so anchoring a batch updates only the status index.
+        # stay out of it.
         Index(
             "ix_issuedrecord_single",
             "status",
             "block_number",
             sqlite_where=text("mode = 'single'"),
             postgresql_where=text("mode = 'single'"),
+        ),
+        # Records outside any batch (singles, and batch-mode records whose batch has not
+        # closed): the only rows whose own status means anything (ledger.attest.record_state).
+        Index(
+            "ix_issuedrecord_unbatched",
+            "mode",
+            "status",
+            sqlite_where=text("batch_root IS NULL"),
+            postgresql_where=text("batch_root IS NULL"),
         ),
     )
     commitment: str = Field(primary_key=True)
@@ -119,7 +128,8 @@ class IssuedRecord(SQLModel, table=True):
     batch_root: str | None = Field(default=None, index=True)
     leaf: int | None = None  # index of this record's leaf in its batch's tree nodes
     proof: str | None = Field(default=None, sa_column=Column(Text))  # legacy: JSON 0x-hex list
-    status: str = Field(default="pending", index=True)  # pending | anchored | failed
+    # pending | anchored | failed; a batch record's are its batch's (ledger.attest.record_state)
+    status: str = Field(default="pending")
     tx_hash: str | None = None
     request_key: str | None = None  # looked up through the unique (key, index) pair
     request_index: int | None = None  # position in its request, answered in this order

@@ -1,0 +1,50 @@
+"""batch records follow their batch: no status index over every record
+
+Anchoring a batch no longer rewrites its records: their status, transaction hash and
+block are read from the batch row (``ledger.attest.record_state``). The index on every
+record's status goes (each insert paid for it); the records whose own status still
+means something, those outside any batch, get a partial index. Values copied into batch
+records by earlier versions stay and are ignored.
+
+Revision 0005 (previous: 0004), written 2026-11-30 03:55:26.312284.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+UNBATCHED = sa.text("batch_root IS NULL")
+# Downgrading copies each batch's state into its records again, as before this revision.
+_OF_BATCH = "(SELECT b.{} FROM batch b WHERE b.root = issuedrecord.batch_root)"
+COPY_BACK = (
+    "UPDATE issuedrecord SET "
+    f"status = CASE {_OF_BATCH.format('status')} WHEN 'anchored' THEN 'anchored' "
+    "WHEN 'failed' THEN 'failed' ELSE 'pending' END, "
+    + ", ".join(f"{c} = {_OF_BATCH.format(c)}" for c in ("tx_hash", "block_number", "block_hash"))
+    + " WHERE batch_root IS NOT NULL"
+)
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("issuedrecord", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_issuedrecord_status"))
+        batch_op.create_index(
+            "ix_issuedrecord_unbatched",
+            ["mode", "status"],
+            unique=False,
+            sqlite_where=UNBATCHED,
+            postgresql_where=UNBATCHED,
+        )
+
+
+def downgrade() -> None:
+    op.execute(COPY_BACK)
+    with op.batch_alter_table("issuedrecord", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_issuedrecord_unbatched", sqlite_where=UNBATCHED, postgresql_where=UNBATCHED
+        )
+        batch_op.create_index(batch_op.f("ix_issuedrecord_status"), ["status"], unique=False)
