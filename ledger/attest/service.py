@@ -30,11 +30,26 @@ from ledger.attest.reading import RecordReads
 from ledger.attest.records import ScoreRecord, SealedRecord, pseudonym
 from ledger.attest.registry import Registry
 from ledger.attest.sealing import ParallelSealer
+from ledger.store.bulk import insert_tuples
 from ledger.store.db import session_scope
 from ledger.store.tables import IssuedRecord
 from ledger.tx import TRANSIENT, ContractRevert, TxError
 
 RECORDS = IssuedRecord.__table__  # type: ignore[attr-defined]
+STORED_COLUMNS = (
+    "commitment",
+    "subject",
+    "model_id",
+    "expires_at",
+    "sealed",
+    "mode",
+    "batch_root",
+    "leaf",
+    "status",
+    "request_key",
+    "request_index",
+    "created_at",
+)
 __all__ = ["AnchorPending", "AttestationService", "Batcher", "IssueError", "hex32"]
 
 
@@ -244,28 +259,28 @@ class AttestationService(RecordReads):
             for i, leaf in zip(plan.members, plan.leaves, strict=True):
                 roots[i], leaves[i] = plan.target.key, leaf
         rows = [
-            {
-                "commitment": hex32(s.commitment),
-                "subject": s.record.subject,
-                "model_id": hex32(s.record.model_id),
-                "expires_at": s.record.expires_at,
-                "sealed": s.to_json(),
-                "mode": mode,
-                "batch_root": roots[i],
-                "leaf": leaves[i],
-                "status": "pending",
-                "request_key": key,
-                "request_index": i if key else None,
-                "created_at": now,
-            }
+            (
+                hex32(s.commitment),
+                s.record.subject,
+                hex32(s.record.model_id),
+                s.record.expires_at,
+                s.to_json(),
+                mode,
+                roots[i],
+                leaves[i],
+                "pending",
+                key,
+                i if key else None,
+                now,
+            )
             for i, s in enumerate(sealed)
         ]
-        # Core executemany: the ORM's per-row bookkeeping costs more than the write itself.
         try:
             with self.engine.begin() as conn:
                 if batches:
                     conn.execute(insert(BATCHES), [plan.row() for plan in batches])
-                conn.execute(insert(RECORDS), rows)
+                # Tuples to the driver: SQLAlchemy's per-row work costs more than the write.
+                insert_tuples(conn, RECORDS, STORED_COLUMNS, rows)
         except IntegrityError:
             if key and self.accepted(key):
                 return False
