@@ -178,8 +178,16 @@ class AttestationService(RecordReads):
             # The rest first: it waits for records of other requests on the batcher's thread
             # while this one sends the full batches.
             futures = self.batcher.submit([sealed[i] for i in rest]) if rest else []
-            for plan in full:
-                self._settle_batch(plan.target)
+            keys = [[hex32(sealed[i].commitment) for i in plan.members] for plan in full]
+            for n, plan in enumerate(full):
+                try:
+                    self._settle_batch(plan.target, keys[n])
+                except ContractRevert:
+                    # The request is refused: its batches not sent yet go with it (stored,
+                    # they would be sent later by the reconciler for an answer already 409).
+                    for later, later_keys in zip(full[n + 1 :], keys[n + 1 :], strict=True):
+                        self._discard_batch(later.target.key, later_keys)
+                    raise
                 for i in plan.members:
                     roots[i] = plan.target.key
             if wait:
@@ -301,15 +309,15 @@ class AttestationService(RecordReads):
     def _anchor_batch(self, records: Sequence[SealedRecord]) -> str:
         """The batcher's anchor function: records stored before their batch closed."""
         target = self.anchorer.prepare_batch(records)
-        self._settle_batch(target)
+        self._settle_batch(target, [hex32(r.commitment) for r in records])
         return target.key
 
-    def _settle_batch(self, target: Target) -> None:
+    def _settle_batch(self, target: Target, commitments: Sequence[str]) -> None:
         with self.anchorer.claim(target.key):
             try:
                 self.anchorer.settle(target, self.anchor_wait_s)
             except ContractRevert:
-                self._discard_batch(target.key)
+                self._discard_batch(target.key, commitments)
                 raise
 
     def _discard(self, commitments: Sequence[str]) -> None:
@@ -317,9 +325,12 @@ class AttestationService(RecordReads):
         with session_scope(self.engine) as session:
             session.execute(delete(IssuedRecord).where(IssuedRecord.commitment.in_(commitments)))
 
-    def _discard_batch(self, root: str) -> None:
+    def _discard_batch(self, root: str, commitments: Sequence[str]) -> None:
+        """Forget a batch the chain refused and its records (by key: no index on root)."""
         with self.engine.begin() as conn:
-            conn.execute(delete(RECORDS).where(RECORDS.c.batch_root == root))
+            for start in range(0, len(commitments), 500):
+                chunk = commitments[start : start + 500]
+                conn.execute(delete(RECORDS).where(RECORDS.c.commitment.in_(chunk)))
             conn.execute(delete(BATCHES).where(BATCHES.c.root == root))
 
     # -- revoking ----------------------------------------------------------------------

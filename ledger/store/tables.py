@@ -120,12 +120,14 @@ class IssuedRecord(SQLModel, table=True):
         ),
     )
     commitment: str = Field(primary_key=True)
-    subject: str = Field(index=True)  # keyed pseudonym, never a raw identifier
+    subject: str  # keyed pseudonym, never a raw identifier
     model_id: str
     expires_at: int
     sealed: str = Field(sa_column=Column(Text, nullable=False))  # SealedRecord JSON
     mode: str  # 'single' | 'batch'
-    batch_root: str | None = Field(default=None, index=True)
+    # No index on subject or batch_root: nothing looks records up by either (a record
+    # finds its batch by the batch's key), and each cost every insert a B-tree write.
+    batch_root: str | None = None
     leaf: int | None = None  # index of this record's leaf in its batch's tree nodes
     proof: str | None = Field(default=None, sa_column=Column(Text))  # legacy: JSON 0x-hex list
     # pending | anchored | failed; a batch record's are its batch's (ledger.attest.record_state)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import event
@@ -158,3 +159,15 @@ def test_a_crash_after_storing_a_full_batch_is_finished_by_the_reconciler(
     assert [s.commitment for s in again] == [s.commitment for s in service.accepted("once-3")]
     assert ["0x" + s.commitment.hex() for s in again] == [r.commitment for r in rows]
     assert len(stored(service, "once-3")) == BATCH
+
+
+def test_a_full_batch_the_chain_refuses_leaves_nothing_stored(service, model_id):
+    """Its records are deleted by their keys (no index on batch_root), its batch row too."""
+    expired = [
+        replace(r, issued_at=1_000, expires_at=2_000) for r in records(service, model_id, 2 * BATCH)
+    ]
+    with pytest.raises(ValueError, match="ExpiryNotInFuture"):
+        service.issue(expired, request_key="once-refused")
+    assert stored(service, "once-refused") == []
+    with Session(service.engine) as session:
+        assert session.exec(select(Batch).where(Batch.expires_at == 2_000)).all() == []

@@ -1,9 +1,10 @@
-"""batch records follow their batch: no status index over every record
+"""batch records follow their batch; no index on every record's status, subject or root
 
 Anchoring a batch no longer rewrites its records: their status, transaction hash and
-block are read from the batch row (``ledger.attest.record_state``). The index on every
-record's status goes (each insert paid for it); the records whose own status still
-means something, those outside any batch, get a partial index. Values copied into batch
+block are read from the batch row (``ledger.attest.record_state``). The indexes on every
+record's status, subject and batch root go (each insert paid for them; nothing looks
+records up by subject, and a record finds its batch by the batch's key); the records
+whose own status still means something, those outside any batch, get a partial index. Values copied into batch
 records by earlier versions stay and are ignored.
 
 Revision 0005 (previous: 0004), written 2026-11-30 03:55:26.312284.
@@ -18,6 +19,7 @@ branch_labels = None
 depends_on = None
 
 UNBATCHED = sa.text("batch_root IS NULL")
+DROPPED = ("status", "subject", "batch_root")
 # Downgrading copies each batch's state into its records again, as before this revision.
 _OF_BATCH = "(SELECT b.{} FROM batch b WHERE b.root = issuedrecord.batch_root)"
 COPY_BACK = (
@@ -31,7 +33,8 @@ COPY_BACK = (
 
 def upgrade() -> None:
     with op.batch_alter_table("issuedrecord", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_issuedrecord_status"))
+        for index in DROPPED:
+            batch_op.drop_index(batch_op.f(f"ix_issuedrecord_{index}"))
         batch_op.create_index(
             "ix_issuedrecord_unbatched",
             ["mode", "status"],
@@ -47,4 +50,5 @@ def downgrade() -> None:
         batch_op.drop_index(
             "ix_issuedrecord_unbatched", sqlite_where=UNBATCHED, postgresql_where=UNBATCHED
         )
-        batch_op.create_index(batch_op.f("ix_issuedrecord_status"), ["status"], unique=False)
+        for index in DROPPED:
+            batch_op.create_index(batch_op.f(f"ix_issuedrecord_{index}"), [index], unique=False)
