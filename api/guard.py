@@ -50,13 +50,20 @@ def too_deep(body: bytes, limit: int) -> bool:
     if body.count(b"[") + body.count(b"{") <= limit:
         return False  # cannot nest deeper than it has openings
     text = np.frombuffer(body.replace(b"\\\\", b"").replace(b'\\"', b""), dtype=np.uint8)
+    # Only quotes and brackets matter, in order: two passes over the body pick them out
+    # (a 10,000-record request is about 2 MB, of which about a tenth are these bytes).
+    marks = text[_MARKS[text]]
+    quote = marks == ord('"')
     # uint8 wraps at 256, which keeps the parity that is all we need, in one byte a char.
-    in_string = (np.cumsum(text == ord('"'), dtype=np.uint8) & 1).astype(bool)
-    opening = (text == ord("[")) | (text == ord("{"))
-    closing = (text == ord("]")) | (text == ord("}"))
-    counted = (opening | closing) & ~in_string
+    in_string = (np.cumsum(quote, dtype=np.uint8) & 1).astype(bool)
+    counted = ~quote & ~in_string
+    opening = (marks == ord("[")) | (marks == ord("{"))
     steps = np.where(opening[counted], 1, -1).astype(np.int32)
     return bool(steps.size) and int(np.cumsum(steps).max()) > limit
+
+
+_MARKS = np.zeros(256, dtype=bool)
+_MARKS[list(b'"[]{}')] = True
 
 
 async def send_problem(
