@@ -6,20 +6,22 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 from hexbytes import HexBytes
-from sqlalchemy import Connection, delete, func, text
+from sqlalchemy import Connection, delete, func, insert, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import BlockNotFound
-from web3.types import LogReceipt
 
 from ledger.chain.deploy import contract_at
+from ledger.indexer.decode import EventDecoder, checksum, jsonable
+from ledger.indexer.logs import get_logs
 from ledger.store.db import session_scope
 from ledger.store.tables import Checkpoint, EventLog
 
@@ -27,16 +29,42 @@ log = logging.getLogger(__name__)
 
 _LOCKS: dict[tuple[str, str], threading.RLock] = {}
 
+__all__ = ["Discovery", "Event", "Indexer", "Projection", "jsonable"]
+
+
+@dataclass(slots=True)
+class Event:
+    """One decoded event as projections see it: the fields of its ``EventLog`` row, with
+    the arguments decoded (a rebuild reads them back from that row)."""
+
+    contract: str
+    address: str  # checksummed
+    event: str
+    block_number: int
+    block_hash: str
+    tx_hash: str
+    log_index: int
+    args: dict[str, Any]
+
+
 # A projection applies one decoded event to the indexed tables, inside the chunk's transaction.
-Handler = Callable[[Session, dict[str, Any], EventLog], None]
+Handler = Callable[[Session, dict[str, Any], Event], None]
+# Or a run of consecutive events of one name at once (set-based: one statement per run).
+BulkHandler = Callable[[Session, list[Event]], None]
 
 
 @dataclass
 class Projection:
-    """Handlers by event name, and the tables they own (cleared before a rebuild)."""
+    """Handlers by event name, and the tables they own (cleared before a rebuild).
+
+    ``bulk`` handlers, optional, take a run of consecutive events of one name and must
+    leave the tables as the per-event handler applied to each in turn would. A run goes
+    to them when every projection handling that name has one; else event by event.
+    """
 
     handlers: dict[str, Handler]
     tables: list[type[SQLModel]] = field(default_factory=list)
+    bulk: dict[str, BulkHandler] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -48,16 +76,6 @@ class Discovery:
     source: str
     event: str
     reveal: Callable[[dict[str, Any]], list[tuple[str, str]]]
-
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, bytes | bytearray | HexBytes):
-        return "0x" + bytes(value).hex()
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, Mapping):
-        return {k: jsonable(v) for k, v in value.items()}
-    return value
 
 
 class Indexer:
@@ -89,9 +107,17 @@ class Indexer:
         self.chunk_size = chunk_size
         self.projections = list(projections)
         self.handlers: dict[str, list[Handler]] = {}
+        self.bulk: dict[str, list[BulkHandler] | None] = {}  # None: some handler is per event
         for projection in self.projections:
             for event_name, handler in projection.handlers.items():
                 self.handlers.setdefault(event_name, []).append(handler)
+                many = projection.bulk.get(event_name)
+                runs = self.bulk.setdefault(event_name, [])
+                if runs is not None and many is not None:
+                    runs.append(many)
+                else:
+                    self.bulk[event_name] = None
+        self._event_decoders: dict[tuple[str, str], EventDecoder] = {}  # by contract and topic
         self.discoveries = {(d.source, d.event): d for d in discoveries}
         self.handled_only = frozenset(handled_only)
         self._static = dict(contracts)
@@ -109,7 +135,7 @@ class Indexer:
         self._full: list[str] = []  # addresses read for every event
         self._selective: list[str] = []  # addresses read for handled events only
         self._followed: set[str] = set()
-        self._decoders: dict[tuple[str, bytes], tuple[str, Any]] = {}
+        self._decoders: dict[tuple[str, str], tuple[str, EventDecoder]] = {}
         for cname, contract in self._static.items():
             self._follow(cname, contract)
         for found in self._discovered_in_log():
@@ -145,8 +171,11 @@ class Indexer:
         for event in contract.all_events():
             if selective and not self._handled(cname, event.event_name):
                 continue
-            topic = bytes(HexBytes(event.topic))
-            self._decoders[(address.lower(), topic)] = (cname, event)
+            topic = HexBytes(event.topic).to_0x_hex()
+            decoder = self._event_decoders.get((cname, topic))
+            if decoder is None:  # built once per contract type, not per deployed contract
+                decoder = self._event_decoders[(cname, topic)] = EventDecoder(event)
+            self._decoders[(address.lower(), topic)] = (cname, decoder)
         return True
 
     def _handled(self, cname: str, event_name: str) -> bool:
@@ -158,19 +187,18 @@ class Indexer:
 
     def _topics(self, addresses: list[str]) -> list[str]:
         wanted = {addr.lower() for addr in addresses}
-        topics = {topic for (addr, topic) in self._decoders if addr in wanted}
-        return sorted("0x" + t.hex() for t in topics)
+        return sorted({topic for (addr, topic) in self._decoders if addr in wanted})
 
     def _get_logs(self, full: list[str], selective: list[str], first: int, last: int) -> list:
-        """Logs of the given addresses in blocks ``first..last``, in chain order."""
-        logs: list[LogReceipt] = []
-        window = {"fromBlock": first, "toBlock": last}
+        """Raw logs of the given addresses in blocks ``first..last``, in chain order, with
+        ``blockNumber`` and ``logIndex`` as integers."""
+        logs: list[dict[str, Any]] = []
         if full:
-            logs += self.w3.eth.get_logs({**window, "address": full})
+            logs += get_logs(self.w3.provider, first, last, full)
         if selective:
             topics = self._topics(selective)
-            logs += self.w3.eth.get_logs({**window, "address": selective, "topics": [topics]})
-        return sorted(logs, key=lambda raw: (raw["blockNumber"], raw["logIndex"]))
+            logs += get_logs(self.w3.provider, first, last, selective, [topics])
+        return sorted(logs, key=_chain_order)
 
     # -- state -----------------------------------------------------------------------
 
@@ -219,64 +247,84 @@ class Indexer:
         to_hash = self._chain_hash(to_block)
         if to_hash is None:
             return 0
-        applied = 0
+        events: list[Event] = []
         try:
             with session_scope(self.engine) as session:
-                while applied < len(pending):
-                    raw = pending[applied]
-                    found = self._apply_log(session, raw)
-                    applied += 1
+                done = 0
+                while done < len(pending):
+                    raw = pending[done]
+                    done += 1
+                    event = self._decode(raw)
+                    if event is None:
+                        continue
+                    events.append(event)
+                    found = self._discover(event)
                     if found:
                         # A contract created in this chunk: read its logs from its creation
                         # block on (some precede the discovery event in the same block).
-                        rest = self._merge(pending[applied:], found, raw["blockNumber"], to_block)
-                        pending = pending[:applied] + rest
+                        rest = self._merge(pending[done:], found, raw["blockNumber"], to_block)
+                        pending = pending[:done] + rest
+                if events:
+                    session.execute(insert(EventLog), [_row(e) for e in events])
+                self._project(session, events)
                 merge = Checkpoint(name=self.name, block_number=to_block, block_hash=to_hash)
                 session.merge(merge)
             self._synced_at = (to_block, to_hash)
         except BaseException:
             self._reset_followed()  # forget what a rolled-back chunk discovered
             raise
-        return applied
+        return len(events)
 
     def _merge(self, pending: list, found: list[tuple[str, Contract]], first: int, last: int):
         full = [c.address for n, c in found if n not in self.handled_only]
         selective = [c.address for n, c in found if n in self.handled_only]
-        return sorted(
-            pending + self._get_logs(full, selective, first, last),
-            key=lambda raw: (raw["blockNumber"], raw["logIndex"]),
+        return sorted(pending + self._get_logs(full, selective, first, last), key=_chain_order)
+
+    def _decode(self, raw: dict[str, Any]) -> Event | None:
+        """The event of a raw log from a followed contract; None for one not followed."""
+        topics = raw["topics"]
+        if not topics:
+            return None
+        found = self._decoders.get((raw["address"].lower(), topics[0].lower()))
+        if found is None:
+            return None
+        contract_name, decoder = found
+        return Event(
+            contract=contract_name,
+            address=checksum(raw["address"][2:].lower()),
+            event=decoder.name,
+            block_number=raw["blockNumber"],
+            block_hash=raw["blockHash"].lower(),
+            tx_hash=raw["transactionHash"].lower(),
+            log_index=raw["logIndex"],
+            args=decoder.decode(raw),
         )
 
-    def _apply_log(self, session: Session, raw: LogReceipt) -> list[tuple[str, Contract]]:
-        """Log, project and (for a discovery event) follow; returns newly followed contracts."""
-        decoder = self._decoders.get((raw["address"].lower(), bytes(raw["topics"][0])))
-        if decoder is None:
-            return []
-        contract_name, event = decoder
-        decoded = event.process_log(raw)
-        row = EventLog(
-            contract=contract_name,
-            address=raw["address"],
-            event=decoded["event"],
-            block_number=raw["blockNumber"],
-            block_hash=HexBytes(raw["blockHash"]).to_0x_hex(),
-            tx_hash=HexBytes(raw["transactionHash"]).to_0x_hex(),
-            log_index=raw["logIndex"],
-            args=json.dumps(jsonable(dict(decoded["args"]))),
-        )
-        session.add(row)
-        self._project(session, row)
-        discovery = self.discoveries.get((contract_name, row.event))
+    def _discover(self, event: Event) -> list[tuple[str, Contract]]:
+        """For a discovery event, the contracts it reveals that were not followed yet."""
+        discovery = self.discoveries.get((event.contract, event.event))
         if discovery is None:
             return []
-        found = self._reveal(discovery, json.loads(row.args))
+        found = self._reveal(discovery, event.args)
         return [(name, contract) for name, contract in found if self._follow(name, contract)]
 
-    def _project(self, session: Session, row: EventLog) -> None:
-        args = json.loads(row.args)
-        for handler in self.handlers.get(row.event, []):
-            handler(session, args, row)
-        session.flush()
+    def _project(self, session: Session, events: list[Event]) -> None:
+        """Apply ``events`` in chain order: a run of one name in one statement per
+        projection where every projection of that name can (``Projection.bulk``), else
+        event by event as the handlers ask."""
+        for name, group in groupby(events, key=lambda e: e.event):
+            run = list(group)
+            bulk = self.bulk.get(name)
+            if bulk:
+                session.flush()  # ORM changes of earlier events go first
+                for apply_run in bulk:
+                    apply_run(session, run)
+                session.expire_all()  # rows the run changed are read afresh
+                continue
+            for event in run:
+                for handler in self.handlers.get(name, []):
+                    handler(session, event.args, event)
+                session.flush()
 
     # -- reorgs and rebuilds -----------------------------------------------------------
 
@@ -315,14 +363,14 @@ class Indexer:
         for projection in self.projections:
             for table in projection.tables:
                 session.execute(delete(table))
-        rows = session.exec(
-            select(EventLog).order_by(EventLog.block_number, EventLog.log_index)
+        rows = session.execute(
+            select(*(getattr(EventLog, c) for c in _EVENT_COLUMNS)).order_by(
+                EventLog.block_number, EventLog.log_index
+            )
         ).all()
-        count = 0
-        for row in rows:
-            self._project(session, row)
-            count += 1
-        return count
+        events = [Event(*row[:-1], args=json.loads(row[-1])) for row in rows]
+        self._project(session, events)
+        return len(events)
 
     def event_count(self) -> int:
         with Session(self.engine) as session:
@@ -365,3 +413,33 @@ class Indexer:
             signed=True,
         )
         return bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+
+
+_EVENT_COLUMNS = (
+    "contract",
+    "address",
+    "event",
+    "block_number",
+    "block_hash",
+    "tx_hash",
+    "log_index",
+    "args",
+)
+
+
+def _row(event: Event) -> dict[str, Any]:
+    """The ``EventLog`` row of ``event`` (arguments as JSON text, as before)."""
+    return {
+        "contract": event.contract,
+        "address": event.address,
+        "event": event.event,
+        "block_number": event.block_number,
+        "block_hash": event.block_hash,
+        "tx_hash": event.tx_hash,
+        "log_index": event.log_index,
+        "args": json.dumps(event.args),
+    }
+
+
+def _chain_order(raw: dict[str, Any]) -> tuple[int, int]:
+    return raw["blockNumber"], raw["logIndex"]
