@@ -7,20 +7,18 @@
   its refusal is the single path's;
 - the views every disclosure will need are fetched up front in JSON-RPC batches (a
   record or batch root is read once however many disclosures name it; chain id and
-  registry code once per call), encoded and decoded with orjson, and sent from a worker
-  thread while the next documents are being read, so the node's time overlaps ours;
+  registry code once per call), encoded and decoded with orjson (``ledger.chain.rawrpc``),
+  and sent from a worker thread while the next documents are being read, so the node's
+  time overlaps ours;
 - ``verify`` then runs against that cache. A read the prefetch did not foresee (or that
   failed) falls through to the node, so the verdicts cannot differ from the single path.
 """
 
 from __future__ import annotations
 
-import urllib.request
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
-
-import orjson
 
 from ledger.attest.disclosure import Disclosure, DisclosureError, read_disclosures
 from ledger.attest.status import Status
@@ -36,6 +34,7 @@ from ledger.attest.verify import (
     _word,
     verify,
 )
+from ledger.chain import rawrpc
 
 RPC_BATCH = 500  # eth_calls per JSON-RPC batch request
 READ_CHUNK = 1_000  # documents read offline before their chain reads are sent
@@ -50,12 +49,6 @@ class CachedReader:
         self._chain_id: int | None = None
         self._code: dict[str, bytes] = {}
         self._calls: dict[tuple[str, bytes], bytes] = {}
-        # An HTTP provider is posted to directly: web3's per-request encoding cost more
-        # than the node's answer.
-        self._url = getattr(provider, "endpoint_uri", None)
-        self._headers: dict[str, str] = {}
-        if self._url is not None and hasattr(provider, "get_request_headers"):
-            self._headers = dict(provider.get_request_headers())
 
     def chain_id(self) -> int:
         if self._chain_id is None:
@@ -94,28 +87,12 @@ class CachedReader:
 
     def _batch(self, chunk: list[tuple[str, bytes]]) -> list[Any] | None:
         """The replies to ``eth_call`` of each view, in order; None if the node refused."""
-        if self._url is None:
-            requests = [
-                ("eth_call", [{"to": address, "data": "0x" + data.hex()}, "latest"])
-                for address, data in chunk
-            ]
-            replies = self.provider.make_batch_request(requests)
-            return replies if isinstance(replies, list) else None
-        body = orjson.dumps(
-            [
-                {
-                    "jsonrpc": "2.0",
-                    "id": i,
-                    "method": "eth_call",
-                    "params": [{"to": address, "data": "0x" + data.hex()}, "latest"],
-                }
-                for i, (address, data) in enumerate(chunk)
-            ]
-        )
-        request = urllib.request.Request(self._url, body, self._headers)
+        payload = [
+            rawrpc.call("eth_call", [{"to": address, "data": "0x" + data.hex()}, "latest"], i)
+            for i, (address, data) in enumerate(chunk)
+        ]
         try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                replies = orjson.loads(response.read())
+            replies = rawrpc.post(self.provider, payload)
         except (OSError, ValueError):
             return None
         if not isinstance(replies, list):

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlmodel import Session
 
 from ledger.indexer.core import Event, Projection
+from ledger.store.bulk import executemany, insert_of
 from ledger.store.tables import Attester, LeafRevocation, Model, OnchainRecord
 
 Args = dict[str, Any]
@@ -142,20 +143,38 @@ def _record_row(a: Args, ev: Event, kind: str) -> dict[str, Any]:
     }
 
 
+_RECORDS = OnchainRecord.__table__  # type: ignore[attr-defined]
+
+
+_RECORD_COLUMNS = (
+    "key",
+    "kind",
+    "attester_id",
+    "model_id",
+    "count",
+    "issued_at",
+    "expires_at",
+    "revoked_at",
+    "revocation_reason",
+    "block_number",
+    "tx_hash",
+)
+_LEAF_COLUMNS = ("commitment", "root", "attester_id", "reason", "revoked_at", "block_number")
+
+
 def attested_many(session: Session, run: list[Event]) -> None:
-    session.execute(insert(OnchainRecord), [_record_row(e.args, e, "single") for e in run])
+    rows = [_record_row(e.args, e, "single") for e in run]
+    executemany(session.connection(), insert_of(_RECORDS, _RECORD_COLUMNS), rows)
 
 
 def batches_anchored(session: Session, run: list[Event]) -> None:
-    session.execute(insert(OnchainRecord), [_record_row(e.args, e, "batch") for e in run])
+    rows = [_record_row(e.args, e, "batch") for e in run]
+    executemany(session.connection(), insert_of(_RECORDS, _RECORD_COLUMNS), rows)
 
 
 _REVOKE = (
-    update(OnchainRecord.__table__)  # type: ignore[attr-defined]
-    .where(
-        OnchainRecord.__table__.c.attester_id == bindparam("a"),  # type: ignore[attr-defined]
-        OnchainRecord.__table__.c.key == bindparam("k"),  # type: ignore[attr-defined]
-    )
+    update(_RECORDS)
+    .where(_RECORDS.c.attester_id == bindparam("a"), _RECORDS.c.key == bindparam("k"))
     .values(revoked_at=bindparam("at"), revocation_reason=bindparam("why"))
 )
 
@@ -171,7 +190,7 @@ def revoked_many(session: Session, run: list[Event]) -> None:
         for e in run
     ]
     connection = session.connection()
-    changed = connection.execute(_REVOKE, params).rowcount
+    changed = executemany(connection, _REVOKE, params)
     if connection.dialect.supports_sane_multi_rowcount and changed == len(params):
         return
     keys = [(p["a"], p["k"]) for p in params]
@@ -199,7 +218,8 @@ def leaves_revoked(session: Session, run: list[Event]) -> None:
         }
         for e in run
     ]
-    session.execute(insert(LeafRevocation), rows)
+    table = LeafRevocation.__table__  # type: ignore[attr-defined]
+    executemany(session.connection(), insert_of(table, _LEAF_COLUMNS), rows)
 
 
 REGISTRY_PROJECTION = Projection(

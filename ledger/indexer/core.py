@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
 from hexbytes import HexBytes
-from sqlalchemy import Connection, delete, func, insert, text
+from sqlalchemy import Connection, delete, func, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 from web3 import Web3
@@ -22,6 +24,7 @@ from web3.exceptions import BlockNotFound
 from ledger.chain.deploy import contract_at
 from ledger.indexer.decode import EventDecoder, checksum, jsonable
 from ledger.indexer.logs import get_logs
+from ledger.store.bulk import executemany, insert_of
 from ledger.store.db import session_scope
 from ledger.store.tables import Checkpoint, EventLog
 
@@ -243,6 +246,10 @@ class Indexer:
         return applied
 
     def _apply_chunk(self, from_block: int, to_block: int) -> int:
+        with _collector_paused():
+            return self._apply_logs(from_block, to_block)
+
+    def _apply_logs(self, from_block: int, to_block: int) -> int:
         pending = self._get_logs(self._full, self._selective, from_block, to_block)
         to_hash = self._chain_hash(to_block)
         if to_hash is None:
@@ -265,7 +272,7 @@ class Indexer:
                         rest = self._merge(pending[done:], found, raw["blockNumber"], to_block)
                         pending = pending[:done] + rest
                 if events:
-                    session.execute(insert(EventLog), [_row(e) for e in events])
+                    executemany(session.connection(), _EVENT_INSERT, [_row(e) for e in events])
                 self._project(session, events)
                 merge = Checkpoint(name=self.name, block_number=to_block, block_hash=to_hash)
                 session.merge(merge)
@@ -415,6 +422,20 @@ class Indexer:
         return bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A backfill chunk allocates a few objects per log and frees them together; the
+    cyclic collector's passes over the whole heap that those allocations trigger took a
+    fifth of the time and free nothing, so it waits until the chunk is done."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 _EVENT_COLUMNS = (
     "contract",
     "address",
@@ -425,6 +446,7 @@ _EVENT_COLUMNS = (
     "log_index",
     "args",
 )
+_EVENT_INSERT = insert_of(EventLog.__table__, _EVENT_COLUMNS)  # type: ignore[attr-defined]
 
 
 def _row(event: Event) -> dict[str, Any]:

@@ -9,7 +9,10 @@ until it answers; any other error is raised, so an outage never looks like an em
 
 from __future__ import annotations
 
+import urllib.error
 from typing import Any
+
+from ledger.chain import rawrpc
 
 # Phrases nodes use when a range holds too many logs or blocks (geth, Besu, Erigon,
 # Alchemy, Infura, QuickNode, Ganache); matched in lowercase.
@@ -47,9 +50,11 @@ def get_logs(
     if topics is not None:
         query["topics"] = topics
     try:
-        reply = provider.make_request("eth_getLogs", [query])
-    except ValueError as exc:  # some providers raise the node's error instead of returning it
-        error: Any = exc
+        reply = rawrpc.post(provider, rawrpc.call("eth_getLogs", [query]))
+    except urllib.error.HTTPError as exc:  # some nodes refuse a large range with an HTTP error
+        error: Any = f"HTTP {exc.code}: {exc.read()[:500]!r}"
+    except ValueError as exc:  # a provider that raises the node's error instead of returning it
+        error = exc
     else:
         error = reply.get("error") if isinstance(reply, dict) else "no reply"
         if error is None:
