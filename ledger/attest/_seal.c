@@ -255,8 +255,12 @@ static PyObject *keccak(PyObject *self, PyObject *args) {
 }
 
 static PyObject *field_roots(PyObject *self, PyObject *args); /* verification, below */
+static PyObject *hex32s(PyObject *self, PyObject *args);
 
 static PyMethodDef METHODS[] = {
+    {"hex32s", hex32s, METH_VARARGS,
+     "hex32s(nodes) -> 32 bytes per node, or None unless every node is a string of 0x and "
+     "64 lowercase hex digits."},
     {"field_roots", field_roots, METH_VARARGS,
      "field_roots(items) -> 32 bytes per item: each item (name, text, salt, proof) with the "
      "proof's nodes concatenated; the root its field leaf's proof leads to."},
@@ -327,4 +331,37 @@ fail:
     free(buf);
     Py_DECREF(result);
     return NULL;
+}
+
+static inline int hex_digit(Py_UCS1 c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1; /* uppercase too: the format is lowercase */
+}
+
+/* The bytes of a list of 0x-prefixed lowercase 32-byte hex strings; None if any is not. */
+static PyObject *hex32s(PyObject *self, PyObject *args) {
+    PyObject *nodes;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &nodes)) return NULL;
+    Py_ssize_t count = PyList_GET_SIZE(nodes);
+    PyObject *result = PyBytes_FromStringAndSize(NULL, count * 32);
+    if (result == NULL) return NULL;
+    uint8_t *out = (uint8_t *)PyBytes_AS_STRING(result);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *node = PyList_GET_ITEM(nodes, i);
+        if (!PyUnicode_Check(node) || PyUnicode_GET_LENGTH(node) != 66 ||
+            PyUnicode_KIND(node) != PyUnicode_1BYTE_KIND)
+            goto refuse;
+        const Py_UCS1 *text = PyUnicode_1BYTE_DATA(node);
+        if (text[0] != '0' || text[1] != 'x') goto refuse;
+        for (int k = 0; k < 32; k++) {
+            int hi = hex_digit(text[2 + 2 * k]), lo = hex_digit(text[3 + 2 * k]);
+            if (hi < 0 || lo < 0) goto refuse;
+            out[32 * i + k] = (uint8_t)(hi << 4 | lo);
+        }
+    }
+    return result;
+refuse:
+    Py_DECREF(result);
+    Py_RETURN_NONE;
 }

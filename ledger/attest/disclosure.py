@@ -26,10 +26,11 @@ from ledger.attest.records import (
 )
 from ledger.merkle import MerkleTree, bytes32_leaf, process_proof
 
-try:  # built by the install; the Python reference below gives the same roots
+try:  # built by the install; the Python paths below give the same results
     from ledger.attest._seal import field_roots as _field_roots
+    from ledger.attest._seal import hex32s as _hex32s
 except ImportError:  # pragma: no cover
-    _field_roots = None
+    _field_roots = _hex32s = None
 
 VERSION = 1
 REQUIRED_FIELD = "attester"  # whose record it is: the key under which the chain holds it
@@ -333,6 +334,10 @@ def _object(
 
 
 def _hex32(field: str, value: Any) -> bytes:
+    if _hex32s is not None and type(value) is str:
+        raw = _hex32s([value])
+        if raw is not None:
+            return raw
     if not isinstance(value, str) or not _HEX32.fullmatch(value):
         raise DisclosureError(field, "must be 0x followed by 64 lowercase hex digits")
     return bytes.fromhex(value[2:])
@@ -343,34 +348,21 @@ def _proof(field: str, value: Any, limit: int) -> tuple[bytes, ...]:
 
 
 def _proof_bytes(field: str, value: Any, limit: int) -> bytes:
-    """A proof's nodes concatenated. The good path checks the whole list at C speed
-    (every node a 66-character string starting 0x, the rest lowercase hex, exactly as
-    ``_HEX32`` node by node); only a bad list is walked node by node to name the bad node."""
+    """A proof's nodes concatenated (the compiled check where built); a bad list is walked
+    node by node to name the bad node."""
     if not isinstance(value, list) or len(value) > limit:
         raise DisclosureError(field, f"must be a list of at most {limit} 0x-hex nodes")
-    n = len(value)
-    try:
-        joined = "".join(value) if set(map(len, value)) <= _NODE_LENGTH else ""
-    except TypeError:  # a node that is not a string
-        joined = ""
-    if len(joined) == 66 * n and joined[0::66] == "0" * n and joined[1::66] == "x" * n:
-        digits = "".join([node[2:] for node in value])
-        try:
-            raw = bytes.fromhex(digits)
-        except ValueError:
-            raw = b""
-        if len(raw) == 32 * n and raw.hex() == digits:  # lowercase, no spaces
+    if _hex32s is not None:
+        raw = _hex32s(value)
+        if raw is not None:
             return raw
-    for i, node in enumerate(value):
-        _hex32(f"{field}[{i}]", node)
-    raise AssertionError("unreachable: some node failed the joined check")
+    return b"".join([_hex32(f"{field}[{i}]", node) for i, node in enumerate(value)])
 
 
 def _nodes(raw: bytes) -> tuple[bytes, ...]:
     return tuple(map(raw.__getitem__, _SLICES[len(raw) // 32]))
 
 
-_NODE_LENGTH = {66}
 _SLICES = [tuple(slice(32 * i, 32 * i + 32) for i in range(n)) for n in range(MAX_BATCH_PROOF + 1)]
 
 

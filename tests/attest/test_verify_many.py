@@ -156,3 +156,34 @@ def test_compiled_field_roots_equal_the_python_reference():
     assert field_roots(items) == _python_field_roots(items)
     with pytest.raises(ValueError, match="items\\[0\\]"):
         field_roots([("score", "1", b"short", b"")])
+
+
+def test_compiled_hex_check_equals_the_pattern():
+    import random
+    import re
+
+    from ledger.attest._seal import hex32s
+
+    pattern = re.compile(r"0x[0-9a-f]{64}")
+    good = "0x" + "0123456789abcdef" * 4
+    bad = [
+        good.upper(),
+        "0X" + good[2:],
+        good[:-1],
+        good + "0",
+        good[:-1] + "g",
+        good[:-1] + "é",
+        good[:-1] + "A",
+        " " + good[1:],
+        good[:-1] + "\\n",
+        "0x0x" + good[6:],
+        7,
+        None,
+        b"0x00",
+    ]
+    rng = random.Random(3)
+    for _ in range(3_000):
+        nodes = [rng.choice(bad) if rng.random() < 0.2 else good for _ in range(rng.randint(0, 6))]
+        ok = all(type(n) is str and pattern.fullmatch(n) for n in nodes)
+        expected = b"".join(bytes.fromhex(n[2:]) for n in nodes) if ok else None
+        assert hex32s(nodes) == expected, nodes
