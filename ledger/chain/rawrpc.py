@@ -18,13 +18,21 @@ import orjson
 TIMEOUT_S = 120
 
 
-def endpoint(provider: Any) -> tuple[str, dict[str, str]] | None:
-    """(URL, headers) of an HTTP provider; None for any other kind."""
+def endpoint(provider: Any) -> tuple[str, dict[str, str], float] | None:
+    """(URL, headers, timeout) of a plain HTTP provider; None for any other kind, and for
+    one configured with more than headers and a timeout (authentication, proxies,
+    certificates: web3's own session honours those)."""
     url = getattr(provider, "endpoint_uri", None)
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         return None
-    headers = provider.get_request_headers() if hasattr(provider, "get_request_headers") else {}
-    return url, {"Content-Type": "application/json", **dict(headers)}
+    if not hasattr(provider, "get_request_kwargs"):
+        return None
+    kwargs = dict(provider.get_request_kwargs())
+    if set(kwargs) - {"headers", "timeout"}:
+        return None
+    headers = {"Content-Type": "application/json", **dict(kwargs.get("headers") or {})}
+    timeout = kwargs.get("timeout")
+    return url, headers, float(timeout) if isinstance(timeout, int | float) else TIMEOUT_S
 
 
 def post(provider: Any, payload: Any) -> Any:
@@ -35,9 +43,9 @@ def post(provider: Any, payload: Any) -> Any:
         if isinstance(payload, list):
             return provider.make_batch_request([(r["method"], r["params"]) for r in payload])
         return provider.make_request(payload["method"], payload["params"])
-    url, headers = target
+    url, headers, timeout = target
     request = urllib.request.Request(url, orjson.dumps(payload), headers)
-    with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+    with urllib.request.urlopen(request, timeout=max(timeout, TIMEOUT_S)) as response:
         return orjson.loads(response.read())
 
 
