@@ -58,6 +58,7 @@ def test_set_based_projection_equals_event_by_event(
     log) exactly as the per-event handlers do, chunk by chunk or all at once."""
     from dataclasses import replace
 
+    from ledger.indexer.projection import Projector
     from ledger.store.db import create_db
     from ledger.store.tables import EventLog
 
@@ -83,9 +84,8 @@ def test_set_based_projection_equals_event_by_event(
             engine = create_db(f"sqlite:///{tmp_path}/{bulk}-{chunk}.db")
             indexer = rt.indexer(engine)
             indexer.chunk_size = chunk
-            if not bulk:
-                indexer.projections = [replace(p, bulk={}) for p in indexer.projections]
-                indexer.bulk = {}
+            if not bulk:  # every run event by event, through the ORM handlers
+                indexer.projector = Projector([replace(p, bulk={}) for p in indexer.projections])
             indexer.poll_once()
             out = {}
             with Session(engine) as s:

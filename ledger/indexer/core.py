@@ -9,14 +9,12 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from itertools import groupby
 from typing import Any
 
 from hexbytes import HexBytes
 from sqlalchemy import Connection, delete, func, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import BlockNotFound
@@ -24,7 +22,16 @@ from web3.exceptions import BlockNotFound
 from ledger.chain.deploy import contract_at
 from ledger.indexer.decode import EventDecoder, checksum, jsonable
 from ledger.indexer.logs import get_logs
-from ledger.store.bulk import executemany, insert_of
+from ledger.indexer.projection import (
+    BulkHandler,
+    Discovery,
+    Event,
+    Handler,
+    Projection,
+    Projector,
+    read_log,
+    write_log,
+)
 from ledger.store.db import session_scope
 from ledger.store.tables import Checkpoint, EventLog
 
@@ -32,53 +39,8 @@ log = logging.getLogger(__name__)
 
 _LOCKS: dict[tuple[str, str], threading.RLock] = {}
 
-__all__ = ["Discovery", "Event", "Indexer", "Projection", "jsonable"]
-
-
-@dataclass(slots=True)
-class Event:
-    """One decoded event as projections see it: the fields of its ``EventLog`` row, with
-    the arguments decoded (a rebuild reads them back from that row)."""
-
-    contract: str
-    address: str  # checksummed
-    event: str
-    block_number: int
-    block_hash: str
-    tx_hash: str
-    log_index: int
-    args: dict[str, Any]
-
-
-# A projection applies one decoded event to the indexed tables, inside the chunk's transaction.
-Handler = Callable[[Session, dict[str, Any], Event], None]
-# Or a run of consecutive events of one name at once (set-based: one statement per run).
-BulkHandler = Callable[[Session, list[Event]], None]
-
-
-@dataclass
-class Projection:
-    """Handlers by event name, and the tables they own (cleared before a rebuild).
-
-    ``bulk`` handlers, optional, take a run of consecutive events of one name and must
-    leave the tables as the per-event handler applied to each in turn would. A run goes
-    to them when every projection handling that name has one; else event by event.
-    """
-
-    handlers: dict[str, Handler]
-    tables: list[type[SQLModel]] = field(default_factory=list)
-    bulk: dict[str, BulkHandler] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Discovery:
-    """Contracts created at run time: when contract ``source`` emits ``event``, follow every
-    ``(contract name, address)`` that ``reveal(args)`` returns. The followed set is derived
-    from the event log, so it survives a restart, a rewind and a rebuild."""
-
-    source: str
-    event: str
-    reveal: Callable[[dict[str, Any]], list[tuple[str, str]]]
+# Projections import these from here as well as from ``ledger.indexer.projection``.
+__all__ = ["BulkHandler", "Discovery", "Event", "Handler", "Indexer", "Projection", "jsonable"]
 
 
 class Indexer:
@@ -109,17 +71,7 @@ class Indexer:
         self.confirmations = confirmations
         self.chunk_size = chunk_size
         self.projections = list(projections)
-        self.handlers: dict[str, list[Handler]] = {}
-        self.bulk: dict[str, list[BulkHandler] | None] = {}  # None: some handler is per event
-        for projection in self.projections:
-            for event_name, handler in projection.handlers.items():
-                self.handlers.setdefault(event_name, []).append(handler)
-                many = projection.bulk.get(event_name)
-                runs = self.bulk.setdefault(event_name, [])
-                if runs is not None and many is not None:
-                    runs.append(many)
-                else:
-                    self.bulk[event_name] = None
+        self.projector = Projector(self.projections)
         self._event_decoders: dict[tuple[str, str], EventDecoder] = {}  # by contract and topic
         self.discoveries = {(d.source, d.event): d for d in discoveries}
         self.handled_only = frozenset(handled_only)
@@ -182,7 +134,7 @@ class Indexer:
         return True
 
     def _handled(self, cname: str, event_name: str) -> bool:
-        return event_name in self.handlers or (cname, event_name) in self.discoveries
+        return event_name in self.projector.handlers or (cname, event_name) in self.discoveries
 
     @property
     def addresses(self) -> list[str]:
@@ -272,8 +224,8 @@ class Indexer:
                         rest = self._merge(pending[done:], found, raw["blockNumber"], to_block)
                         pending = pending[:done] + rest
                 if events:
-                    executemany(session.connection(), _EVENT_INSERT, [_row(e) for e in events])
-                self._project(session, events)
+                    write_log(session, events)
+                self.projector.apply(session, events)
                 merge = Checkpoint(name=self.name, block_number=to_block, block_hash=to_hash)
                 session.merge(merge)
             self._synced_at = (to_block, to_hash)
@@ -315,24 +267,6 @@ class Indexer:
         found = self._reveal(discovery, event.args)
         return [(name, contract) for name, contract in found if self._follow(name, contract)]
 
-    def _project(self, session: Session, events: list[Event]) -> None:
-        """Apply ``events`` in chain order: a run of one name in one statement per
-        projection where every projection of that name can (``Projection.bulk``), else
-        event by event as the handlers ask."""
-        for name, group in groupby(events, key=lambda e: e.event):
-            run = list(group)
-            bulk = self.bulk.get(name)
-            if bulk:
-                session.flush()  # ORM changes of earlier events go first
-                for apply_run in bulk:
-                    apply_run(session, run)
-                session.expire_all()  # rows the run changed are read afresh
-                continue
-            for event in run:
-                for handler in self.handlers.get(name, []):
-                    handler(session, event.args, event)
-                session.flush()
-
     # -- reorgs and rebuilds -----------------------------------------------------------
 
     def rewind(self) -> int:
@@ -370,13 +304,8 @@ class Indexer:
         for projection in self.projections:
             for table in projection.tables:
                 session.execute(delete(table))
-        rows = session.execute(
-            select(*(getattr(EventLog, c) for c in _EVENT_COLUMNS)).order_by(
-                EventLog.block_number, EventLog.log_index
-            )
-        ).all()
-        events = [Event(*row[:-1], args=json.loads(row[-1])) for row in rows]
-        self._project(session, events)
+        events = read_log(session)
+        self.projector.apply(session, events)
         return len(events)
 
     def event_count(self) -> int:
@@ -434,33 +363,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-_EVENT_COLUMNS = (
-    "contract",
-    "address",
-    "event",
-    "block_number",
-    "block_hash",
-    "tx_hash",
-    "log_index",
-    "args",
-)
-_EVENT_INSERT = insert_of(EventLog.__table__, _EVENT_COLUMNS)  # type: ignore[attr-defined]
-
-
-def _row(event: Event) -> dict[str, Any]:
-    """The ``EventLog`` row of ``event`` (arguments as JSON text, as before)."""
-    return {
-        "contract": event.contract,
-        "address": event.address,
-        "event": event.event,
-        "block_number": event.block_number,
-        "block_hash": event.block_hash,
-        "tx_hash": event.tx_hash,
-        "log_index": event.log_index,
-        "args": json.dumps(event.args),
-    }
 
 
 def _chain_order(raw: dict[str, Any]) -> tuple[int, int]:
