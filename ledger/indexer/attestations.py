@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, tuple_, update
 from sqlmodel import Session
 
-from ledger.indexer.core import Event, Projection
+from ledger.indexer.projection import Event, Projection
 from ledger.store.bulk import executemany, insert_of
 from ledger.store.tables import Attester, LeafRevocation, Model, OnchainRecord
 

@@ -23,7 +23,7 @@ from ledger.deals.pool import (
     event_fields,
 )
 from ledger.deals.waterfall import BPS, PrincipalMode
-from ledger.indexer.core import Discovery, Event, Projection
+from ledger.indexer.projection import Discovery, Event, Projection
 from ledger.store.deal_tables import (
     DealForcedTransfer,
     DealHolding,
