@@ -25,6 +25,8 @@ class Role(StrEnum):
     servicer = "servicer"
     investor = "investor"
     agent = "agent"  # compliance: the investor registry, freezes, forced transfers
+    guarantor = "guarantor"  # deploys and funds its own guarantee facilities
+    insurer = "insurer"  # deploys and funds its own insurance policies
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ API_KEY = APIKeyHeader(
     name="X-API-Key",
     scheme_name="ApiKey",
     description="API key; its role (admin, attester, verifier, auditor, structurer, "
-    "servicer, investor, agent) decides access",
+    "servicer, investor, agent, guarantor, insurer) decides access",
     auto_error=False,
 )
 

@@ -13,6 +13,7 @@ from api.alerts.router import monitor as alerts_monitor
 from api.alerts.router import router as alerts_router
 from api.attestations.router import router as attestations_router
 from api.attesters.router import router as attesters_router
+from api.audit.anchor import router as audit_anchor_router
 from api.audit.router import router as audit_router
 from api.console.app import install_console
 from api.cover.router import router as cover_router
@@ -29,6 +30,7 @@ from api.observe import Observe
 from api.pools.router import router as pools_router
 from api.ratings.router import router as ratings_router
 from api.scores.router import router as scores_router
+from api.triggers.router import router as triggers_router
 from api.verify.router import router as verify_router
 from ledger.attest.reconcile import Reconciler
 from ledger.deals.service import DealService
@@ -136,8 +138,10 @@ def create_app(
         models_router,
         scores_router,
         pools_router,
+        triggers_router,
         investors_router,
         audit_router,
+        audit_anchor_router,
         alerts_router,
         ratings_router,
         cover_router,

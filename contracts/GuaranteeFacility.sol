@@ -19,6 +19,15 @@ contract GuaranteeFacility is CoverAccount {
     CoverRule.GuaranteeTerms internal _terms;
     CoverRule.GuaranteeState internal _state;
 
+    /// @notice Once, at deployment: what the facility is made of, so that an index rebuilds
+    /// its terms from events alone (they never change).
+    event GuaranteeOpened(
+        address indexed pool,
+        address indexed provider,
+        CoverRule.GuaranteeTerms terms,
+        uint256 required,
+        bytes32 pricingHash
+    );
     /// @notice One per period the pool ran with this facility bound.
     event GuaranteeSettled(uint256 indexed period, CoverRule.GuaranteeResult result);
 
@@ -45,6 +54,7 @@ contract GuaranteeFacility is CoverAccount {
         CoverRule.check(c, IPoolView(pool_).trancheCount());
         _terms = terms_;
         pricingHash = pricingHash_;
+        emit GuaranteeOpened(pool_, provider_, terms_, required_, pricingHash_);
     }
 
     /// @notice The facility's terms.

@@ -57,6 +57,7 @@ interface ISecuritizationPool {
     /// @param trusteeFeeRecipient receives the trustee fee every period
     /// @param closingTime unix time the deal closes: the start of the first accrual period
     /// @param initialReserve reserve funded at close out of the proceeds
+    /// @param rating the rating trigger read at every period report (a zero feed: none)
     struct InitParams {
         address admin;
         address structurer;
@@ -70,6 +71,7 @@ interface ISecuritizationPool {
         uint256 initialReserve;
         Waterfall.Terms terms;
         Tape tape;
+        Waterfall.RatingTrigger rating;
     }
 
     error WrongState(State current);

@@ -19,6 +19,15 @@ contract InsurancePolicy is CoverAccount {
     CoverRule.InsuranceTerms internal _terms;
     CoverRule.InsuranceState internal _state;
 
+    /// @notice Once, at deployment: what the policy is made of, so that an index rebuilds
+    /// its terms from events alone (they never change).
+    event InsuranceOpened(
+        address indexed pool,
+        address indexed provider,
+        CoverRule.InsuranceTerms terms,
+        uint256 required,
+        bytes32 pricingHash
+    );
     /// @notice One per period the pool ran with this policy bound.
     event InsuranceSettled(uint256 indexed period, CoverRule.InsuranceResult result);
 
@@ -45,6 +54,7 @@ contract InsurancePolicy is CoverAccount {
         CoverRule.check(c, 2);
         _terms = terms_;
         pricingHash = pricingHash_;
+        emit InsuranceOpened(pool_, provider_, terms_, required_, pricingHash_);
     }
 
     /// @notice The policy's terms.

@@ -50,6 +50,8 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
     GuaranteeFacility public guarantee;
     /// @notice The bound insurance policy (zero if none).
     InsurancePolicy public insurance;
+    /// @notice The rating trigger (§8) read from its feed at every period (zero feed: none).
+    Waterfall.RatingTrigger public ratingTrigger;
 
     ITrancheToken[] internal _tokens;
     Waterfall.Terms internal _terms;
@@ -70,7 +72,7 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
     /// @param tokens one tranche token per tranche, most senior first, minted only by this pool
     function initialize(InitParams calldata p, address[] calldata tokens) external initializer {
         _requireNonZero(p);
-        Waterfall.validate(p.terms);
+        Waterfall.validate(p.terms, p.rating);
         if (tokens.length != p.terms.tranches.length) revert Waterfall.InvalidTerms("tokens");
         if (p.tape.balance != p.terms.initialPoolBalance) {
             revert TapeBalanceMismatch(p.tape.balance, p.terms.initialPoolBalance);
@@ -88,6 +90,7 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
         initialReserve = p.initialReserve;
         _terms = p.terms;
         _tape = p.tape;
+        ratingTrigger = p.rating;
         for (uint256 i; i < tokens.length; ++i) {
             _tokens.push(ITrancheToken(tokens[i]));
         }
@@ -368,7 +371,7 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
         bool covered = address(guarantee) != address(0) || address(insurance) != address(0);
         // one copy of the rule, in the linked library: without cover the cover is empty (§14)
         (Waterfall.State memory s, Waterfall.Result memory res, CoverRule.Result memory cr) =
-            Waterfall.run(_terms, _deal, report, _cover());
+            Waterfall.run(_terms, _deal, report, _cover(), ratingTrigger);
         _deal = s;
         _tape = Tape(
             report.tapeRoot,

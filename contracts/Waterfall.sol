@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {CoverRule} from "./CoverRule.sol";
+import {IRatingFeed} from "./IRatingFeed.sol";
 
 /// @title Waterfall
 /// @notice The payment waterfall of one period (docs/waterfall.md), ported line by line
@@ -20,6 +21,7 @@ library Waterfall {
     uint8 internal constant THIRTY_360 = 0;
     uint8 internal constant ACT_360 = 1;
     uint8 internal constant SEQUENTIAL = 0;
+    uint8 internal constant RATING_RANKS = 10; // AAA (0) to D (9)
 
     /// @notice A term is outside its domain; `field` names it.
     error InvalidTerms(string field);
@@ -39,6 +41,16 @@ library Waterfall {
     struct TriggerStep {
         uint256 fromPeriod;
         uint256 maxBps;
+    }
+
+    /// @notice §8 the rating test: `tranche`'s current grade by `agency` (an attester id),
+    /// read from `feed`, must rank at or above `floorRank` (BBB = 3 for "below BBB"); no
+    /// valid rating fails the test. A zero feed disables it.
+    struct RatingTrigger {
+        address feed;
+        uint32 agency;
+        uint8 tranche;
+        uint8 floorRank;
     }
 
     /// @notice §1 deal terms; tranche 0 is the most senior, the last one is equity.
@@ -125,6 +137,7 @@ library Waterfall {
         bool sequential;
         bool cleanupEligible;
         uint256 cashIn;
+        bool ratingPass; // the rating test (§8), read from the feed at this report
     }
 
     /// @dev Working figures of one period: the two accounts and the notes before losses.
@@ -141,32 +154,54 @@ library Waterfall {
     /// @notice Runs one period, with the bound cover if any (§14), as an external call of the
     /// linked library: the waterfall's code lives in this library's own deployment rather
     /// than in every pool, which keeps SecuritizationPool under the EIP-170 runtime size
-    /// limit of 24,576 bytes.
+    /// limit of 24,576 bytes. The rating test's only input from outside the report is read
+    /// here, from the deal's feed, for the calling pool (`address(this)` under delegatecall).
     /// @param t the deal terms
     /// @param s the state after the last period
     /// @param r the servicer's report
     /// @param c the cover bound to the pool (empty if none)
+    /// @param rt the deal's rating trigger (a zero feed: none)
     /// @return next the state after this period
     /// @return res the period's figures
     /// @return cr the facilities' figures and states after this period
-    function run(Terms memory t, State memory s, Report memory r, CoverRule.Cover memory c)
-        external
-        pure
-        returns (State memory next, Result memory res, CoverRule.Result memory cr)
-    {
-        (res, cr) = applyPeriod(t, s, r, c);
+    function run(
+        Terms memory t,
+        State memory s,
+        Report memory r,
+        CoverRule.Cover memory c,
+        RatingTrigger memory rt
+    ) external view returns (State memory next, Result memory res, CoverRule.Result memory cr) {
+        (res, cr) = applyPeriod(t, s, r, c, ratingPasses(rt));
         next = s;
     }
 
-    /// @notice checkTerms as an external call of the linked library (see `run`).
+    /// @notice §8 the rating test at this report: the tranche has a valid rating by the
+    /// deal's agency whose rank is at or above the floor (true when the deal has none).
+    function ratingPasses(RatingTrigger memory rt) internal view returns (bool) {
+        if (rt.feed == address(0)) return true;
+        (bool valid, uint8 rank) = IRatingFeed(rt.feed).rankOf(rt.agency, address(this), rt.tranche);
+        return valid && rank <= rt.floorRank;
+    }
+
+    /// @notice checkTerms and checkRatingTrigger as an external call of the linked library
+    /// (see `run`).
     /// @param t the deal terms
-    function validate(Terms memory t) external pure {
+    /// @param rt the deal's rating trigger
+    function validate(Terms memory t, RatingTrigger memory rt) external pure {
         checkTerms(t);
+        checkRatingTrigger(rt, t.tranches.length);
     }
 
     /// @notice Runs one period with a guarantee and/or an insurance policy (§14); `s`
     /// becomes the state after the period and `cr` carries the facilities' states after it.
-    function applyPeriod(Terms memory t, State memory s, Report memory r, CoverRule.Cover memory c)
+    /// `ratingPass` is the rating test's outcome (§8), read by the caller.
+    function applyPeriod(
+        Terms memory t,
+        State memory s,
+        Report memory r,
+        CoverRule.Cover memory c,
+        bool ratingPass
+    )
         internal
         pure
         returns (Result memory res, CoverRule.Result memory cr)
@@ -178,6 +213,7 @@ library Waterfall {
         res.tranches = new TrancheResult[](n);
         res.cashIn = r.interest + r.scheduledPrincipal + r.prepayments + r.recoveries;
         res.reserveBefore = s.reserve;
+        res.ratingPass = ratingPass;
 
         // §2 Accrual periods.
         res.accrualDays = (r.periodEnd - s.lastPeriodEnd) / SECONDS_PER_DAY;
@@ -294,7 +330,7 @@ library Waterfall {
         res.icPass = res.icRatioBps >= t.icTriggerBps;
         res.cdPass = res.cdThresholdBps == 0
             || res.cumulativeDefaults * BPS <= res.cdThresholdBps * t.initialPoolBalance;
-        res.triggerBreached = !(res.ocPass && res.icPass && res.cdPass);
+        res.triggerBreached = !(res.ocPass && res.icPass && res.cdPass && res.ratingPass);
     }
 
     /// @dev §9: fees (9.1, 9.2); each note's interest then its cure (9.3); the reserve up to
@@ -552,6 +588,15 @@ library Waterfall {
             if (t.cdTrigger[k].maxBps > BPS) revert InvalidTerms("cdTrigger.maxBps");
             first = from + 1;
         }
+    }
+
+    /// @notice Reverts with InvalidTerms naming the rating trigger's field out of its domain:
+    /// a note (not equity) rated by a non-zero agency, a floor above D.
+    function checkRatingTrigger(RatingTrigger memory rt, uint256 tranches) internal pure {
+        if (rt.feed == address(0)) return;
+        if (rt.agency == 0) revert InvalidTerms("rating.agency");
+        if (rt.tranche + 1 >= tranches) revert InvalidTerms("rating.tranche");
+        if (rt.floorRank + 1 >= RATING_RANKS) revert InvalidTerms("rating.floorRank");
     }
 
     /// @notice Reverts when a report amount is out of range or the period does not move on.

@@ -244,14 +244,17 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     console.print(
         f"exports: {len(exported.files)} files; audit report sha256 {exported.report_sha256}"
     )
+    from ledger.demo_audit import anchor_report
+
+    anchor_report(rt, data_dir / "audit-export", console)
     console.print("the web console: `credence up`, then /console (log in with an API key)")
 
     step("8. A stressed deal: excess spread cures losses before equity is paid")
     stressed_deal()
-    from ledger.demo_cover import price_guarantee
+    from ledger.demo_cover import cover_flow
 
-    step("8b. A guarantor prices cover on B from the loan tape's PDs")
-    price_guarantee(rt.pseudonym_secret(), console)
+    step("8b. Cover: a guarantee on B priced from attested PDs, pool insurance, a period")
+    cover_flow(rt, console, data_dir)
     operator_view(url, attester)
 
 
@@ -347,6 +350,33 @@ def rate_example_deal() -> None:
         f"{outcome.run.paths} paths at seed {method.seed}, methodology {method.hash[:18]}…: "
         f"{grades}; anyone with the tape and the methodology file gets the same figures"
     )
+    rating_trigger_path(outcome.spec)
+
+
+def rating_trigger_path(spec: Any) -> None:
+    """Step 10b: a pro rata copy of the deal with a rating trigger on B, downgraded in
+    period 2 and upgraded back in period 3 (the simulator; on chain in the tests)."""
+    from ledger.deals.simulator import Scenario, simulate
+    from ledger.deals.spec import RatingTriggerSpec
+    from ledger.deals.units import money
+
+    step("10b. B downgraded below BBB: the next period is sequential, spread trapped")
+    rated = spec.model_copy(
+        update={
+            "principal_mode": "pro_rata",
+            "rating_trigger": RatingTriggerSpec(tranche="B", below="BBB"),
+        }
+    )
+    sim = simulate(rated, Scenario(cdr=0.02, cpr=0.10, ratings=["A", "BB", "A"]))
+    d = spec.settlement_token.decimals
+    for record, grade in zip(sim.periods[:3], ["A", "BB", "A"], strict=True):
+        r = record.result
+        console.print(
+            f"period {record.period}: B rated {grade}, rating test "
+            f"{'pass' if r.rating_pass else 'FAIL'}, principal "
+            f"{'sequential' if r.sequential else 'pro rata'}, "
+            f"trapped {money(r.reserve_trapped, d)} USDC"
+        )
 
 
 def show_alerts(label: str, body: dict[str, Any]) -> None:

@@ -1,46 +1,165 @@
-"""The demo's cover step: a guarantor prices a guarantee on the example deal's B notes
-from the loan tape's PDs (docs/waterfall.md §14, `ledger.guarantees.pricing`)."""
+"""The demo's cover step (docs/waterfall.md §14): the scoring institution attests each loan's
+PD, a structurer pools the attested tape, a guarantor prices a guarantee on the mezzanine
+notes from the PDs checked against the registry (a tape with one PD changed is refused),
+deploys it and posts collateral, an insurer deploys a policy on the pool's defaults, the
+structurer binds both, and the first period runs with its insurance claim on chain."""
 
 from __future__ import annotations
 
+import csv
+import secrets
+from pathlib import Path
+
 from rich.console import Console
+from rich.table import Table
 
 from ledger import PROJECT_ROOT
-from ledger.deals.simulator import EXAMPLE_SPEC
-from ledger.deals.spec import load_spec
+from ledger.deals.period_file import period_yaml, read_period_file
+from ledger.deals.service import DealService
+from ledger.deals.servicing import build_period, read_servicer_file
+from ledger.deals.spec import DealSpec, load_spec
 from ledger.deals.tape import read_tape
 from ledger.deals.units import money
-from ledger.guarantees.pricing import LoanPd, PricingInputs, price, record, record_hash
-from ledger.ratings.inputs import read_rating_tape
+from ledger.guarantees import positions
+from ledger.guarantees.facility import cover_result
+from ledger.guarantees.pricing import PricingError, PricingInputs
+from ledger.guarantees.service import CoverService
+from ledger.runtime import Runtime
 
-TAPE = PROJECT_ROOT / "examples" / "ratings" / "loan-tape.csv"
+DEALS = PROJECT_ROOT / "examples" / "deals"
+PD_TAPE = PROJECT_ROOT / "examples" / "ratings" / "loan-tape.csv"  # the deal tape + pd_bps
+KYC_UNTIL = 4_102_444_800  # 2100-01-01
 
 
-def price_guarantee(key: bytes, console: Console) -> None:
-    spec = load_spec(EXAMPLE_SPEC)
-    tape = read_tape(TAPE, key, spec.period.closing_date)
-    pds = read_rating_tape(TAPE).pd_bps  # the tape's pd_bps column, row for row
-    loans = tuple(
-        LoanPd("0x" + loan.loan.hex(), loan.current_principal, int(pd), "0x" + loan.score_uid.hex())
-        for loan, pd in zip(tape.loans, pds, strict=True)
-    )
-    inputs = PricingInputs(
-        tape_root="0x" + tape.root.hex(),
-        model_ids=(),
-        loans=loans,
-        tranche=1,
-        lgd_bps=6_000,
-        stress_bps=30_000,
-        cpr_bps=1_000,
-        margin_bps=25,
-    )
-    result = price(inputs, spec)
-    digest = record_hash(record(inputs, result)).hex()
+def attest_tape(rt: Runtime, folder: Path, limit: int | None = None) -> Path:
+    """The institution attests each loan's score with its PD (one Merkle batch); the tape
+    (its first ``limit`` loans) then names those records in its score_uid column."""
+    with PD_TAPE.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))[:limit]
+    svc = rt.attestation_service()
+    model = "0x" + secrets.token_bytes(32).hex()
+    rt.registry("attester").register_model(bytes.fromhex(model[2:]), "credence://pd", (1,) * 5)
+    now = int(rt.w3.eth.get_block("latest")["timestamp"])
+    records = [
+        svc.new_record(
+            subject_id=f"borrower-{row['loan_id']}",
+            score=int(row["score"]),
+            grade="B",
+            model_id=model,
+            issued_at=now,
+            expires_at=now + 365 * 86_400,
+            pd_bps=int(row["pd_bps"]),
+        )
+        for row in rows
+    ]
+    try:
+        sealed = svc.issue(records, mode="batch")
+    finally:
+        svc.close()
+    for row, item in zip(rows, sealed, strict=True):
+        row["score_uid"] = "0x" + item.commitment.hex()
+    path = folder / "attested-tape.csv"
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def cover_flow(rt: Runtime, console: Console, folder: Path) -> None:
+    deals = DealService(rt)
+    cover = CoverService(rt, deals)
+    spec = load_spec(DEALS / "three-tranche-sequential.yaml")
+    spec = spec.model_copy(update={"name": spec.name + " covered"})
     d = spec.settlement_token.decimals
+    tape_path = attest_tape(rt, folder)
+    key = rt.pseudonym_secret()
+    tape = read_tape(tape_path, key, spec.period.closing_date)
+    pool = deals.create_pool(spec, tape).address
+    deals.transition(pool, "open")
+    sizes = [t.size for t in spec.to_terms().tranches]
+    for name, tranche in (("alice", 0), ("bob", 1), ("bob", 2)):
+        deals.subscribe(pool, name, tranche, sizes[tranche])
+    deals.close(pool)
     console.print(
-        f"guarantee on {spec.tranche_names[1]}: pool PD {result.pool_pd_bps} bps, expected loss "
-        f"{money(result.expected_loss, d)}, stressed (3x, LGD 60%) "
-        f"{money(result.stressed_loss, d)} USDC over {result.periods} periods -> premium "
-        f"{result.premium_bps} bps a year, collateral {money(result.collateral, d)} USDC; "
-        f"pricing hash 0x{digest[:16]}… (`credence cover verify` recomputes it)"
+        f"{len(tape.loans):,} loans' PDs attested in one batch; pool {pool} over the attested "
+        f"tape (root 0x{tape.root.hex()[:16]}…), closed"
     )
+
+    # the guarantor prices B from the PDs checked against the registry
+    params = PricingInputs("0x" + "00" * 32, (), (), 1, 6_000, 30_000, 1_000, 25)
+    proposal = cover.propose(spec, params, tape=tape_path)
+    priced, text = proposal.result, proposal.record
+    (folder / "guarantee-pricing.json").write_text(text)
+    console.print(
+        f"guarantee on B priced from {len(proposal.inputs.loans):,} attested PDs (pool PD "
+        f"{priced.pool_pd_bps} bps, LGD 60%, stress 3x): premium {priced.premium_bps} bps a "
+        f"year, collateral {money(priced.collateral, d)} USDC, pricing hash "
+        f"{proposal.pricing_hash[:18]}…"
+    )
+    _show_refusal(cover, tape_path, folder, spec, params, console)
+
+    for role in ("guarantor", "insurer"):  # the agent admits both providers
+        deals.add_investor(role, KYC_UNTIL, "GB", address=cover.provider_address(role))
+    # limit and collateral: the stressed loss; the record's hash is committed on chain
+    g_terms = {"tranche": 1, "limit": priced.collateral, "premium_bps": priced.premium_bps}
+    g_terms["last_period"] = 36
+    g = cover.deploy("guarantor", "guarantee", pool, g_terms, pricing_record=text)
+    g_required = g.required
+    i_terms = {"deductible": 2_000 * 10**d, "limit": 50_000 * 10**d, "coinsurance_bps": 8_000}
+    i_terms |= {"premium_bps": 30, "last_period": 12}
+    i = cover.deploy("insurer", "insurance", pool, i_terms, required=20_000 * 10**d)
+    cover.post("guarantor", g.address, g_required // 2)
+    cover.post("guarantor", g.address, g_required - g_required // 2)  # a top-up
+    cover.post("insurer", i.address, 20_000 * 10**d)
+    for facility in (g, i):
+        cover.bind(facility.address)
+    console.print(
+        f"guarantee {g.address} (limit {money(g_terms['limit'], d)}, collateral "
+        f"{money(g_required, d)}) and insurance {i.address} (deductible 2,000, 80% of losses, "
+        f"capital 20,000) posted and bound; `credence cover show ADDRESS` reads either"
+    )
+
+    rows = read_servicer_file(DEALS / "servicer-2026-02.csv", key)
+    build = build_period(rows, spec.period.first_payment_date)
+    outcome = deals.report_period(pool, read_period_file(period_yaml(build, d), d))
+    figures = cover_result(deals.pool(pool), outcome.receipt)
+    assert figures is not None and figures.guarantee and figures.insurance
+    table = Table("facility", "premium paid", "draw / claim paid", "collateral after")
+    table.title = f"period 1 with cover: defaults {money(build.report.new_defaults, d)} USDC"
+    gr, ir = figures.guarantee, figures.insurance
+    for name, paid, out, left in (
+        ("guarantee on B", gr.premium_paid, gr.draw, gr.state.collateral),
+        ("pool insurance", ir.premium_paid, ir.claim_paid, ir.state.capital),
+    ):
+        table.add_row(name, money(paid, d), money(out, d), money(left, d))
+    console.print(table)
+
+    rt.indexer().poll_once()  # the index follows each bound facility's events
+    indexed = positions.facilities(rt.engine, pool)
+    console.print(
+        f"indexed from events alone: {len(indexed)} facilities, "
+        + ", ".join(f"{f.kind} paid {money(f.paid, d)} over {f.periods} period(s)" for f in indexed)
+        + "; `credence cover facilities --pool POOL` and `cover periods ADDRESS` list them"
+    )
+
+
+def _show_refusal(
+    cover: CoverService,
+    tape_path: Path,
+    folder: Path,
+    spec: DealSpec,
+    params: PricingInputs,
+    console: Console,
+) -> None:
+    """One PD changed in the tape: the pricing names the row, the loan and both values."""
+    lines = tape_path.read_text().splitlines()
+    cells = lines[3].split(",")
+    cells[-1] = str(int(cells[-1]) - 50)
+    bad = folder / "changed-tape.csv"
+    bad.write_text("\n".join([*lines[:3], ",".join(cells), *lines[4:]]) + "\n")
+    try:
+        cover.propose(spec, params, tape=bad)
+    except PricingError as exc:
+        said = exc.reason.split(": ", 1)[-1]
+        console.print(f"a tape with one PD lowered is refused: [yellow]{exc.field}: {said}[/]")

@@ -27,6 +27,7 @@ from ledger.chain.node import LocalNode, rpc_ready
 from ledger.files import private_dir, restrict_tree, write_private
 from ledger.indexer import Indexer
 from ledger.indexer.attestations import REGISTRY_PROJECTION
+from ledger.indexer.cover import COVER_DISCOVERY, COVER_PROJECTION
 from ledger.indexer.deals import DEALS_PROJECTION, POOL_CONTRACTS, POOL_DISCOVERY
 from ledger.keys import Keystore
 from ledger.settings import Settings, get_settings
@@ -161,11 +162,11 @@ class Runtime:
             self.w3,
             engine if engine is not None else self.engine,
             {name: self.contract(name) for name in deployed},
-            [REGISTRY_PROJECTION, DEALS_PROJECTION],
+            [REGISTRY_PROJECTION, DEALS_PROJECTION, COVER_PROJECTION],
             start_block=self.manifest.start_block,
             confirmations=self.settings.confirmations,
             chunk_size=self.settings.index_chunk_size,
-            discoveries=[POOL_DISCOVERY],
+            discoveries=[POOL_DISCOVERY, COVER_DISCOVERY],
             handled_only=POOL_CONTRACTS,
         )
 
@@ -208,6 +209,8 @@ class Runtime:
         admin.send(
             registry.functions.registerAttester(attester, SERVICE_ATTESTER_NAME, "credence://local")
         )
+        # the feed pools with a rating trigger read (docs/ratings.md, Rating triggers)
+        manifest.contracts["RatingFeed"] = deploy(admin, "RatingFeed", registry.address)[1]
         for record in self._deploy_deal_contracts(admin):
             manifest.contracts[record.name] = record
         manifest.save(self.settings.manifest_path)

@@ -21,6 +21,9 @@ from rich.console import Console
 from rich.table import Table
 
 from ledger import PROJECT_ROOT
+from ledger.attest.verify import RpcReader
+from ledger.audit.auditor import Auditor
+from ledger.audit.report_check import verify_report
 from ledger.audit.workbench import Workbench
 from ledger.chain.node import LocalNode, free_port
 from ledger.runtime import Runtime
@@ -65,6 +68,13 @@ def main() -> None:
             export, seconds = timed(lambda: bench.export(Path(tmp) / "export", result))
             rows["export files"] = len(export.files)
             rows["export seconds (incl. PDF)"] = round(seconds, 2)
+            anchored, seconds = timed(lambda: Auditor(rt).anchor(Path(tmp) / "export"))
+            rows["anchor files hashed"] = anchored.files
+            rows["anchor seconds (incl. registering the auditor)"] = round(seconds, 2)
+            reader = RpcReader(node.url)
+            check, seconds = timed(lambda: verify_report(reader, Path(tmp) / "export"))
+            rows["verify-report status"] = check.status
+            rows["verify-report seconds"] = round(seconds, 2)
             if args.postgres:
                 pg = Workbench(rt, args.postgres)
                 rebuilt, seconds = timed(pg.rebuild)

@@ -14,13 +14,18 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from hexbytes import HexBytes
 from sqlmodel import Session, col, select
 
+from api.audit.anchor import auditor as anchor_auditor
+from api.audit.anchor import current_anchor
 from api.audit.router import workbench as shared_workbench
 from api.console.auth import allow, console_caller
 from api.console.render import AUDIT, READ_RECORDS, PageError, render
 from api.deps import Caller, services
+from api.reverts import explain
 from ledger.attest.verify import INVALID, Web3Reader, verify_text
+from ledger.audit.report_check import verify_report
 from ledger.audit.workbench import Workbench
 from ledger.store.tables import Attester, EventLog, Model, OnchainRecord
+from ledger.tx import ContractRevert
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 Reader = Annotated[Caller, Depends(allow(READ_RECORDS))]
@@ -157,7 +162,7 @@ def reconcile_run(request: Request, _: Auditor) -> Response:
 
 
 def _export_dir(request: Request) -> Path:
-    return workbench(request).directory / "export"
+    return workbench(request).export_dir
 
 
 @router.get("/exports", response_class=HTMLResponse)
@@ -165,13 +170,32 @@ def exports(request: Request, caller: Auditor) -> Response:
     base = _export_dir(request)
     files = sorted(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file()) if base.exists() else []  # fmt: skip
     digest = (base / "report.html.sha256").read_text().split()[0] if files else None
-    return render(request, caller, "exports.html", files=files, digest=digest)
+    svc = services(request)
+    anchor = current_anchor(svc)
+    check = verify_report(Web3Reader(svc.runtime.w3), base) if anchor else None
+    return render(
+        request, caller, "exports.html", files=files, digest=digest, anchor=anchor, check=check
+    )
 
 
 @router.post("/exports")
 def exports_run(request: Request, _: Auditor) -> Response:
     wb = workbench(request)
     wb.export(_export_dir(request), wb.reconcile())
+    return RedirectResponse("/console/exports", status_code=303)
+
+
+@router.post("/exports/anchor")
+def exports_anchor(request: Request, _: Auditor) -> Response:
+    """Anchor the last export as it stands (build one first if there is none)."""
+    svc = services(request)
+    wb = workbench(request)
+    if not (wb.export_dir / "report.html").is_file():
+        wb.export(wb.export_dir, wb.reconcile())
+    try:
+        anchor_auditor(svc).anchor(wb.export_dir)
+    except ContractRevert as exc:
+        raise PageError(409, f"the registry refused: {explain(exc.error)}") from exc
     return RedirectResponse("/console/exports", status_code=303)
 
 

@@ -14,6 +14,7 @@ from api.console.render import POOLS, PageError, render
 from api.console.svg import PALETTE, Bar, Column, hbars, stacked
 from api.deps import Caller, Role, services
 from ledger.deals.service import DealError
+from ledger.guarantees import positions
 from ledger.store.deal_tables import DealPeriod, DealPeriodTranche, DealPool
 
 router = APIRouter(prefix="/console/pools", include_in_schema=False)
@@ -97,25 +98,39 @@ def pool_page(request: Request, address: str, caller: PoolReader) -> Response:
     own = deals.holdings(pool.address, holder) if holder else []
     claimable = dict(deals.claimable(pool.address, holder)) if holder else {}
     last = periods[-1][0] if periods else None
+    engine = services(request).runtime.engine
     return render(
         request, caller, "pool.html", pool=pool, tranches=tranches, periods=periods,
         chart=stacked(columns, names), triggers=triggers(pool, last),
         enhancement=credit_enhancement(pool, [t.balance for _, t in tranches]),
+        facilities=positions.facilities(engine, pool.address),
+        cover_periods=positions.pool_enhancement(engine, pool.address),
         holder=holder, holdings=own, claimable=claimable,
         subscriptions=deals.subscriptions(pool.address), names=names,
     )  # fmt: skip
 
 
 def waterfall_bars(
-    period: DealPeriod, rows: list[DealPeriodTranche], names: list[str]
+    period: DealPeriod,
+    rows: list[DealPeriodTranche],
+    names: list[str],
+    cover: dict[str, Any] | None = None,
 ) -> list[Bar]:
-    """The period's cash, in waterfall order, each bar linking to the period's transaction."""
+    """The period's cash, in waterfall order, each bar linking to the period's transaction;
+    ``cover`` (a ``positions.pool_enhancement`` row) adds the facilities' cash."""
     link = tx_link(period.tx_hash)
     bars = [Bar("collections (cash in)", period.cash_in, link, PALETTE[5])]
+    if cover:
+        bars += [
+            Bar("guarantee draw (cash in)", cover["draw"], link, PALETTE[5]),
+            Bar("insurance claim (cash in)", cover["claim_paid"], link, PALETTE[5]),
+        ]
     bars += [
         Bar("servicer fee", period.servicer_fee_paid, link, PALETTE[4]),
         Bar("trustee fee", period.trustee_fee_paid, link, PALETTE[4]),
     ]
+    if cover:
+        bars.append(Bar("cover premiums", cover["premiums"], link, PALETTE[4]))
     for t in rows:
         bars.append(Bar(f"{names[t.tranche]} interest", t.interest_paid, link, PALETTE[1]))
     for t in rows:
@@ -123,6 +138,9 @@ def waterfall_bars(
     bars.append(
         Bar("reserve change", period.reserve_after - period.reserve_before, link, PALETTE[3])
     )
+    if cover:
+        back = cover["subrogation"] + cover["insurer_recoveries"]
+        bars.append(Bar("recoveries to guarantor and insurer", back, link, PALETTE[3]))
     bars.append(Bar("residual to equity", period.residual_to_equity, link, PALETTE[2]))
     return bars
 
@@ -136,7 +154,9 @@ def period_page(request: Request, address: str, number: int, caller: PoolReader)
     except DealError as exc:
         raise PageError(404, str(exc), field="period") from exc
     names = deals.tranche_names(pool.address, pool.tranche_count)
-    bars = waterfall_bars(period, rows, names)
+    settled = positions.pool_enhancement(services(request).runtime.engine, pool.address)
+    cover = next((c for c in settled if c["period"] == number), None)
+    bars = waterfall_bars(period, rows, names, cover)
     return render(
         request, caller, "period.html", pool=pool, period=period, rows=rows, names=names,
         bars=bars, chart=hbars(bars), triggers=triggers(pool, period),

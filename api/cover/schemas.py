@@ -16,19 +16,27 @@ class LoanPdIn(BaseModel):
     balance: int = Field(ge=0, description="current principal, smallest unit")
     pd_bps: int = Field(ge=0, le=10_000, description="annual PD of the attested score record")
     score_uid: str = Field(pattern=HEX32, description="the attestation carrying the record")
+    disclosure: dict[str, Any] = Field(
+        description="the record's pd_bps field disclosed (docs/disclosure.md), checked on chain"
+    )
 
 
 class PricingInputsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    tape_root: str = Field(pattern=HEX32)
-    model_ids: list[str] = Field(min_length=1, max_length=64)
-    loans: list[LoanPdIn] = Field(min_length=1, max_length=100_000)
+    tape_root: str = Field(default="0x" + "00" * 32, pattern=HEX32, description="from tape_csv")
+    model_ids: list[str] = Field(default_factory=list, max_length=64)
+    loans: list[LoanPdIn] = Field(
+        default_factory=list, max_length=100_000, description="required without tape_csv"
+    )
     tranche: int = Field(ge=0, le=7, description="the covered note (not equity)")
     lgd_bps: int = Field(ge=0, le=10_000, description="loss given default")
     stress_bps: int = Field(ge=10_000, le=1_000_000, description="stress multiple (30000 = 3x)")
     cpr_bps: int = Field(ge=0, le=10_000, description="annual prepayment rate")
     margin_bps: int = Field(ge=0, le=100_000, description="added to the premium")
+    registry: str = Field(
+        default="", description="the AttestationRegistry the PDs are checked on (default: ours)"
+    )
 
 
 class PriceRequest(BaseModel):
@@ -36,6 +44,11 @@ class PriceRequest(BaseModel):
 
     spec: dict[str, Any] = Field(description="the pool's deal spec (as in a spec file)")
     inputs: PricingInputsIn
+    tape_csv: str | None = Field(
+        default=None,
+        description="loan tape CSV with a pd_bps column: the loans, each PD checked against "
+        "the score record this service issued under its score_uid",
+    )
 
 
 class PriceOut(BaseModel):

@@ -9,10 +9,15 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from api.examples import deals, records
+from api.examples import cover, cover_positions, deals, records
 from api.examples.deals import COVER_INPUTS
 
-EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {**records.EXAMPLES, **deals.EXAMPLES}
+EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
+    **records.EXAMPLES,
+    **deals.EXAMPLES,
+    **cover.EXAMPLES,
+    **cover_positions.EXAMPLES,
+}
 __all__ = ["COVER_INPUTS", "EXAMPLES", "install"]
 
 

@@ -12,6 +12,7 @@ from api.cover import schemas as cov
 from api.examples.values import ADDR, H32, POOL, ROOT, TX
 from api.pools import schemas as pools
 from api.ratings import schemas as rat
+from api.triggers import schemas as trg
 from ledger.deals.service import PeriodInput
 from ledger.store.deal_tables import DealSubscription
 
@@ -122,6 +123,7 @@ PERIOD = {
     "cd_pass": True,
     "sequential": True,
     "cash_in": 260000,
+    "rating_pass": True,
     "tranches": PERIOD_TRANCHES,
 }
 # The period's own tests as trigger_tests reports them (OC >= 10300, IC >= 15000, no CD test).
@@ -135,6 +137,7 @@ PERIOD["triggers"] = {
         "pass": True,
         "headroom_bps": None,
     },
+    "rating": {"pass": True},
     "breached": False,
     "principal": "sequential",
 }
@@ -151,14 +154,29 @@ REPORTED_FIELDS = (
     "oc_pass",
     "ic_pass",
     "cd_pass",
+    "rating_pass",
     "trigger_breached",
     "sequential",
     "triggers",
 )
+REGISTRY = "0x5fbdb2315678afecb367f032d93f642f64180aa3"
+PD_DISCLOSURE = {  # docs/disclosure.md: the record's pd_bps (and, always, its attester)
+    "version": 1,
+    "chain_id": 31337,
+    "registry": REGISTRY,
+    "commitment": H32,
+    "fields": [
+        {"name": "pd_bps", "value": "2500", "salt": H32, "proof": [ROOT]},
+        {"name": "attester", "value": "1", "salt": H32, "proof": [ROOT]},
+    ],
+    "batch": {"root": ROOT, "proof": [H32]},
+}
 COVER_INPUTS = {
     "tape_root": ROOT, "model_ids": [H32],
-    "loans": [{"loan": H32, "balance": 500000, "pd_bps": 2500, "score_uid": H32}],
+    "loans": [{"loan": H32, "balance": 500000, "pd_bps": 2500, "score_uid": H32,
+               "disclosure": PD_DISCLOSURE}],
     "tranche": 1, "lgd_bps": 6000, "stress_bps": 30000, "cpr_bps": 800, "margin_bps": 25,
+    "registry": REGISTRY,
 }  # fmt: skip
 POOL_ROW = {
     "address": POOL,
@@ -213,6 +231,17 @@ POOL_ROW = {
     "released_to_equity": 0,
 }
 
+# Senior notes downgraded to BB under a "below BBB" trigger: the next period is sequential.
+RATING_TRIGGER = {
+    "tranche": 0,
+    "name": "A",
+    "floor": "BBB",
+    "agency": 2,
+    "feed": ADDR,
+    "grade": "BB",
+    "commitment": H32,
+    "passes": False,
+}
 EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     # pools
     pools.CreatePoolRequest: {"spec_yaml": SPEC_YAML, "tape_csv": TAPE_CSV, "tape_as_of": "2026-01-01"},
@@ -268,10 +297,17 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
         "methodology": {"paths": 1000}, "outlook": "stable", "watch": "none", "valid_days": 365,
     },
     rat.PublishedOut: {
-        "commitment": H32, "tx_hash": TX, "superseded": None,
+        "commitment": H32, "tx_hash": TX, "superseded": None, "feed_tx": None,
         "record": {"pool": POOL, "tranche": 1, "grade": "A", "…": "the public record"},
         "figures": {"paths": 1000, "tranches": [{"name": "B", "grade": "A", "…": "…"}]},
     },
+    trg.TriggersOut: {
+        "oc_min_bps": 10300, "ic_min_bps": 15000,
+        "cumulative_default": [{"from_period": 1, "max_bps": 150}],
+        "rating": RATING_TRIGGER,
+    },
+    trg.RatingTriggerOut: RATING_TRIGGER,
+    trg.StepOut: {"from_period": 1, "max_bps": 150},
     rat.RatingOut: {
         "commitment": H32, "status": "valid", "tx_hash": TX, "block_number": 210,
         "superseded_by": None, "record": {"pool": POOL, "tranche": 1, "grade": "A"},
@@ -291,7 +327,7 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     },
     pools.ClaimableOut: {"holder": ADDR, "claimable": [{"tranche": 0, "amount": 2000}]},
     # cover (docs/waterfall.md §14): a guarantee on B priced from one loan's PD
-    cov.LoanPdIn: {"loan": H32, "balance": 500000, "pd_bps": 310, "score_uid": H32},
+    cov.LoanPdIn: COVER_INPUTS["loans"][0],
     cov.PricingInputsIn: COVER_INPUTS,
     cov.PriceRequest: {"spec": {"name": "Worked Example 1", "…": "as in a spec file"},
                        "inputs": COVER_INPUTS},

@@ -124,7 +124,7 @@ class PeriodTrancheOut(DealPeriodTrancheFigures):
 
 TRIGGERS_DESCRIPTION = (
     "the period's own tests (docs/waterfall.md §8) in basis points: OC and IC with their "
-    "minimum, the cumulative-default ratio with its maximum; headroom is how far the ratio "
+    "minimum, the cumulative-default ratio with its maximum, the rating test; headroom is how far the ratio "
     "may still move before the test fails (negative once failed, null when there is no test)"
 )
 # Period 2 of the sample deal in docs/deals-service.md (cumulative-default maximum 1.5%).
@@ -138,6 +138,7 @@ TRIGGERS_EXAMPLE = {
         "pass": True,
         "headroom_bps": 19,
     },
+    "rating": {"pass": True},
     "breached": False,
     "principal": "sequential",
 }
@@ -173,6 +174,7 @@ class ReportedOut(BaseModel):
     oc_pass: bool
     ic_pass: bool
     cd_pass: bool
+    rating_pass: bool
     trigger_breached: bool
     sequential: bool
     triggers: Triggers

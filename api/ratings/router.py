@@ -79,6 +79,7 @@ def publish(body: PublishRequest, svc: ServicesDep) -> PublishedOut:
         commitment=published.record.commitment_hex,
         tx_hash=published.tx_hash,
         superseded=published.superseded,
+        feed_tx=published.feed_tx,
         record=published.record.to_dict(),
         figures=outcome.as_json(),
     )

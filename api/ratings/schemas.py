@@ -41,6 +41,9 @@ class PublishedOut(BaseModel):
     commitment: str
     tx_hash: str
     superseded: str | None
+    feed_tx: str | None = Field(
+        default=None, description="the post to the pool's RatingFeed, when its trigger reads it"
+    )
     record: dict[str, Any]
     figures: dict[str, Any] = Field(description="the rating run: inputs and every tranche")
 

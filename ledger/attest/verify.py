@@ -84,6 +84,11 @@ class RpcReader:
         reply = self._rpc("eth_call", [{"to": address, "data": "0x" + data.hex()}, "latest"])
         return bytes.fromhex(reply[2:])
 
+    def block_hash(self, number: int) -> str | None:
+        """The canonical block hash at ``number`` (None past the head)."""
+        block = self._rpc("eth_getBlockByNumber", [hex(number), False])
+        return block["hash"] if block else None
+
 
 class Web3Reader:
     """The same reads through an existing web3 connection (the API's)."""
@@ -100,6 +105,14 @@ class Web3Reader:
     def call(self, address: str, data: bytes) -> bytes:
         to = self.w3.to_checksum_address(address)
         return bytes(self.w3.eth.call({"to": to, "data": data}))
+
+    def block_hash(self, number: int) -> str | None:
+        from web3.exceptions import BlockNotFound
+
+        try:
+            return "0x" + bytes(self.w3.eth.get_block(number)["hash"]).hex()
+        except BlockNotFound:
+            return None
 
 
 @dataclass

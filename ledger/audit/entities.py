@@ -1,10 +1,10 @@
 """The indexed state as comparable entities: one table per kind, a natural key per row,
 the block that last wrote it, and its transaction.
 
-Every table some indexer projection owns is an entity kind (guarantees and ratings join by
-adding their projection to the runtime's indexer), plus the event log itself. Rows keyed by
-an autoincrement id are keyed instead by (transaction hash, n-th row of that transaction),
-which both sides share because both replay the chain in order.
+Every table some indexer projection owns is an entity kind (pools, guarantees and insurance;
+ratings join by adding their projection to the runtime's indexer), plus the event log
+itself. Rows keyed by an autoincrement id are keyed instead by (transaction hash, n-th row
+of that transaction), which both sides share because both replay the chain in order.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from ledger.indexer.attestations import REGISTRY_PROJECTION
+from ledger.indexer.cover import COVER_PROJECTION
 from ledger.indexer.deals import DEALS_PROJECTION
 from ledger.store.tables import EventLog
 
@@ -39,7 +40,7 @@ class Entity:
 
 def entity_tables() -> list[type[SQLModel]]:
     tables: list[type[SQLModel]] = [EventLog]
-    for projection in (REGISTRY_PROJECTION, DEALS_PROJECTION):
+    for projection in (REGISTRY_PROJECTION, DEALS_PROJECTION, COVER_PROJECTION):
         tables += [t for t in projection.tables if t not in tables]
     return tables
 

@@ -19,9 +19,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from ledger.audit.anchor import RECORD_NAME, REPORT_VERSION, SUMMARY_NAME
 from ledger.audit.journal import Entry, held_check, journal, unbalanced
 from ledger.audit.pdf import print_pdf
 from ledger.audit.reconcile import Reconciliation
+from ledger.store.cover_tables import CoverSettlement
 from ledger.store.deal_tables import DealPeriod, DealPeriodTranche, DealPool, DealSubscription
 from ledger.store.tables import Attester, OnchainRecord
 
@@ -33,6 +35,7 @@ class ExportResult:
     directory: Path
     files: list[Path] = field(default_factory=list)
     report_sha256: str = ""
+    summary: dict[str, Any] = field(default_factory=dict)
 
 
 def iso(ts: int) -> str:
@@ -60,8 +63,14 @@ def _timed(row: dict[str, Any], block: int, block_time: BlockTime) -> dict[str, 
 def pool_rows(
     engine: Engine, address: str, block_time: BlockTime, entries: list[Entry]
 ) -> dict[str, list[dict]]:
-    """The pool's periods (with per-tranche figures), subscriptions and journal, as rows."""
+    """The pool's periods (with per-tranche figures), subscriptions, journal and (for a
+    covered pool) its guarantee and insurance settlements by period, as rows."""
     with Session(engine) as s:
+        cover = s.exec(
+            select(CoverSettlement)
+            .where(CoverSettlement.pool == address)
+            .order_by(CoverSettlement.period, CoverSettlement.kind)
+        ).all()
         periods = s.exec(
             select(DealPeriod).where(DealPeriod.pool == address).order_by(DealPeriod.period)
         ).all()
@@ -83,12 +92,18 @@ def pool_rows(
     journal_rows = [_timed(asdict(e), e.block, block_time) for e in entries]
     for row in journal_rows:
         del row["block"]
-    return {
+    out = {
         "periods": period_rows,
         "period_tranches": tranche_rows,
         "subscriptions": sub_rows,
         "journal": journal_rows,
     }
+    if cover:
+        out["cover_settlements"] = [
+            _timed(c.model_dump(exclude={"block_number"}), c.block_number, block_time)
+            for c in cover
+        ]
+    return out
 
 
 def attester_rows(engine: Engine, attester_id: int, block_time: BlockTime) -> list[dict]:
@@ -110,9 +125,16 @@ def export_all(
     reconciliation: Reconciliation | None = None,
     chain_balances: Callable[[str], dict[str, int]] | None = None,
     pdf: bool = True,
+    head: dict[str, Any] | None = None,
 ) -> ExportResult:
-    """Write every export under ``directory`` and the HTML report last (it lists them)."""
+    """Write every export under ``directory`` and the HTML report last (it lists them).
+
+    ``head`` names the chain state exported (``head_block``, ``head_block_hash``,
+    ``state_digest``); it goes into the report and ``report.json``, which an anchor
+    record repeats. An earlier anchor record no longer matches, so it is removed."""
     out = ExportResult(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / RECORD_NAME).unlink(missing_ok=True)
     with Session(engine) as s:
         pools = s.exec(select(DealPool).order_by(DealPool.created_block)).all()
         attesters = s.exec(select(Attester).order_by(Attester.attester_id)).all()
@@ -137,7 +159,16 @@ def export_all(
         attester_summaries.append(
             {"id": attester.attester_id, "name": attester.name, "records": len(rows)}
         )
-    report = render_report(pool_summaries, attester_summaries, reconciliation, out.files, directory)
+    out.summary = {
+        "report_version": REPORT_VERSION,
+        **(head or {"head_block": None, "head_block_hash": None, "state_digest": None}),
+        "reconciled_equal": reconciliation.equal if reconciliation else None,
+    }
+    (directory / SUMMARY_NAME).write_text(json.dumps(out.summary, indent=2) + "\n")
+    out.files.append(directory / SUMMARY_NAME)
+    report = render_report(
+        pool_summaries, attester_summaries, reconciliation, out.files, directory, out.summary
+    )
     path = directory / "report.html"
     path.write_bytes(report)
     out.report_sha256 = hashlib.sha256(report).hexdigest()
@@ -168,11 +199,13 @@ def render_report(
     reconciliation: Reconciliation | None,
     files: Iterable[Path],
     directory: Path,
+    summary: dict[str, Any],
 ) -> bytes:
     env = Environment(loader=PackageLoader("ledger.audit"), autoescape=select_autoescape())
     html = env.get_template("report.html").render(
         pools=pools,
         attesters=attesters,
+        summary=summary,
         reconciliation=reconciliation.to_json() if reconciliation else None,
         files=[
             {"path": str(f.relative_to(directory)), "sha256": hashlib.sha256(f.read_bytes()).hexdigest()}

@@ -1,11 +1,13 @@
 """A pool's double-entry journal of every cash movement, from its contracts' events.
 
 Amounts are settlement-token units, signed: positive into an account, negative out of it,
-so each transaction's entries sum to zero. Two accounts are held on chain and their
-balances must equal the settlement token's ``balanceOf``: ``pool:cash`` (the pool
-contract: subscriptions until close, then the reserve) and ``tranche:<i>:cash`` (each
-tranche token: distributed and not yet claimed). The others are counterparties (investors,
-originator, servicer, fee recipients) whose flows are shown, not their whole balances.
+so each transaction's entries sum to zero. Three kinds of account are held on chain and
+their balances must equal the settlement token's ``balanceOf``: ``pool:cash`` (the pool
+contract: subscriptions until close, then the reserve), ``tranche:<i>:cash`` (each
+tranche token: distributed and not yet claimed) and ``cover:<facility>:collateral`` (each
+guarantee facility's collateral or insurance policy's capital: posted, not drawn). The
+others are counterparties (investors, originator, servicer, fee recipients, guarantors and
+insurers) whose flows are shown, not their whole balances.
 
 | event | debit (+) | credit (-) |
 | --- | --- | --- |
@@ -16,6 +18,12 @@ originator, servicer, fee recipients) whose flows are shown, not their whole bal
 | | fee recipients, tranche:<i>:cash (interest, principal; residual to the last) | pool:cash |
 | WoundDown | tranche:<last>:cash (released reserve) | pool:cash |
 | Claimed | holder | tranche:<i>:cash |
+| CollateralPosted | cover:<f>:collateral | provider |
+| CollateralWithdrawn, Released | provider | cover:<f>:collateral |
+| GuaranteeSettled | pool:cash (draw) | cover:<f>:collateral |
+| | provider (premium, subrogation from recoveries and from revenue) | pool:cash |
+| InsuranceSettled | pool:cash (claim paid) | cover:<f>:collateral |
+| | provider (premium, its share of recoveries) | pool:cash |
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from ledger.store.cover_tables import CoverFacility
 from ledger.store.deal_tables import DealPool, DealTranche
 from ledger.store.tables import EventLog
 
@@ -47,6 +56,10 @@ class Entry:
 
 def tranche_cash(index: int) -> str:
     return f"tranche:{index}:cash"
+
+
+def cover_collateral(facility: str) -> str:
+    return f"cover:{facility}:collateral"
 
 
 def _pair(ev: EventLog, debit: str, credit: str, amount: int, memo: str) -> list[Entry]:
@@ -73,8 +86,32 @@ def _period(ev: EventLog, a: dict[str, Any], pool: DealPool, last: int) -> list[
     return out
 
 
+def _cover(ev: EventLog, a: dict[str, Any], f: CoverFacility) -> list[Entry]:
+    """A guarantee facility's or insurance policy's cash movements (docstring table)."""
+    held, provider = cover_collateral(f.address), f"{f.kind}-provider:{f.provider}"
+    if ev.event == "CollateralPosted":
+        return _pair(ev, held, provider, a["amount"], f"{f.kind} collateral posted")
+    if ev.event == "CollateralWithdrawn":
+        return _pair(ev, provider, held, a["amount"], f"{f.kind} collateral withdrawn")
+    if ev.event == "Released":
+        return _pair(ev, provider, held, a["amount"], f"{f.kind} collateral released")
+    if ev.event not in ("GuaranteeSettled", "InsuranceSettled"):
+        return []
+    r, n = a["result"], a["period"]
+    guarantee = ev.event == "GuaranteeSettled"
+    paid_in = r["draw"] if guarantee else r["claimPaid"]
+    out = _pair(ev, POOL_CASH, held, paid_in, f"period {n} {'draw' if guarantee else 'claim'}")
+    out += _pair(ev, provider, POOL_CASH, r["premiumPaid"], f"period {n} {f.kind} premium")
+    if guarantee:
+        back = r["fromRecoveries"] + r["fromRevenue"]
+        out += _pair(ev, provider, POOL_CASH, back, f"period {n} subrogation")
+    else:
+        out += _pair(ev, provider, POOL_CASH, r["recovered"], f"period {n} insurer recoveries")
+    return out
+
+
 def journal(engine: Engine, pool_address: str) -> list[Entry]:
-    """Every cash movement of the pool and its tranche tokens, in chain order."""
+    """Every cash movement of the pool, its tranche tokens and its cover, in chain order."""
     with Session(engine) as session:
         pool = session.get(DealPool, pool_address)
         if pool is None:
@@ -83,16 +120,19 @@ def journal(engine: Engine, pool_address: str) -> list[Entry]:
             t.token: t.tranche
             for t in session.exec(select(DealTranche).where(DealTranche.pool == pool_address))
         }
+        cover = {f.address: f for f in _facilities(session, pool_address)}
         rows = session.exec(
             select(EventLog)
-            .where(EventLog.address.in_([pool_address, *tokens]))
+            .where(EventLog.address.in_([pool_address, *tokens, *cover]))
             .order_by(EventLog.block_number, EventLog.log_index)
         ).all()
     last = len(tokens) - 1
     out: list[Entry] = []
     for ev in rows:
         a = json.loads(ev.args)
-        if ev.event == "Subscribed":
+        if ev.address in cover:
+            out += _cover(ev, a, cover[ev.address])
+        elif ev.event == "Subscribed":
             memo = f"subscription, tranche {a['tranche']}"
             out += _pair(ev, POOL_CASH, f"investor:{a['investor']}", a["amount"], memo)
         elif ev.event == "Refunded":
@@ -147,11 +187,22 @@ ERC20_BALANCE_ABI = [
 ]
 
 
+def _facilities(session: Session, pool_address: str) -> list[CoverFacility]:
+    """The pool's bound guarantee facilities and insurance policies."""
+    query = select(CoverFacility).where(CoverFacility.pool == pool_address, CoverFacility.bound)
+    return list(session.exec(query.order_by(CoverFacility.address)).all())
+
+
 def held_accounts(engine: Engine, pool_address: str) -> dict[str, str]:
     """The journal's on-chain accounts and the addresses that hold them."""
     with Session(engine) as session:
         tranches = session.exec(select(DealTranche).where(DealTranche.pool == pool_address)).all()
-    return {POOL_CASH: pool_address} | {tranche_cash(t.tranche): t.token for t in tranches}
+        cover = _facilities(session, pool_address)
+    return (
+        {POOL_CASH: pool_address}
+        | {tranche_cash(t.tranche): t.token for t in tranches}
+        | {cover_collateral(f.address): f.address for f in cover}
+    )
 
 
 def chain_balances(w3: Any, engine: Engine, pool_address: str) -> dict[str, int]:

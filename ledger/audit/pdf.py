@@ -1,6 +1,6 @@
 """The audit report as PDF where the machine can print one: headless Chromium (Debian's
-package) prints the HTML report. The PDF carries its own creation time, so the anchored
-hash is the HTML's; the PDF is a convenience copy."""
+package) prints the HTML report. The PDF carries its own creation time, so it is not
+reproducible like the HTML; the anchor record hashes it as written, like every file."""
 
 from __future__ import annotations
 

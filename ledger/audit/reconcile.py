@@ -100,6 +100,11 @@ def _overall(digests: dict[int | str, str]) -> str:
     return h.hexdigest()
 
 
+def state_digest(engine: Engine) -> str:
+    """The overall state digest of one database (as ``reconcile`` computes for each side)."""
+    return _overall(block_digests(read_entities(engine)))
+
+
 def reorged_blocks(engine: Engine, canonical_hash: Callable[[int], str | None]) -> set[int]:
     """Blocks the database indexed whose hash the chain no longer has at that height."""
     with Session(engine) as session:

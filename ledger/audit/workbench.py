@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from ledger.audit.export import ExportResult, export_all
 from ledger.audit.journal import chain_balances
 from ledger.audit.rebuild import RebuildResult, rebuild
-from ledger.audit.reconcile import Reconciliation, reconcile
+from ledger.audit.reconcile import Reconciliation, reconcile, state_digest
 from ledger.runtime import Runtime
 from ledger.store import create_db
 
@@ -26,6 +26,11 @@ class Workbench:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.rebuilt_url = rebuilt_url or f"sqlite:///{self.directory / 'rebuilt.db'}"
         self._engine: Engine | None = None
+
+    @property
+    def export_dir(self) -> Path:
+        """Where the console and the API export (and anchor) the audit report."""
+        return self.directory / "export"
 
     @property
     def last_path(self) -> Path:
@@ -76,4 +81,14 @@ class Workbench:
             self.block_time(),
             reconciliation,
             lambda pool: chain_balances(self.runtime.w3, engine, pool),
+            head=self.head(engine),
         )
+
+    def head(self, engine: Engine) -> dict[str, object]:
+        """The block the rebuilt index stands at, its hash, and the index's state digest."""
+        block, block_hash = self.runtime.indexer(engine).checkpoint()
+        return {
+            "head_block": block,
+            "head_block_hash": block_hash,
+            "state_digest": state_digest(engine),
+        }

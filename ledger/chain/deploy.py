@@ -65,11 +65,16 @@ def contract_at(w3: Web3, name: str, address: str) -> Contract:
 
 
 def deploy(
-    sender: Sender, name: str, *args: Any, libraries: dict[str, str] | None = None
+    sender: Sender,
+    name: str,
+    *args: Any,
+    libraries: dict[str, str] | None = None,
+    idempotency_key: str | None = None,
 ) -> tuple[Contract, DeployedContract]:
     """Deploy ``name`` with constructor ``args``; returns the bound contract and its record.
     Libraries it calls externally are linked to ``libraries`` (name -> address); any not
-    given are deployed first, once, by the same sender."""
+    given are deployed first, once, by the same sender. With ``idempotency_key`` a retry
+    finds the first deployment instead of deploying again."""
     art = artifact(name)
     w3 = sender.w3
     linked = dict(libraries or {})
@@ -78,7 +83,7 @@ def deploy(
             linked[lib] = deploy(sender, lib)[1].address
     linked = {lib: linked[lib] for lib in art.libraries}
     factory = w3.eth.contract(abi=art.abi, bytecode=art.linked(linked))
-    receipt = sender.send(factory.constructor(*args))
+    receipt = sender.send(factory.constructor(*args), idempotency_key=idempotency_key)
     address = receipt["contractAddress"]
     code = w3.eth.get_code(address)
     record = DeployedContract(
@@ -92,7 +97,7 @@ def deploy(
     return w3.eth.contract(address=address, abi=art.abi), record
 
 
-def _mask_immutables(code: bytes, art: Artifact) -> bytes:
+def mask_immutables(code: bytes, art: Artifact) -> bytes:
     """Zero the byte ranges that hold immutables (set at construction, so per deployment)."""
     buf = bytearray(code)
     for refs in art.immutable_references.values():
@@ -126,7 +131,7 @@ def verify_deployment(w3: Web3, manifest: Manifest) -> list[CodeCheck]:
             continue
         if not onchain:
             checks.append(CodeCheck(name, deployed.address, False, "no code at address"))
-        elif _mask_immutables(onchain, art) != _mask_immutables(expected, art):
+        elif mask_immutables(onchain, art) != mask_immutables(expected, art):
             checks.append(CodeCheck(name, deployed.address, False, "runtime bytecode differs"))
         else:
             checks.append(CodeCheck(name, deployed.address, True, "runtime bytecode matches"))

@@ -1,5 +1,6 @@
 """Cover commands (docs/waterfall.md §14): propose a guarantee's price from the loans'
-attested PDs, and recompute a recorded price from its inputs alone."""
+attested PDs, and recompute a recorded price from its inputs alone. The position commands
+(deploy, post, bind, release, show) are in ``ledger.cli.cover_ops``."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
     from ledger.guarantees.pricing import Price, PricingInputs
 
 cover_app = typer.Typer(
-    help="Guarantees and credit insurance: price a guarantee, verify a recorded price.",
+    help="Guarantees and credit insurance: price a guarantee, verify a recorded price; "
+    "deploy, post, bind, release and show a facility.",
     no_args_is_help=True,
 )
 
@@ -34,9 +36,10 @@ def _spec(path: Path) -> DealSpec:
         fail(str(exc))
 
 
-def _read_inputs(path: Path, wrapped: bool) -> PricingInputs:
+def _read_inputs(path: Path, wrapped: bool, loans_given: bool = True) -> PricingInputs:
     """The pricing inputs of a file: the record's ``inputs`` object (``wrapped``: a whole
-    record) in the shape ``ledger.guarantees.pricing.record`` writes."""
+    record) in the shape ``ledger.guarantees.pricing.record`` writes; without
+    ``loans_given`` the loans and the tape root come from a tape later."""
     from ledger.guarantees.pricing import inputs_from_record
 
     try:
@@ -49,6 +52,8 @@ def _read_inputs(path: Path, wrapped: bool) -> PricingInputs:
         fail(f"{path}: not JSON ({exc.msg}, line {exc.lineno})")
     if not isinstance(raw, dict) or (wrapped and not isinstance(raw.get("inputs"), dict)):
         fail(f"{path}: expected a JSON object{' with an inputs object' if wrapped else ''}")
+    if not loans_given:
+        raw = {"tape_root": "0x" + "00" * 32, "model_ids": [], "loans": [], **raw}
     try:
         return inputs_from_record(json.dumps(raw if wrapped else {"inputs": raw}))
     except (KeyError, TypeError, AttributeError) as exc:
@@ -64,6 +69,30 @@ def _price(inputs: PricingInputs, spec: DealSpec) -> Price:
         fail(str(exc))
 
 
+def _attested(
+    inputs: PricingInputs, spec: DealSpec, tape: Path | None
+) -> tuple[PricingInputs, Price]:
+    """The inputs (the tape's loans, when given) and their price, each loan's PD checked
+    against its attested score record on the configured chain's registry."""
+    from ledger.attest.verify import ChainUnavailable
+    from ledger.cli.common import runtime
+    from ledger.guarantees.pricing import PricingError, check_params
+    from ledger.guarantees.proposals import propose
+
+    try:
+        check_params(inputs, spec)  # before a node is opened
+    except PricingError as exc:
+        fail(str(exc))
+    with runtime() as rt:
+        try:
+            proposal = propose(rt, spec, inputs, tape=tape)
+        except PricingError as exc:
+            fail(str(exc))
+        except ChainUnavailable as exc:
+            fail(f"chain: {exc}")
+    return proposal.inputs, proposal.result
+
+
 def _show(title: str, result: Price, digest: str) -> None:
     table = Table(title=title)
     table.add_column("figure")
@@ -77,15 +106,21 @@ def _show(title: str, result: Price, digest: str) -> None:
 def price_cmd(
     spec: SpecOpt,
     inputs: Annotated[Path, typer.Option("--inputs", help="pricing inputs (JSON)")],
+    tape: Annotated[
+        Path | None,
+        typer.Option(help="loan tape CSV with a pd_bps column: the loans, checked on chain"),
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="write the record here")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Propose a guarantee's premium and collateral; the record's hash is what the
-    facility commits (``pricingHash``)."""
+    facility commits (``pricingHash``). Each loan's pd_bps is checked against its attested
+    score record on the registry: with --tape, the tape's loans (their records issued here);
+    otherwise the loans of --inputs, each with its pd_bps disclosure."""
     from ledger.guarantees.pricing import record, record_hash
 
-    parsed = _read_inputs(inputs, wrapped=False)
-    result = _price(parsed, _spec(spec))
+    parsed = _read_inputs(inputs, wrapped=False, loans_given=tape is None)
+    parsed, result = _attested(parsed, _spec(spec), tape)
     text = record(parsed, result)
     digest = "0x" + record_hash(text).hex()
     if out is not None:
@@ -102,15 +137,22 @@ def verify_cmd(
     pricing_hash: Annotated[
         str | None, typer.Option("--hash", help="the facility's pricingHash, 0x-hex")
     ] = None,
+    attested: Annotated[
+        bool, typer.Option(help="also check each loan's PD on the chain's registry")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Recompute a recorded price from its inputs alone; exit 1 when the result or the
-    hash differs from what was recorded."""
+    hash differs from what was recorded. With --attested each loan's PD disclosure is
+    checked on the registry the record names (exit 2 when one is not as recorded)."""
     from ledger.guarantees.pricing import record, record_hash
 
     parsed = _read_inputs(record_path, wrapped=True)
     recorded: Any = json.loads(record_path.read_text(encoding="utf-8")).get("result")
-    result = _price(parsed, _spec(spec))
+    if attested:
+        parsed, result = _attested(parsed, _spec(spec), None)
+    else:
+        result = _price(parsed, _spec(spec))
     text = record(parsed, result)
     digest = "0x" + record_hash(text).hex()
     same_result = recorded == json.loads(text)["result"]
@@ -128,6 +170,10 @@ def verify_cmd(
 
 
 def register(app: typer.Typer) -> None:
+    from ledger.cli import cover_ops, cover_positions
+
     cover_app.command("price")(price_cmd)
     cover_app.command("verify")(verify_cmd)
+    cover_ops.register(cover_app)
+    cover_positions.register(cover_app)
     app.add_typer(cover_app, name="cover")

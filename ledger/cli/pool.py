@@ -225,6 +225,37 @@ def periods_cmd(pool: PoolArg, as_json: JsonOpt = False) -> None:
     console.print(trigger_table(tests))
 
 
+def triggers_cmd(pool: PoolArg, as_json: JsonOpt = False) -> None:
+    """The pool's trigger thresholds and its rating trigger with the grade its feed holds
+    now, as the next period report will read it (from the chain)."""
+    from ledger.cli.pool_triggers import percent
+    from ledger.ratings.feed import triggers_report
+
+    with deals() as svc:
+        client = svc.pool(pool)
+        names = svc.tranche_names(client.address, len(client.terms().tranches))
+        body = triggers_report(client, names)
+    if as_json:
+        print_json(body)
+        return
+    table = Table("test", "threshold", "now")
+    table.title = f"triggers of {client.address}"
+    for key, label, bound in (("oc_min_bps", "OC", ">="), ("ic_min_bps", "IC", ">=")):
+        table.add_row(label, f"{bound} {percent(body[key])}" if body[key] else "no test", "")
+    steps = body["cumulative_default"]
+    cd = ", ".join(f"from {s['from_period']}: <= {percent(s['max_bps'])}" for s in steps)
+    table.add_row("cum. default", cd or "no test", "")
+    rating = body["rating"]
+    if rating is not None:
+        grade = rating["grade"] or "no valid rating"
+        table.add_row(
+            f"rating of {rating['name']}",
+            f">= {rating['floor']} (agency {rating['agency']})",
+            f"{grade}: {'pass' if rating['passes'] else 'FAIL, sequential and trapped'}",
+        )
+    console.print(table)
+
+
 def investor_report_cmd(
     pool: PoolArg,
     period: Annotated[int, typer.Argument(min=1, help="period number (from 1)")],
@@ -257,6 +288,7 @@ def register(app: typer.Typer) -> None:
     pool_app.command("list")(list_cmd)
     pool_app.command("show")(show_cmd)
     pool_app.command("periods")(periods_cmd)
+    pool_app.command("triggers")(triggers_cmd)
     pool_app.command("investor-report")(investor_report_cmd)
     pool_ops.register(pool_app)
     app.add_typer(pool_app, name="pool")

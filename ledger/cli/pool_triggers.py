@@ -55,4 +55,7 @@ def trigger_table(periods: list[tuple[int, dict[str, Any]]]) -> Table:
                 *_row(tests[key], bound),
                 decides if k == 0 else "",
             )
+        rating = tests.get("rating")
+        if rating is not None and not rating["pass"]:  # only a deal with a rating trigger fails it
+            table.add_row("", "rating", "", "below floor or none valid", "FAIL", "", "")
     return table

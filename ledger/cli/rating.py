@@ -135,6 +135,7 @@ def publish_cmd(
         "commitment": published.record.commitment_hex,
         "tx_hash": published.tx_hash,
         "superseded": published.superseded,
+        "feed_tx": published.feed_tx,
         "record": published.record.to_dict(),
     }
     if as_json:
@@ -145,6 +146,7 @@ def publish_cmd(
         f"{r.tranche_name} of {r.pool}: {r.grade} ({r.outlook}, watch {r.watch}), "
         f"commitment {body['commitment']}"
         + (f", supersedes {published.superseded}" if published.superseded else "")
+        + (", posted to the pool's rating feed" if published.feed_tx else "")
     )
 
 

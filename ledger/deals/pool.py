@@ -36,6 +36,7 @@ from ledger.deals.waterfall import (
     PeriodReport,
     PeriodResult,
     PrincipalMode,
+    RatingTrigger,
     TrancheResult,
     TrancheTerms,
     TriggerStep,
@@ -47,6 +48,9 @@ from ledger.tx import Sender
 
 class PoolInputError(FieldError):
     """An argument was rejected before anything was sent; the message names the field."""
+
+
+NO_RATING_TRIGGER = RatingTrigger("0x" + "00" * 20, 0, 0, 0)
 
 
 class Unsubscribed(IntEnum):
@@ -108,15 +112,25 @@ class PoolSetup:
     terms: DealTerms
     closing_time: int
     initial_reserve: int = 0
+    rating: RatingTrigger = NO_RATING_TRIGGER  # §8 the rating test (a zero feed: none)
 
     @classmethod
-    def from_spec(cls, spec: DealSpec) -> PoolSetup:
+    def from_spec(
+        cls, spec: DealSpec, feed: str | None = None, agency: int | None = None
+    ) -> PoolSetup:
+        """The setup of ``spec``; ``feed`` and ``agency`` fill in its rating trigger's
+        defaults (the deployment's RatingFeed, the service's rating agency)."""
+        try:
+            rating = spec.rating_terms(feed, agency)
+        except ValueError as exc:
+            raise PoolInputError("spec.rating_trigger", str(exc).partition(": ")[2]) from None
         return cls(
             name=spec.name,
             tranche_names=tuple(spec.tranche_names),
             terms=spec.to_terms(),
             closing_time=spec.closing_time,
             initial_reserve=spec.units(spec.reserve.initial),
+            rating=rating,
         )
 
     @property
@@ -306,6 +320,18 @@ def init_params(
             agg.wa_score,
             agg.wa_remaining_term_months,
         ),
+        rating_tuple(setup.rating),
+    )
+
+
+def rating_tuple(rt: RatingTrigger) -> tuple:
+    if int(rt.feed, 16) == 0:
+        return (Web3.to_checksum_address(rt.feed), 0, 0, 0)
+    return (
+        checked_address("rating.feed", rt.feed),
+        checked_uint("rating.agency", rt.agency, 2**32 - 1, 0, PoolInputError),
+        checked_uint("rating.tranche", rt.tranche, 255, 0, PoolInputError),
+        checked_uint("rating.floor_rank", rt.floor_rank, 255, 0, PoolInputError),
     )
 
 
@@ -386,6 +412,11 @@ class PoolClient(_Client):
     def terms(self) -> DealTerms:
         """The terms the waterfall runs on (after close, sizes are the subscribed faces)."""
         return terms_from_tuple(self.contract.functions.terms().call())
+
+    def rating_trigger(self) -> RatingTrigger:
+        """The rating trigger the pool reads at every period (a zero feed: none)."""
+        feed, agency, tranche, floor_rank = self.contract.functions.ratingTrigger().call()
+        return RatingTrigger(feed, agency, tranche, floor_rank)
 
     def deal_state(self) -> DealState:
         """The waterfall state after the last period (valid from close on)."""

@@ -1,8 +1,10 @@
 """Investor reports: one per period, with the fields securitization disclosure asks for.
 
 Collections, fees, distributions and shortfalls by class, losses, reserve, trigger status,
-delinquency buckets and pool factor. Amounts are integers in the token's smallest unit
-(the report names the token and its decimals); ratios and factors are basis points.
+delinquency buckets, pool factor and credit enhancement (guarantee draws, insurance
+claims, subrogated recoveries, unpaid claims and deficiencies; docs/waterfall.md §14).
+Amounts are integers in the token's smallest unit (the report names the token and its
+decimals); ratios and factors are basis points.
 As JSON (``investor_report``) or as CSV rows, one per class and period (``to_csv``).
 """
 
@@ -13,6 +15,7 @@ import io
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from ledger.deals.cover import CoverResult
 from ledger.deals.simulator import Simulation
 from ledger.deals.spec import DealSpec
 from ledger.deals.waterfall import BPS, DealState, PeriodReport, PeriodResult
@@ -90,12 +93,52 @@ def investor_report(
             "tape_root": "0x" + report.tape_root.hex(),
             "cleanup_eligible": result.cleanup_eligible,
         },
+        "credit_enhancement": credit_enhancement(result.cover, sum(result.state.writedowns)),
         "cash_check": {
             "cash_in": result.cash_in,
             "cash_out": result.cash_out,
             "reserve_change": result.reserve_after - result.reserve_before,
             "balanced": result.conserves_cash,
         },
+    }
+
+
+def credit_enhancement(cover: CoverResult | None, deficiency: int) -> dict[str, Any] | None:
+    """The period's guarantee and insurance figures (None: no cover bound). ``deficiency``
+    is the notes' uncured write-downs after the period, what cover has not made good."""
+    if cover is None:
+        return None
+    g, i = cover.guarantee, cover.insurance
+    guarantee = g and {
+        "premium_due": g.premium_due,
+        "premium_paid": g.premium_paid,
+        "demand": g.demand,
+        "draw": g.draw,
+        "draw_interest": g.draw_interest,
+        "draw_cure": g.draw_cure,
+        "unpaid_claim": g.unpaid_claim,
+        "subrogation_from_recoveries": g.from_recoveries,
+        "subrogation_from_revenue": g.from_revenue,
+        "collateral_after": g.state.collateral,
+        "owed_after": g.state.owed,
+    }
+    insurance = i and {
+        "premium_due": i.premium_due,
+        "premium_paid": i.premium_paid,
+        "claim": i.claim,
+        "claim_paid": i.claim_paid,
+        "unpaid_claim": i.unpaid_claim,
+        "recoveries_to_insurer": i.recovered,
+        "capital_after": i.state.capital,
+        "owed_after": i.state.claims_paid - i.state.recovered,
+    }
+    return {
+        "guarantee": guarantee or None,
+        "insurance": insurance or None,
+        "cash_in": cover.cash_in,
+        "cash_out": cover.cash_out,
+        "unpaid_claims": (g.unpaid_claim if g else 0) + (i.unpaid_claim if i else 0),
+        "deficiency_after": deficiency,
     }
 
 
@@ -127,6 +170,10 @@ CSV_COLUMNS = (
     "delinquent_90_plus",
     "pool_balance_end",
     "pool_factor_bps",
+    "guarantee_draw",
+    "insurance_claim_paid",
+    "cover_recoveries",
+    "unpaid_claims",
 )
 
 
@@ -149,6 +196,7 @@ def csv_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
         "delinquent_90_plus": report["delinquency"]["days_90_plus"],
         "pool_balance_end": report["pool"]["balance_end"],
         "pool_factor_bps": report["pool"]["factor_bps"],
+        **_cover_columns(report.get("credit_enhancement")),
     }
     last = len(report["classes"]) - 1
     rows = []
@@ -158,6 +206,18 @@ def csv_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
         row["residual_to_equity"] = report["residual_to_equity"] if i == last else 0
         rows.append(row)
     return rows
+
+
+def _cover_columns(ce: dict[str, Any] | None) -> dict[str, int]:
+    g = (ce or {}).get("guarantee") or {}
+    i = (ce or {}).get("insurance") or {}
+    back = g.get("subrogation_from_recoveries", 0) + g.get("subrogation_from_revenue", 0)
+    return {
+        "guarantee_draw": g.get("draw", 0),
+        "insurance_claim_paid": i.get("claim_paid", 0),
+        "cover_recoveries": back + i.get("recoveries_to_insurer", 0),
+        "unpaid_claims": (ce or {}).get("unpaid_claims", 0),
+    }
 
 
 def to_csv(reports: list[dict[str, Any]]) -> str:
@@ -183,6 +243,7 @@ class TriggerFigures(Protocol):
     cd_pass: bool
     trigger_breached: bool
     sequential: bool
+    rating_pass: bool
 
 
 def trigger_tests(oc_min: int, ic_min: int, result: TriggerFigures) -> dict[str, Any]:
@@ -204,6 +265,8 @@ def trigger_tests(oc_min: int, ic_min: int, result: TriggerFigures) -> dict[str,
             "pass": result.cd_pass,
             "headroom_bps": cd_max - cd if cd_max else None,
         },
+        # a valid rating of the deal's rated note at or above its floor (true without one)
+        "rating": {"pass": result.rating_pass},
         "breached": result.trigger_breached,
         "principal": "sequential" if result.sequential else "pro rata",
     }

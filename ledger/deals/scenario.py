@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from ledger.deals.waterfall import BPS
+from ledger.ratings.scale import Scale
 
 PPB = 10**9
 
@@ -38,6 +39,24 @@ def _rate(value: object) -> float | list[float]:
 
 
 Rate = Annotated[float | list[float], BeforeValidator(_rate)]
+
+
+def _grades(value: object) -> list[str | None] | None:
+    """A grade (or None: no valid rating) per period; the last one repeats. None as a
+    whole: no path (the rating is assumed to hold)."""
+    if value is None:
+        return None
+    values = value if isinstance(value, list) else [value]
+    grades = Scale().grades
+    if not values:
+        raise ValueError("a rating path needs at least one grade")
+    for v in values:
+        if v is not None and v not in grades:
+            raise ValueError(f"must be grades from {grades} or null (no valid rating), got {v!r}")
+    return list(values)
+
+
+RatingPath = Annotated[list[str | None] | None, BeforeValidator(_grades)]
 
 
 class ScenarioError(ValueError):
@@ -61,6 +80,9 @@ class Scenario(BaseModel):
     recovery_lag: int = Field(default=0, ge=0, le=120, description="periods")
     basis: Literal["annual", "period"] = "annual"
     exercise_cleanup: bool = True
+    # The rated tranche's grade at each period's report, for a deal with a rating trigger;
+    # without one the scenario assumes the rating holds (the test passes).
+    ratings: RatingPath = None
 
     @model_validator(mode="after")
     def _label(self) -> Scenario:
@@ -71,6 +93,8 @@ class Scenario(BaseModel):
             )
             if self.basis == "period":
                 label += " per period"
+            if self.ratings:
+                label += " ratings " + "|".join(g or "none" for g in self.ratings)
             object.__setattr__(self, "name", label)
         return self
 
@@ -143,13 +167,16 @@ def _parse_pairs(text: str) -> dict[str, object]:
         if not sep:
             raise ScenarioError(f"scenario: {part!r} is not key=value")
         values = [_number(key.strip(), v.strip()) for v in raw.split("|")]
-        pairs[key.strip()] = values if len(values) > 1 else values[0]
+        path = key.strip() == "ratings"  # a path is a list even of one grade
+        pairs[key.strip()] = values if len(values) > 1 or path else values[0]
     return pairs
 
 
 def _number(key: str, raw: str) -> object:
     if key in ("name", "basis", "exercise_cleanup"):
         return raw
+    if key == "ratings":
+        return None if raw.lower() == "none" else raw
     try:
         return float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
     except ValueError:

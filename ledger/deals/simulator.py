@@ -200,6 +200,7 @@ def simulate(spec: DealSpec, scenario: Scenario, cover: Cover | None = None) -> 
         scenario=scenario,
         cleanup_period=collateral.cleanup_period,
         cover=cover,
+        ratings=scenario.ratings,
     )
 
 
@@ -210,6 +211,7 @@ def run_deal(
     scenario: Scenario | None = None,
     cleanup_period: int | None = None,
     cover: Cover | None = None,
+    ratings: Sequence[str | None] | None = None,
 ) -> Simulation:
     """The deal's waterfall from close over the given period reports, then wound down.
 
@@ -217,13 +219,20 @@ def run_deal(
     run, a servicer's history): exactly the rule the pool runs on chain, period by period.
     ``scenario`` only labels the result; ``cleanup_period`` is the period whose report
     carried the clean-up call's price, if any; ``cover`` (docs/waterfall.md §14) is the
-    guarantee and insurance bound at close, carried from period to period.
+    guarantee and insurance bound at close, carried from period to period. ``ratings``
+    is the grade the deal's rating feed holds at each period's report (None: no valid
+    rating; the last one repeats); without it, or without a rating trigger, the rating
+    test passes.
     """
     terms = spec.to_terms()
     state = spec.initial_state()
     records = []
+    trigger = spec.rating_trigger
     for t, report in enumerate(reports, start=1):
-        result = apply_period(terms, state, report, cover)
+        rating_pass = True
+        if trigger is not None and ratings:
+            rating_pass = trigger.passes(ratings[min(t, len(ratings)) - 1])
+        result = apply_period(terms, state, report, cover, rating_pass)
         records.append(PeriodRecord(t, report, result))
         state = result.state
         if cover is not None:

@@ -32,9 +32,11 @@ from ledger.deals.waterfall import (
     DealState,
     DealTerms,
     PrincipalMode,
+    RatingTrigger,
     TrancheTerms,
     TriggerStep,
 )
+from ledger.ratings.scale import Scale
 
 DAY_COUNTS = {
     "30/360": DayCount.THIRTY_360,
@@ -137,6 +139,34 @@ class TriggersSpec(_Model):
         return tuple(TriggerStep(p, bps) for p, bps in sorted(value.items()))
 
 
+class RatingTriggerSpec(_Model):
+    """A downgrade of ``tranche`` below ``below`` by the rating agency fails the rating
+    test (docs/waterfall.md §8): the pool reads the grade from the feed at each period
+    report. ``agency`` (an attester id) and ``feed`` default, at pool create, to the
+    service's own rating agency and the deployment's RatingFeed."""
+
+    tranche: str = Field(min_length=1, max_length=32)
+    below: str
+    agency: int | None = Field(default=None, ge=1, le=2**32 - 1)
+    feed: str | None = Field(default=None, pattern=r"^0x[0-9a-fA-F]{40}$")
+
+    @field_validator("below")
+    @classmethod
+    def _on_the_scale(cls, grade: str) -> str:
+        grades = Scale().grades
+        if grade not in grades[:-1]:
+            raise ValueError(f"must be a grade from {grades[0]} to {grades[-2]}, got {grade!r}")
+        return grade
+
+    @property
+    def floor_rank(self) -> int:
+        return Scale().notch(self.below)
+
+    def passes(self, grade: str | None) -> bool:
+        """The test on a grade (None: no valid rating, which fails it)."""
+        return grade is not None and Scale().notch(grade) <= self.floor_rank
+
+
 class ReserveSpec(_Model):
     target: Amount = Decimal(0)
     initial: Amount = Decimal(0)
@@ -162,6 +192,8 @@ class DealSpec(_Model):
     reserve: ReserveSpec = ReserveSpec()
     cleanup_call_bps: int = Field(default=1_000, ge=0, le=10_000)
     collateral: CollateralSpec | None = None
+    # Left out of the dump when unset, so a spec without one keeps its deal-terms hash.
+    rating_trigger: RatingTriggerSpec | None = Field(default=None, exclude_if=lambda v: v is None)
 
     @field_validator("tranches")
     @classmethod
@@ -180,6 +212,11 @@ class DealSpec(_Model):
             if value != value.quantize(self._unit(), rounding=ROUND_DOWN):
                 raise ValueError(f"{path}: more decimals than the token's {self._decimals}")
         self._check_sizes()
+        if self.rating_trigger and self.rating_trigger.tranche not in self.tranche_names[:-1]:
+            raise ValueError(
+                f"rating_trigger.tranche: must name a note ({', '.join(self.tranche_names[:-1])})"
+                f", got {self.rating_trigger.tranche!r}"
+            )
         return self
 
     def _check_sizes(self) -> None:
@@ -247,6 +284,19 @@ class DealSpec(_Model):
             cleanup_call_bps=self.cleanup_call_bps,
             cd_trigger=self.triggers.cd_trigger(),
         )
+
+    def rating_terms(self, feed: str | None = None, agency: int | None = None) -> RatingTrigger:
+        """The pool's rating trigger (a zero feed: none); ``feed`` and ``agency`` fill in
+        what the spec leaves to the service."""
+        zero = RatingTrigger("0x" + "00" * 20, 0, 0, 0)
+        rt = self.rating_trigger
+        if rt is None:
+            return zero
+        feed, agency = rt.feed or feed, rt.agency or agency
+        if feed is None or agency is None:
+            raise ValueError("rating_trigger: needs a feed and an agency (none deployed)")
+        tranche = self.tranche_names.index(rt.tranche)
+        return RatingTrigger(feed, agency, tranche, rt.floor_rank)
 
     def initial_state(self) -> DealState:
         return DealState.at_close(

@@ -44,6 +44,22 @@ class TriggerStep:
     max_bps: int
 
 
+@dataclass(frozen=True)
+class RatingTrigger:
+    """§8 the rating test: ``tranche``'s current grade by ``agency`` (the rating agency's
+    attester id), read from the RatingFeed at ``feed`` at each period report, must rank at
+    or above ``floor_rank`` (0 = AAA; BBB = 3 for "below BBB"). No valid rating fails it."""
+
+    feed: str
+    agency: int
+    tranche: int
+    floor_rank: int
+
+    def passes(self, rank: int | None) -> bool:
+        """The test on the rank the feed returns (None: no valid rating, the test fails)."""
+        return rank is not None and rank <= self.floor_rank
+
+
 # --- §1 Inputs ------------------------------------------------------------------------------
 
 

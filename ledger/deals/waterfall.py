@@ -26,6 +26,7 @@ from ledger.deals.terms import (
     DealTerms,
     PeriodReport,
     PrincipalMode,
+    RatingTrigger,
     TrancheTerms,
     TriggerStep,
     WaterfallInputError,
@@ -49,6 +50,7 @@ __all__ = [
     "PeriodReport",
     "PeriodResult",
     "PrincipalMode",
+    "RatingTrigger",
     "TrancheResult",
     "TrancheTerms",
     "TriggerStep",
@@ -103,6 +105,7 @@ class PeriodResult:
     cash_in: int
     state: DealState  # the state after this period
     cover: CoverResult | None = None  # the guarantee's and the policy's figures (§14)
+    rating_pass: bool = True  # the rating test (§8): a valid rating at or above the floor
 
     @property
     def fees_paid(self) -> int:
@@ -140,9 +143,15 @@ class _Tranche:
 
 
 def apply_period(
-    terms: DealTerms, state: DealState, report: PeriodReport, cover: Cover | None = None
+    terms: DealTerms,
+    state: DealState,
+    report: PeriodReport,
+    cover: Cover | None = None,
+    rating_pass: bool = True,
 ) -> PeriodResult:
-    """Run one period of the waterfall; pure, integer-only, ported line by line on chain."""
+    """Run one period of the waterfall; pure, integer-only, ported line by line on chain.
+    ``rating_pass`` is the rating test (§8) read at this report (``RatingTrigger.passes``);
+    True for a deal without one."""
     check_inputs(terms, state, report)
     cv = CoverRun(cover or Cover(), state.period + 1)
     if cover is not None:
@@ -217,7 +226,7 @@ def apply_period(
     oc_pass = oc_ratio >= terms.oc_trigger_bps
     ic_pass = ic_ratio >= terms.ic_trigger_bps
     cd_pass = cd_threshold == 0 or cumulative * BPS <= cd_threshold * terms.initial_pool_balance
-    breached = not (oc_pass and ic_pass and cd_pass)
+    breached = not (oc_pass and ic_pass and cd_pass and rating_pass)
 
     # §9 Revenue priority of payments; each line pays what it can of what is left.
     def pay(due: int) -> int:
@@ -341,6 +350,7 @@ def apply_period(
         cash_in=report.cash_in,
         state=next_state,
         cover=cv.result(),
+        rating_pass=rating_pass,
     )
 
 

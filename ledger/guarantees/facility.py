@@ -16,7 +16,7 @@ from web3.contract import Contract
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
-from ledger.chain.deploy import contract_at, deploy
+from ledger.chain.deploy import DeployedContract, contract_at, deploy
 from ledger.deals.cover import (
     Cover,
     CoverResult,
@@ -69,6 +69,7 @@ class FacilityClient:
     kind: str
     contract: Contract
     sender: Sender
+    deployment: DeployedContract | None = None  # set by ``deploy``: its transaction, block
 
     @classmethod
     def deploy(
@@ -79,11 +80,12 @@ class FacilityClient:
         terms: GuaranteeTerms | InsuranceTerms,
         required: int,
         pricing_hash: bytes = bytes(32),
+        idempotency_key: str | None = None,
     ) -> Self:
         """Deploy a facility for ``pool``, ``provider`` being the guarantor or insurer."""
         kind = "guarantee" if isinstance(terms, GuaranteeTerms) else "insurance"
         token = pool.contract.functions.settlementToken().call()
-        contract, _ = deploy(
+        contract, record = deploy(
             provider,
             KINDS[kind],
             pool.address,
@@ -93,8 +95,9 @@ class FacilityClient:
             terms_tuple(terms),
             checked_uint("required", required),
             pricing_hash,
+            idempotency_key=idempotency_key,
         )
-        return cls(kind, contract, provider)
+        return cls(kind, contract, provider, record)
 
     @classmethod
     def at(cls, sender: Sender, kind: str, address: str) -> Self:
@@ -117,20 +120,24 @@ class FacilityClient:
     def required(self) -> int:
         return self.contract.functions.required().call()
 
-    def post(self, amount: int) -> TxReceipt:
-        """Approve and post (or top up) ``amount`` of collateral."""
+    def post(self, amount: int, idempotency_key: str | None = None) -> TxReceipt:
+        """Approve and post (or top up) ``amount`` of collateral; with ``idempotency_key``
+        each of the two transactions is sent at most once."""
         amount = checked_uint("amount", amount)
         token = contract_at(
             self.sender.w3, "MockStablecoin", self.contract.functions.token().call()
         )
-        self.sender.send(token.functions.approve(self.address, amount))
-        return self.sender.send(self.contract.functions.post(amount))
+        key = idempotency_key
+        approve = token.functions.approve(self.address, amount)
+        self.sender.send(approve, idempotency_key=f"{key}:approve" if key else None)
+        post = self.contract.functions.post(amount)
+        return self.sender.send(post, idempotency_key=f"{key}:post" if key else None)
 
     def withdraw(self, amount: int) -> TxReceipt:
         return self.sender.send(self.contract.functions.withdraw(checked_uint("amount", amount)))
 
-    def release(self) -> TxReceipt:
-        return self.sender.send(self.contract.functions.release())
+    def release(self, idempotency_key: str | None = None) -> TxReceipt:
+        return self.sender.send(self.contract.functions.release(), idempotency_key=idempotency_key)
 
     def settled(self, receipt: TxReceipt) -> GuaranteeResult | InsuranceResult | None:
         """This facility's figures for the period ``receipt`` ran (None if not bound)."""
@@ -139,14 +146,16 @@ class FacilityClient:
         return _result(self.kind, logs[0]["args"]["result"]) if logs else None
 
     def as_sender(self, sender: Sender) -> Self:
-        return type(self)(self.kind, self.contract, sender)
+        return type(self)(self.kind, self.contract, sender, self.deployment)
 
 
-def bind(structurer: PoolClient, facility: FacilityClient) -> TxReceipt:
+def bind(
+    structurer: PoolClient, facility: FacilityClient, idempotency_key: str | None = None
+) -> TxReceipt:
     """The pool's structurer binds ``facility``; from the next period it is in the rule."""
     fn = structurer.contract.functions
     call = fn.bindGuarantee if facility.kind == "guarantee" else fn.bindInsurance
-    return structurer.sender.send(call(facility.address))
+    return structurer.sender.send(call(facility.address), idempotency_key=idempotency_key)
 
 
 def bound_cover(pool: PoolClient) -> tuple[FacilityClient | None, FacilityClient | None]:

@@ -1,8 +1,8 @@
 """Pricing a guarantee from the loans' probabilities of default (issue step 3, partly).
 
 Inputs: each loan's current principal and the ``pd_bps`` of its score record (with the
-score's attestation uid, so a holder of the records can check them against the
-registry), a stated loss given default, a stress multiple and a prepayment rate. The
+score's attestation uid and a disclosure of that field, which ``ledger.guarantees.attested``
+checks against the registry the inputs name), a stated loss given default, a stress multiple and a prepayment rate. The
 pool's expected annual default rate is the balance-weighted PD (rounded down); the
 simulator runs the deal at that rate and at the stressed rate (capped at 100%), and the
 covered tranche's principal loss in each run is its expected and stressed loss, so the
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from eth_utils import keccak
 
@@ -37,6 +38,8 @@ class LoanPd:
     balance: int  # current principal, smallest unit
     pd_bps: int  # annual probability of default of the attested score record
     score_uid: str  # the attestation carrying the record, 0x-hex
+    # docs/disclosure.md: the record's pd_bps field with its salt and proofs (attested.py)
+    disclosure: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class PricingInputs:
     stress_bps: int  # stress multiple in bps (30000 = 3x)
     cpr_bps: int
     margin_bps: int
+    registry: str = ""  # the AttestationRegistry each loan's PD was checked on
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,16 @@ class Price:
 
 
 def check(inputs: PricingInputs, spec: DealSpec) -> None:
+    check_params(inputs, spec)
+    if not inputs.loans or sum(loan.balance for loan in inputs.loans) <= 0:
+        raise PricingError("loans", "need at least one loan with a balance")
+    for k, loan in enumerate(inputs.loans):
+        if loan.balance < 0 or not 0 <= loan.pd_bps <= BPS:
+            raise PricingError(f"loans[{k}]", "balance >= 0 and pd_bps 0 to 10000")
+
+
+def check_params(inputs: PricingInputs, spec: DealSpec) -> None:
+    """The parameters (tranche, LGD, CPR, margin, stress), whatever the loans."""
     if not 0 <= inputs.tranche < len(spec.tranches) - 1:
         raise PricingError("tranche", "must be a note (not the equity tranche)")
     for name, top in (("lgd_bps", BPS), ("cpr_bps", BPS), ("margin_bps", 100_000)):
@@ -69,11 +83,6 @@ def check(inputs: PricingInputs, spec: DealSpec) -> None:
             raise PricingError(name, f"must be 0 to {top}")
     if inputs.stress_bps < BPS:
         raise PricingError("stress_bps", "must be at least 10000 (1x)")
-    if not inputs.loans or sum(loan.balance for loan in inputs.loans) <= 0:
-        raise PricingError("loans", "need at least one loan with a balance")
-    for k, loan in enumerate(inputs.loans):
-        if loan.balance < 0 or not 0 <= loan.pd_bps <= BPS:
-            raise PricingError(f"loans[{k}]", "balance >= 0 and pd_bps 0 to 10000")
 
 
 def price(inputs: PricingInputs, spec: DealSpec) -> Price:

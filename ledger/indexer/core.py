@@ -217,14 +217,15 @@ class Indexer:
                     if event is None:
                         continue
                     events.append(event)
-                    found = self._discover(event)
+                    found, first = self._discover(event)
                     if found:
                         # A contract created in this chunk: read its logs from its creation
-                        # block on (some precede the discovery event in the same block).
-                        rest = self._merge(pending[done:], found, raw["blockNumber"], to_block)
+                        # block on (some precede the discovery event in the same block), or
+                        # from the first block for a backfilled discovery.
+                        block = raw["blockNumber"]
+                        rest = self._merge(session, pending[done:], found, first, block, to_block)
                         pending = pending[:done] + rest
-                if events:
-                    write_log(session, events)
+                write_log(session, events)
                 self.projector.apply(session, events)
                 merge = Checkpoint(name=self.name, block_number=to_block, block_hash=to_hash)
                 session.merge(merge)
@@ -234,10 +235,36 @@ class Indexer:
             raise
         return len(events)
 
-    def _merge(self, pending: list, found: list[tuple[str, Contract]], first: int, last: int):
+    def _merge(
+        self,
+        session: Session,
+        pending: list,
+        found: list[tuple[str, Contract]],
+        first: int,
+        discovered_at: int,
+        last: int,
+    ):
         full = [c.address for n, c in found if n not in self.handled_only]
         selective = [c.address for n, c in found if n in self.handled_only]
-        return sorted(pending + self._get_logs(full, selective, first, last), key=_chain_order)
+        fresh = self._get_logs(full, selective, first, last)
+        if first < discovered_at:  # backfilled: earlier blocks may be indexed already
+            fresh = self._unlogged(session, found, fresh)
+        return sorted(pending + fresh, key=_chain_order)
+
+    def _unlogged(self, session: Session, found: list[tuple[str, Contract]], logs: list) -> list:
+        """``logs`` less those already in the event log: a backfilled contract that was
+        followed once before (then dropped from the followed set by a reorg) has some. (The
+        chunk's own events are written after its loop, but none can be this contract's:
+        it was not followed until now.)"""
+        addresses = [c.address for _, c in found]
+        known = set(
+            session.exec(
+                select(EventLog.tx_hash, EventLog.log_index).where(EventLog.address.in_(addresses))
+            ).all()
+        )
+        return [
+            raw for raw in logs if (raw["transactionHash"].lower(), raw["logIndex"]) not in known
+        ]
 
     def _decode(self, raw: dict[str, Any]) -> Event | None:
         """The event of a raw log from a followed contract; None for one not followed."""
@@ -259,13 +286,15 @@ class Indexer:
             args=decoder.decode(raw),
         )
 
-    def _discover(self, event: Event) -> list[tuple[str, Contract]]:
-        """For a discovery event, the contracts it reveals that were not followed yet."""
+    def _discover(self, event: Event) -> tuple[list[tuple[str, Contract]], int]:
+        """For a discovery event, the contracts it reveals that were not followed yet, and
+        the block to read their logs from."""
         discovery = self.discoveries.get((event.contract, event.event))
         if discovery is None:
-            return []
+            return [], 0
         found = self._reveal(discovery, event.args)
-        return [(name, contract) for name, contract in found if self._follow(name, contract)]
+        first = self.start_block if discovery.backfill else event.block_number
+        return [(name, c) for name, c in found if self._follow(name, c)], first
 
     # -- reorgs and rebuilds -----------------------------------------------------------
 

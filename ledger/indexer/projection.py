@@ -61,11 +61,16 @@ class Projection:
 class Discovery:
     """Contracts created at run time: when contract ``source`` emits ``event``, follow every
     ``(contract name, address)`` that ``reveal(args)`` returns. The followed set is derived
-    from the event log, so it survives a restart, a rewind and a rebuild."""
+    from the event log, so it survives a restart, a rewind and a rebuild.
+
+    With ``backfill`` the revealed contracts may have acted before they were announced (a
+    guarantee facility is deployed and funded before its pool binds it): their logs are
+    read from the index's first block, not from the discovery's."""
 
     source: str
     event: str
     reveal: Callable[[dict[str, Any]], list[tuple[str, str]]]
+    backfill: bool = False
 
 
 class Projector:

@@ -19,6 +19,9 @@ from sqlmodel import Session, select
 
 from ledger.attest.registry import Registry
 from ledger.attest.status import Status
+from ledger.deals.pool import PoolClient
+from ledger.deals.waterfall import RatingTrigger
+from ledger.ratings.feed import RatingFeedClient
 from ledger.ratings.method import NOT_RATED
 from ledger.ratings.methodology import Methodology
 from ledger.ratings.outcome import RatingOutcome
@@ -36,6 +39,7 @@ class Published:
     record: RatingRecord
     tx_hash: str
     superseded: str | None  # the commitment it superseded, if any
+    feed_tx: str | None = None  # posted to the pool's RatingFeed (its rating trigger's)
 
 
 def rating_status(registry: Registry, attester_id: int, commitment: str) -> str:
@@ -104,6 +108,10 @@ class RatingService:
         tape_root, period = self._pool_state(pool)
         previous = self.current(pool, tranche)
         now = int(self.runtime.w3.eth.get_block("latest")["timestamp"])
+        # Strictly after the tranche's last record: a RatingFeed keeps only a newer one.
+        history = self.history(pool, tranche)
+        if history:
+            now = max(now, json.loads(history[-1].record)["issued_at"] + 1)
         inputs = outcome.inputs
         record = RatingRecord(
             pool=pool,
@@ -149,6 +157,8 @@ class RatingService:
                     created_at=int(time.time()),
                 )
             )
+        # Posted before the old record is revoked, so the pool's feed never holds a gap.
+        feed_tx = self._post_to_feed(record)
         if previous is not None:
             self.registry.revoke(
                 bytes.fromhex(previous.commitment[2:]),
@@ -163,7 +173,30 @@ class RatingService:
             record,
             "0x" + bytes(receipt["transactionHash"]).hex(),
             previous.commitment if previous else None,
+            feed_tx,
         )
+
+    def trigger(self, pool: str) -> RatingTrigger | None:
+        """The rating trigger of a pool in this service's index (None: none, or no such pool)."""
+        with Session(self.runtime.engine) as session:
+            if session.get(DealPool, pool) is None:
+                return None
+        trigger = PoolClient.at(self.runtime.sender(AGENCY_ROLE), pool).rating_trigger()
+        return None if int(trigger.feed, 16) == 0 else trigger
+
+    def _post_to_feed(self, record: RatingRecord) -> str | None:
+        """Post the record to the pool's feed when its rating trigger reads this agency's
+        rating of this tranche."""
+        trigger = self.trigger(record.pool)
+        if trigger is None or (trigger.agency, trigger.tranche) != (
+            self.agency_id(),
+            record.tranche,
+        ):
+            return None
+        feed = RatingFeedClient.at(self.runtime.sender(AGENCY_ROLE), trigger.feed)
+        key = f"rating-feed:{record.commitment_hex}"
+        receipt = feed.post(trigger.agency, record, idempotency_key=key)
+        return "0x" + bytes(receipt["transactionHash"]).hex()
 
     def revoke(self, commitment: str, reason: int) -> str:
         if not 1 <= reason < REASON_SUPERSEDED:

@@ -28,6 +28,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
 TABLE_MODULES = (
     "ledger.store.tables",
     "ledger.store.deal_tables",
+    "ledger.store.cover_tables",
     "ledger.ratings.store",
     "ledger.monitor.alerts",
 )

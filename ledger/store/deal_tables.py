@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, String, Text
+from sqlalchemy import BigInteger, Column, String, Text, true
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -172,6 +172,8 @@ class DealPeriodFigures(SQLModel):
     sequential: bool
     cleanup_eligible: bool
     cash_in: int = big()
+    # the rating test (§8); rows indexed before it existed passed it (no trigger)
+    rating_pass: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class DealPeriod(DealPeriodFigures, table=True):

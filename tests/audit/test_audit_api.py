@@ -26,3 +26,21 @@ def test_pool_journal_over_http(client: TestClient, world: World):
     assert unknown.status_code == 404
     bad = client.get("/v1/audit/pools/0x12/journal", headers=headers("auditor"))
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "address"
+
+
+def test_anchor_and_verify_report_over_http(client: TestClient, world: World):
+    auditor = headers("auditor")
+    assert client.post("/v1/audit/anchor", json={}, headers=headers("verifier")).status_code == 403
+    bad = client.post("/v1/audit/anchor", json={"valid_days": 0}, headers=auditor)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "valid_days"
+    assert client.get("/v1/audit/anchor", headers=auditor).status_code == 404
+    none = client.post("/v1/audit/anchor", json={"export": False}, headers=auditor)
+    assert none.status_code == 409 and none.json()["errors"][0]["field"] == "report"
+    key = {**auditor, "Idempotency-Key": "anchor-once"}
+    made = ok(client.post("/v1/audit/anchor", json={}, headers=key))
+    assert made["status"] == "valid" and made["tx_hash"].startswith("0x") and made["files"] > 5
+    assert ok(client.post("/v1/audit/anchor", json={}, headers=key)) == made  # replayed
+    assert ok(client.get("/v1/audit/anchor", headers=auditor)) == made
+    checked = ok(client.post("/v1/audit/verify-report", headers=auditor))
+    assert checked["valid"] and checked["commitment"] == made["commitment"]
+    assert checked["record"] == "audit-anchor.json"  # no server path

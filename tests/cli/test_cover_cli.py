@@ -1,5 +1,6 @@
-"""`credence cover price` and `cover verify`: a price proposed from the loans' PDs, and
-recomputed from the recorded inputs alone (no chain needed)."""
+"""`credence cover price` and `cover verify`: a price proposed from a tape whose PDs are
+checked against their attested records on chain, and recomputed from the recorded inputs
+alone (offline, or with --attested against the registry too)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from typer.testing import CliRunner
 from ledger.cli import _register_subcommands, app
 from ledger.deals.simulator import EXAMPLE_SPEC
 from ledger.deals.spec import load_spec
-from ledger.guarantees.pricing import LoanPd, PricingInputs, price, record, record_hash
+from ledger.guarantees.pricing import (
+    LoanPd,
+    PricingInputs,
+    inputs_from_record,
+    price,
+    record,
+    record_hash,
+)
 
 runner = CliRunner()
 _register_subcommands()
@@ -31,19 +39,43 @@ def _cli(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_price_writes_the_record_the_library_computes(tmp_path: Path) -> None:
-    path, out = tmp_path / "inputs.json", tmp_path / "record.json"
-    path.write_text(json.dumps(asdict(_inputs())))
-    code, output = _cli(
-        "cover", "price", "--spec", str(EXAMPLE_SPEC), "--inputs", str(path), "--out", str(out),
-        "--json",
-    )  # fmt: skip
+def test_price_from_a_tape_checks_each_pd_on_chain(env: dict[str, str], tmp_path: Path) -> None:
+    from cover_samples import issue_pds, write_tape
+
+    from ledger.runtime import Runtime
+    from ledger.settings import Settings
+
+    from .conftest import run
+
+    pds = [300, 1200, 80]
+    settings = Settings(data_dir=Path(env["CREDENCE_DATA_DIR"]), rpc_url=env["CREDENCE_RPC_URL"])
+    with Runtime.open(settings) as rt:
+        uids = issue_pds(rt, pds)
+    tape = write_tape(tmp_path / "tape.csv", uids, pds)
+    params = {"tranche": 1, "lgd_bps": 6000, "stress_bps": 30000, "cpr_bps": 800, "margin_bps": 25}
+    path, out = tmp_path / "params.json", tmp_path / "record.json"
+    path.write_text(json.dumps(params))
+    price = ("cover", "price", "--spec", str(EXAMPLE_SPEC), "--inputs", str(path))
+    code, output = run(env, *price, "--tape", str(tape), "--out", str(out), "--json")
     assert code == 0, output
-    expected = record(_inputs(), price(_inputs(), load_spec(EXAMPLE_SPEC)))
-    assert out.read_text() == expected
     body = json.loads(output)
-    assert body["pricing_hash"] == "0x" + record_hash(expected).hex()
-    assert body["result"] == json.loads(expected)["result"]
+    assert body["pricing_hash"] == "0x" + record_hash(out.read_text()).hex()
+    assert [x["pd_bps"] for x in body["inputs"]["loans"]] == pds
+    again = price_of(inputs_from_record(out.read_text()))
+    assert body["result"] == asdict(again)
+
+    verify = ("cover", "verify", "--spec", str(EXAMPLE_SPEC), "--record", str(out))
+    code, output = run(env, *verify, "--attested", "--hash", body["pricing_hash"], "--json")
+    assert code == 0 and json.loads(output)["hash_matches"] is True, output
+
+    wrong = write_tape(tmp_path / "wrong.csv", uids, [300, 1200, 81])
+    code, output = run(env, *price, "--tape", str(wrong))
+    flat = " ".join(output.split())
+    assert code == 2 and "row 4, column pd_bps" in flat and uids[2] in flat
+
+
+def price_of(inputs: PricingInputs):
+    return price(inputs, load_spec(EXAMPLE_SPEC))
 
 
 def test_verify_recomputes_and_refuses_a_changed_result(tmp_path: Path) -> None:

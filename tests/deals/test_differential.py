@@ -8,15 +8,21 @@ example runs on an EVM snapshot of one deployed sandbox and is rolled back after
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from deals.chain import open_pool, rolled_back
+from deals.rating_chain import RatingDesk
 from deals.strategies import deal_terms, period_reports, small_amounts
 from ledger.deals.pool import PoolClient, PoolSetup, Sandbox
 from ledger.deals.simulator import Scenario, simulate
 from ledger.deals.spec import parse_spec
 from ledger.deals.waterfall import DealState, DealTerms, PeriodResult, apply_period
+from ledger.ratings.scale import Scale
+
+GRADES = Scale().grades
 
 # Period ends must not be in the future on chain: closings before 2018 with at most six
 # reports of at most 190 days stay in the past.
@@ -52,26 +58,45 @@ def assert_same_period(pool: PoolClient, chain: PeriodResult, python: PeriodResu
 )
 @EXAMPLES
 def test_random_deals_and_reports_agree_with_the_reference(
-    sandbox: Sandbox, terms: DealTerms, closing: int, reserve: int, data: st.DataObject
+    sandbox: Sandbox,
+    desk: RatingDesk,
+    terms: DealTerms,
+    closing: int,
+    reserve: int,
+    data: st.DataObject,
 ) -> None:
     proceeds = sum(t.size for t in terms.tranches)
     assume(proceeds > 0 and reserve <= proceeds)
     periods = data.draw(st.integers(1, 4))
     reports = data.draw(period_reports(closing, periods, terms.initial_pool_balance))
+    # A rating trigger on a note, and the grade the feed holds at each report (None: none
+    # valid, a revoked rating); or no trigger at all.
+    rated = data.draw(st.booleans())
+    tranche = data.draw(st.integers(0, len(terms.tranches) - 2))
+    floor = data.draw(st.sampled_from(GRADES[:-1]))
+    path = data.draw(st.lists(st.sampled_from([*GRADES, None]), min_size=periods, max_size=periods))
     setup = PoolSetup(
         "Random", tuple(f"T{i}" for i in range(len(terms.tranches))), terms, closing, reserve
     )
+    if rated:
+        setup = replace(setup, rating=desk.trigger(tranche, floor))
     with rolled_back(sandbox):
+        desk.current.clear()
         pool = open_pool(sandbox, setup)
         sandbox.mint(sandbox.servicer.address, sum(r.cash_in for r in reports))
         state = DealState.at_close(terms, closing, reserve)
         assert pool.deal_state() == state
-        for report in reports:
-            python = apply_period(terms, state, report)
+        for report, grade in zip(reports, path, strict=True):
+            rating_pass = True
+            if rated:
+                desk.hold(pool.address, tranche, grade)
+                rating_pass = setup.rating.passes(None if grade is None else GRADES.index(grade))
+            python = apply_period(terms, state, report, rating_pass=rating_pass)
             assert_same_period(pool, pool.report_period(report).result, python)
             state = python.state
             event("cured from revenue" if any(t.cured for t in python.tranches) else "no cure")
             event("breached this period" if python.trigger_breached else "tests pass")
+            event("rating test failed" if not python.rating_pass else "rating holds")
 
 
 deal_specs = st.fixed_dictionaries(
@@ -135,21 +160,44 @@ def spec_from(d: dict) -> dict:
     }
 
 
-@given(deal=deal_specs, scenario=scenarios)
+@given(
+    deal=deal_specs,
+    scenario=scenarios,
+    path=st.none() | st.lists(st.sampled_from([*GRADES, None]), min_size=1, max_size=6),
+)
 @settings(
     max_examples=6,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_simulated_deals_run_identically_on_chain(
-    sandbox: Sandbox, deal: dict, scenario: Scenario
+    sandbox: Sandbox,
+    desk: RatingDesk,
+    deal: dict,
+    scenario: Scenario,
+    path: list[str | None] | None,
 ) -> None:
-    spec = parse_spec(spec_from(deal))
+    """With a rating path, the deal has a trigger on its first note (below BBB) and the
+    feed holds the path's grade at each report (the last one repeating)."""
+    body = spec_from(deal)
+    if path is not None:
+        first = body["tranches"][0]["name"]
+        body["rating_trigger"] = {
+            "tranche": first,
+            "below": "BBB",
+            "agency": desk.agency,
+            "feed": desk.feed.address,
+        }
+        scenario = scenario.model_copy(update={"ratings": path})
+    spec = parse_spec(body)
     sim = simulate(spec, scenario)
     with rolled_back(sandbox):
+        desk.current.clear()
         pool = open_pool(sandbox, PoolSetup.from_spec(spec))
         sandbox.mint(sandbox.servicer.address, sum(r.report.cash_in for r in sim.periods))
         for record in sim.periods:
+            if path is not None:
+                desk.hold(pool.address, 0, path[min(record.period, len(path)) - 1])
             called = record.period == sim.cleanup_period
             send = pool.exercise_call if called else pool.report_period
             assert_same_period(pool, send(record.report).result, record.result)

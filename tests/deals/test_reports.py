@@ -13,9 +13,11 @@ from typer.testing import CliRunner
 from ledger.cli import deal as deal_cli
 from ledger.deals import charts
 from ledger.deals.reports import CSV_COLUMNS, simulation_reports, to_csv
-from ledger.deals.simulator import EXAMPLE_SPEC, Scenario, simulate
+from ledger.deals.simulator import EXAMPLE_SPEC, Scenario, run_deal, simulate
 from ledger.deals.spec import parse_spec
 
+from .test_cover_worked_example import COVER, REPORTS
+from .test_cover_worked_example import SPEC as COVER_SPEC
 from .test_worked_example import SCENARIO, SPEC
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,3 +162,23 @@ def test_cli_bad_input_exits_2_with_the_field() -> None:
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output
         assert "Traceback" not in result.output
+
+
+def test_credit_enhancement_of_the_worked_cover_example() -> None:
+    """docs/guarantees-worked-example.md's hand figures, as the investor report shows them;
+    an uncovered deal's report says null."""
+    first, second = simulation_reports(run_deal(parse_spec(COVER_SPEC), REPORTS, cover=COVER))
+    ce = first["credit_enhancement"]
+    assert (ce["guarantee"]["draw"], ce["guarantee"]["draw_cure"]) == (51_166, 51_166)
+    assert (ce["insurance"]["claim"], ce["insurance"]["claim_paid"]) == (100_000, 100_000)
+    assert ce["guarantee"]["collateral_after"] == 8_834 and ce["unpaid_claims"] == 0
+    assert ce["deficiency_after"] == 100_000  # equity's write-down, not covered
+    assert ce["cash_in"] == 151_166 and first["cash_check"]["balanced"]
+    ce = second["credit_enhancement"]
+    assert ce["guarantee"]["subrogation_from_recoveries"] == 51_166
+    assert ce["insurance"]["recoveries_to_insurer"] == 48_000
+    assert ce["guarantee"]["owed_after"] == 1_291
+    rows = list(csv.DictReader(io.StringIO(to_csv([first]))))
+    assert {r["guarantee_draw"] for r in rows} == {"51166"}
+    uncovered = simulation_reports(simulate(parse_spec(SPEC), SCENARIO))
+    assert uncovered[0]["credit_enhancement"] is None

@@ -28,6 +28,9 @@ from ledger.deals.service.inputs import (
 )
 from ledger.deals.spec import DealSpec
 from ledger.deals.tape import LoanTape
+from ledger.ratings.feed import RatingFeedClient
+from ledger.ratings.records import RatingRecordError
+from ledger.ratings.service import RatingService
 from ledger.store.db import session_scope
 from ledger.store.deal_tables import (
     DealSpecRecord,
@@ -50,9 +53,10 @@ class PoolOps(ServiceBase):
             "trustee_fee_recipient": keys.signer("admin").address,
             **(parties or {}),
         }
+        setup = self._setup(spec)
         with input_errors("tape"):
             pool = self.factory.create_pool(
-                PoolSetup.from_spec(spec),
+                setup,
                 parties=Parties(
                     admin=keys.signer("admin").address,
                     structurer=keys.signer("structurer").address,
@@ -76,9 +80,25 @@ class PoolOps(ServiceBase):
                     created_at=int(time.time()),
                 )
             )
-        deal_id = "0x" + PoolSetup.from_spec(spec).deal_id.hex()
+        deal_id = "0x" + setup.deal_id.hex()
         block = self.runtime.w3.eth.block_number
         return CreatedPool(pool.address, deal_id, tokens, spec.tranche_names, block)
+
+    def _setup(self, spec: DealSpec) -> PoolSetup:
+        """The pool's setup; a rating trigger's feed and agency default to this
+        deployment's RatingFeed and the service's rating agency."""
+        rt = spec.rating_trigger
+        if rt is None:
+            return PoolSetup.from_spec(spec)
+        feed = rt.feed or self._deployed("RatingFeed")
+        agency = rt.agency
+        if agency is None:
+            agency = RatingService(self.runtime).agency_id()
+        try:
+            RatingFeedClient.at(self.runtime.sender("structurer"), feed).check(agency)
+        except RatingRecordError as exc:
+            raise DealError(f"spec.rating_trigger.{exc.field}", exc.reason) from None
+        return PoolSetup.from_spec(spec, feed, agency)
 
     def _settlement_token(self, spec: DealSpec) -> str:
         address = spec.settlement_token.address or self._mock_token()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from ledger.deals.service.inputs import (
 )
 from ledger.deals.spec import DealSpec, add_months, parse_spec
 from ledger.deals.waterfall import DealState, PeriodReport
+from ledger.guarantees.positions import pool_cover_results
 from ledger.store.deal_tables import (
     DealPool,
     DealTranche,
@@ -29,7 +31,8 @@ class ReportOps(ServiceBase):
     """Investor reports and the stored deal spec."""
 
     def investor_reports(self, address: str) -> list[dict[str, Any]]:
-        """The investor report of every indexed period, rebuilt from the period events."""
+        """The investor report of every indexed period, rebuilt from the period events and
+        the cover settled in them (``ledger.guarantees.positions``)."""
         pool = self.pool_row(address)
         tranches = [t for _, t in self.tranches(address)]
         spec = self._report_spec(pool, tranches)
@@ -46,10 +49,11 @@ class ReportOps(ServiceBase):
             trigger_breached=False,
             period=0,
         )
+        cover = pool_cover_results(self.runtime.engine, pool.address)
         reports = []
         for row, _ in self.periods(address):
             args = json.loads(row.event_args)
-            result = result_from_event(args, state)
+            result = replace(result_from_event(args, state), cover=cover.get(row.period))
             report = _report_from_event(args["report"])
             reports.append(investor_report(spec, row.period, state, report, result))
             state = result.state
