@@ -254,11 +254,15 @@ class CoverService:
             raise DealError("required", "must be a non-negative integer")
         sender = self._sender(provider)
         if not self.deals.registry.is_allowed(sender.address):
-            how = "cover provider add" if not provider.default else "investor add"
+            how = (
+                f"investor add {name} --address {sender.address}"
+                if provider.default
+                else f"cover provider add {name} --kind {provider.kind}"
+            )
             raise DealConflict(
                 "provider",
                 f"{name} {sender.address} is not admitted in the investor registry: the agent "
-                f"admits it first (credence {how} {name} ...)",
+                f"admits it first (credence {how} ...)",
             )
         registry = client.contract.functions.registry().call()
         # namespaced by provider too: two providers reusing one key deploy two facilities
