@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from web3 import Web3
 
@@ -143,8 +144,11 @@ class ProviderBook:
             api_key_hash=key_hash(api_key),
             created_at=int(time.time()),
         )
-        with session_scope(self.runtime.engine) as session:
-            session.add(row)
+        try:
+            with session_scope(self.runtime.engine) as session:
+                session.add(row)
+        except IntegrityError:  # the same name or address admitted concurrently
+            raise DealConflict("name", f"{name} was admitted meanwhile: admit it again") from None
         return NewProvider(_of(row), api_key, written)
 
     def _check_address_free(self, address: str) -> None:
