@@ -41,13 +41,13 @@ from ledger.deals.terms import WaterfallInputError
 from ledger.guarantees.facility import KINDS, FacilityClient, bind
 from ledger.guarantees.pricing import PricingInputs
 from ledger.guarantees.proposals import Proposal, check_record, propose
-from ledger.guarantees.providers import Provider, ProviderBook
+from ledger.guarantees.providers import DEFAULTS, Provider, ProviderBook
 from ledger.tx import Sender
 
 if TYPE_CHECKING:
     from ledger.runtime import Runtime
 
-PROVIDER_ROLES = {"guarantee": "guarantor", "insurance": "insurer"}
+PROVIDER_ROLES = {kind: name for name, kind in DEFAULTS.items()}  # kind -> default provider
 _TERMS = {"guarantee": GuaranteeTerms, "insurance": InsuranceTerms}
 
 
