@@ -11,7 +11,6 @@ row (or loan) and the field.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -22,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from ledger.attest.disclosure import Batch, RecordFile
+from ledger.attest.proofs import ProofReader
 from ledger.attest.records import SealedRecord
 from ledger.attest.verify import ChainReader
 from ledger.attest.verify_many import CachedReader, verify_many
@@ -113,6 +113,8 @@ def issued_disclosures(
     """``disclosure(score_uid)``: the ``pd_bps`` disclosure of an anchored record this
     service issued (it keeps the sealed records), else None."""
 
+    proofs = ProofReader(engine)  # batches keep their tree nodes; proofs derive on read
+
     def disclosure(uid: str) -> dict[str, Any] | None:
         with Session(engine) as session:
             row = session.get(IssuedRecord, uid.lower())
@@ -120,7 +122,7 @@ def issued_disclosures(
             return None
         batch = None
         if row.batch_root is not None:
-            proof = tuple(bytes.fromhex(p[2:]) for p in json.loads(row.proof or "[]"))
+            proof = tuple(proofs.proof(row.batch_root, row.leaf, row.proof))
             batch = Batch(bytes.fromhex(row.batch_root[2:]), proof)
         sealed = SealedRecord.from_json(row.sealed)
         if sealed.record.pd_bps is None:
