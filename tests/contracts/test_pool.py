@@ -12,18 +12,16 @@ from pool_samples import SCENARIO, SPEC
 from web3 import Web3
 
 from ledger.chain.deploy import contract_at
-from ledger.deals.pool import (
-    PoolClient,
+from ledger.deals.pool import PoolClient, Subscription, launch
+from ledger.deals.pool_abi import init_params
+from ledger.deals.pool_types import (
     PoolInputError,
     PoolSetup,
     PoolState,
-    Sandbox,
-    Subscription,
     TapeCommitment,
     Unsubscribed,
-    init_params,
-    launch,
 )
+from ledger.deals.sandbox import Sandbox
 from ledger.deals.simulator import Scenario, simulate
 from ledger.deals.spec import DealSpec, parse_spec
 from ledger.deals.tape import Loan, LoanTape

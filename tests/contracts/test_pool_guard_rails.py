@@ -12,7 +12,9 @@ import pytest
 from pool_samples import SCENARIO
 from web3.logs import DISCARD
 
-from ledger.deals.pool import PoolSetup, Unsubscribed, launch, report_tuple
+from ledger.deals.pool import launch
+from ledger.deals.pool_abi import report_tuple
+from ledger.deals.pool_types import PoolSetup, Unsubscribed
 from ledger.deals.simulator import simulate
 from ledger.tx import ContractRevert
 
