@@ -74,12 +74,17 @@ def _grade(value: Any) -> str:
     return value
 
 
-def _reasons(value: Any) -> tuple[str, ...]:
+def _short_list(value: Any, what: str, items: str) -> Sequence[Any]:
+    """A list (not a string) of at most ``MAX_REASONS`` ``items``."""
     if isinstance(value, str) or not isinstance(value, Sequence):
-        raise ValueError("must be a list of reason codes")
+        raise ValueError(f"must be a list of {what}")
     if len(value) > MAX_REASONS:
-        raise ValueError(f"must have at most {MAX_REASONS} codes")
-    for code in value:
+        raise ValueError(f"must have at most {MAX_REASONS} {items}")
+    return value
+
+
+def _reasons(value: Any) -> tuple[str, ...]:
+    for code in _short_list(value, "reason codes", "codes"):
         if not isinstance(code, str) or not _REASON.fullmatch(code):
             raise ValueError(f"code {code!r} must be 1 to 32 letters, digits, '_', '.' or '-'")
     return tuple(value)
@@ -102,11 +107,7 @@ def _decision(value: Any) -> str:
 
 
 def _reason_texts(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, Sequence):
-        raise ValueError("must be a list of texts")
-    if len(value) > MAX_REASONS:
-        raise ValueError(f"must have at most {MAX_REASONS} texts")
-    for text in value:
+    for text in _short_list(value, "texts", "texts"):
         if not isinstance(text, str) or not 1 <= len(text) <= MAX_REASON_TEXT:
             raise ValueError(f"each text must be 1 to {MAX_REASON_TEXT} characters")
         if _TEXT_FORBIDDEN.search(text):

@@ -11,14 +11,14 @@ with ``apply_period`` by plain equality. The values a pool is made of are in
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from typing import Any, Self
+from dataclasses import dataclass
+from typing import Any
 
-from web3 import Web3
 from web3.contract import Contract
 from web3.logs import DISCARD
 from web3.types import EventData, TxReceipt
 
+from ledger.chain.client import ContractClient
 from ledger.chain.compiler import artifact
 from ledger.chain.deploy import contract_at, deploy
 
@@ -58,31 +58,7 @@ def token_symbol(deal: str, tranche: str) -> str:
     return letters[:11] or "TRANCHE"
 
 
-# --- clients ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Client:
-    contract: Contract
-    sender: Sender
-
-    @property
-    def address(self) -> str:
-        return self.contract.address
-
-    @property
-    def w3(self) -> Web3:
-        return self.sender.w3
-
-    def as_sender(self, sender: Sender) -> Self:
-        """The same contract, sending as another account."""
-        return replace(self, sender=sender)
-
-    def _send(self, fn: Any) -> TxReceipt:
-        return self.sender.send(fn)
-
-
-class PoolFactoryClient(_Client):
+class PoolFactoryClient(ContractClient):
     """``PoolFactory``: one pool (a clone) and its tranche tokens per deal."""
 
     @classmethod
@@ -120,7 +96,7 @@ class PoolFactoryClient(_Client):
         return [self.contract.functions.pools(i).call() for i in range(count)]
 
 
-class PoolClient(_Client):
+class PoolClient(ContractClient):
     """``SecuritizationPool``: one deal's lifecycle, subscriptions and periods."""
 
     @classmethod

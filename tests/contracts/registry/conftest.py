@@ -9,7 +9,8 @@ from web3.contract import Contract
 
 from ledger.attest.registry import Registry
 from ledger.chain.deploy import deploy
-from tests.contracts.registry.helpers import METRICS, MODEL, YEAR, now
+from tests.contracts.evm import now
+from tests.contracts.registry.helpers import METRICS, MODEL, YEAR
 
 
 @pytest.fixture(scope="module")

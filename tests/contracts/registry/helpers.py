@@ -13,7 +13,6 @@ from contextlib import contextmanager
 import pytest
 from eth_utils import keccak
 from web3 import Web3
-from web3.logs import DISCARD
 
 from ledger.attest.registry import ModelMetrics, Registry, sign_attestation
 from ledger.merkle import MerkleTree, bytes32_leaf
@@ -32,19 +31,10 @@ def h(label: str) -> bytes:
     return keccak(text=label)
 
 
-def now(w3: Web3) -> int:
-    return w3.eth.get_block("latest")["timestamp"]
-
-
 def mine_at(w3: Web3, timestamp: int) -> None:
     """Mine the next block at exactly ``timestamp`` (views then see that time)."""
     w3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])
     w3.provider.make_request("evm_mine", [])
-
-
-def event(registry: Registry, receipt, name: str) -> dict:
-    [log] = getattr(registry.contract.events, name)().process_receipt(receipt, errors=DISCARD)
-    return dict(log["args"])
 
 
 @contextmanager

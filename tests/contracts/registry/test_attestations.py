@@ -8,14 +8,13 @@ from eth_utils import keccak
 
 from ledger.attest.registry import ATTEST_TYPES, Status
 from ledger.chain.deploy import deploy
+from tests.contracts.evm import event, now
 from tests.contracts.registry.helpers import (
     MODEL,
     OTHER_MODEL,
     ZERO32,
     batch,
-    event,
     h,
-    now,
     proof_of,
     reverts,
     signed,

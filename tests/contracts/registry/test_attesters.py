@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from ledger.attest.registry import ModelMetrics, Status
 from ledger.chain.deploy import deploy
+from tests.contracts.evm import event, now
 from tests.contracts.registry.helpers import (
     METRICS,
     MODEL,
     OTHER_MODEL,
     REGISTRAR_ROLE,
     ZERO32,
-    event,
     h,
-    now,
     reverts,
 )
 

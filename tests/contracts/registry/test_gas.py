@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import os
 
-from tests.contracts.registry.helpers import (
-    METRICS,
-    MODEL,
-    OTHER_MODEL,
-    batch,
-    h,
-    now,
-    proof_of,
-    signed,
-)
+from tests.contracts.evm import now
+from tests.contracts.registry.helpers import METRICS, MODEL, OTHER_MODEL, batch, h, proof_of, signed
 
 # -- gas -----------------------------------------------------------------------------------
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from web3.logs import DISCARD
 
 from ledger.attest.registry import LeafRevocation, Status
-from tests.contracts.registry.helpers import MODEL, batch, event, h, mine_at, now, proof_of, reverts
+from tests.contracts.evm import event, now
+from tests.contracts.registry.helpers import MODEL, batch, h, mine_at, proof_of, reverts
 
 # -- revocation ----------------------------------------------------------------------------
 

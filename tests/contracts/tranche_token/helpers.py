@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from web3 import Web3
 from web3.contract import Contract
-from web3.logs import DISCARD
 
 from ledger.chain.deploy import deploy
 from ledger.deals.investors import InvestorRegistryClient, InvestorStatus, TrancheTokenClient
@@ -52,11 +51,6 @@ class Deal:
 
 def kyc_expiry(w3: Web3) -> int:
     return w3.eth.get_block("latest")["timestamp"] + YEAR
-
-
-def events(client: TrancheTokenClient, receipt, name: str) -> list[dict]:
-    logs = getattr(client.contract.events, name)().process_receipt(receipt, errors=DISCARD)
-    return [dict(log["args"]) for log in logs]
 
 
 def setup_deal(w3: Web3, dev_accounts, make_sender) -> Deal:

@@ -11,15 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.contracts.evm import events
 from tests.contracts.reverts import err, reverts
-from tests.contracts.tranche_token.helpers import (
-    MAG,
-    RESTRICTIONS,
-    Deal,
-    events,
-    restrict,
-    rolled_back,
-)
+from tests.contracts.tranche_token.helpers import MAG, RESTRICTIONS, Deal, restrict, rolled_back
 
 # ---------------------------------------------------------------- distributions
 

@@ -8,6 +8,7 @@ from web3 import Web3
 from ledger.chain.compiler import artifact
 from ledger.chain.deploy import deploy
 from ledger.deals.investors import InvestorInputError
+from tests.contracts.evm import events
 from tests.contracts.reverts import err, reverts
 from tests.contracts.tranche_token.helpers import (
     AGENT_ROLE,
@@ -16,7 +17,6 @@ from tests.contracts.tranche_token.helpers import (
     RESTRICTIONS,
     ZERO,
     Deal,
-    events,
     restrict,
 )
 
