@@ -16,13 +16,13 @@ from typing import Any
 
 import orjson
 
+from ledger.attest.fields import parse_value
 from ledger.attest.records import (
     FIELDS,
     DisclosureError,
     RecordError,
     SealedRecord,
     field_leaf,
-    parse_value,
 )
 from ledger.merkle import MerkleTree, bytes32_leaf, process_proof
 

@@ -36,7 +36,6 @@ from ledger.attest.fields import (
 )
 
 # ledger.attest.disclosure still imports it from here (other work is under way there).
-from ledger.attest.fields import parse_value as parse_value
 from ledger.errors import FieldError
 from ledger.merkle import leaf_of_encoded, merkle_root
 

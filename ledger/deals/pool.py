@@ -21,13 +21,6 @@ from web3.types import EventData, TxReceipt
 from ledger.chain.client import ContractClient
 from ledger.chain.compiler import artifact
 from ledger.chain.deploy import contract_at, deploy
-
-# Still imported from here by ledger.indexer.deals and ledger.guarantees.facility (other work
-# is under way there); they belong to ledger.deals.pool_abi, where new code imports them from.
-from ledger.deals.pool_abi import REPORT_FIELDS as REPORT_FIELDS
-from ledger.deals.pool_abi import RESULT_SCALARS as RESULT_SCALARS
-from ledger.deals.pool_abi import TRANCHE_RESULT_FIELDS as TRANCHE_RESULT_FIELDS
-from ledger.deals.pool_abi import event_fields as event_fields
 from ledger.deals.pool_abi import (
     init_params,
     report_tuple,

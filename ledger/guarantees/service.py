@@ -34,7 +34,7 @@ from ledger.deals.cover import (
     InsuranceTerms,
     check_cover,
 )
-from ledger.deals.pool import PoolState
+from ledger.deals.pool_types import PoolState
 from ledger.deals.service import DealConflict, DealError, DealNotFound, DealService, Written
 from ledger.deals.spec import DealSpec
 from ledger.deals.terms import WaterfallInputError

@@ -15,13 +15,8 @@ from typing import Any
 from sqlmodel import Session, select
 from web3 import Web3
 
-from ledger.deals.pool import (
-    REPORT_FIELDS,
-    RESULT_SCALARS,
-    TRANCHE_RESULT_FIELDS,
-    PoolState,
-    event_fields,
-)
+from ledger.deals.pool_abi import REPORT_FIELDS, RESULT_SCALARS, TRANCHE_RESULT_FIELDS, event_fields
+from ledger.deals.pool_types import PoolState
 from ledger.deals.waterfall import BPS, PrincipalMode
 from ledger.indexer.projection import Discovery, Event, Projection
 from ledger.store.deal_tables import (
