@@ -31,10 +31,12 @@ class Role(StrEnum):
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is calling: the key's role, and for an investor's own key, the investor's name."""
+    """Who is calling: the key's role, and for an investor's own key the investor's name,
+    for an admitted guarantor's or insurer's key the provider's name."""
 
     role: Role
     investor: str | None = None
+    provider: str | None = None
 
 
 @dataclass
@@ -71,12 +73,23 @@ def _empty_ring() -> KeyRing:
 
 
 def resolve_key(svc: Services, key: str) -> Caller | None:
-    """The configured keys, then the keys the agent issued to investors it admitted."""
+    """The configured keys, then the keys the agent issued to investors and to cover
+    providers it admitted."""
     role = svc.api_keys.role_for(key)
     if role is not None:
         return Caller(role)
-    investor = svc.deals.investor_for_key(key) if svc.deals is not None else None
-    return None if investor is None else Caller(Role.investor, investor)
+    if svc.deals is None:
+        return None
+    investor = svc.deals.investor_for_key(key)
+    if investor is not None:
+        return Caller(Role.investor, investor)
+    from ledger.guarantees.providers import ProviderBook
+
+    provider = ProviderBook(svc.runtime, svc.deals).for_key(key)
+    if provider is None:
+        return None
+    role = Role.guarantor if provider.kind == "guarantee" else Role.insurer
+    return Caller(role, provider=provider.name)
 
 
 def caller(request: Request, x_api_key: Annotated[str | None, Security(API_KEY)] = None) -> Caller:

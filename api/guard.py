@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import anyio.to_thread
-import numpy as np
 
+from api._depth import nests_deeper
 from api.deps import Caller
 from ledger.settings import Settings
 
@@ -40,30 +40,11 @@ Resolver = Callable[[str], Caller | None]
 
 
 def too_deep(body: bytes, limit: int) -> bool:
-    """Whether arrays and objects in ``body`` nest deeper than ``limit``, at C speed.
-
-    Escapes go first (``\\\\`` then ``\\"``, left to right as a JSON reader pairs them),
-    after which every quote opens or closes a string: a byte is inside a string when an
-    odd number of quotes precede it. The brackets outside strings give the running depth
-    as a cumulative sum. Invalid JSON can only count deeper than a parser would get
-    before its first error."""
+    """Whether arrays and objects in ``body`` nest deeper than ``limit`` (outside strings),
+    in one C pass that stops at the first bracket past the limit (``api/_depth.c``)."""
     if body.count(b"[") + body.count(b"{") <= limit:
         return False  # cannot nest deeper than it has openings
-    text = np.frombuffer(body.replace(b"\\\\", b"").replace(b'\\"', b""), dtype=np.uint8)
-    # Only quotes and brackets matter, in order: two passes over the body pick them out
-    # (a 10,000-record request is about 2 MB, of which about a tenth are these bytes).
-    marks = text[_MARKS[text]]
-    quote = marks == ord('"')
-    # uint8 wraps at 256, which keeps the parity that is all we need, in one byte a char.
-    in_string = (np.cumsum(quote, dtype=np.uint8) & 1).astype(bool)
-    counted = ~quote & ~in_string
-    opening = (marks == ord("[")) | (marks == ord("{"))
-    steps = np.where(opening[counted], 1, -1).astype(np.int32)
-    return bool(steps.size) and int(np.cumsum(steps).max()) > limit
-
-
-_MARKS = np.zeros(256, dtype=bool)
-_MARKS[list(b'"[]{}')] = True
+    return nests_deeper(body, limit)
 
 
 async def send_problem(

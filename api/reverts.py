@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ledger.deals.pool import PoolState
+from ledger.deals.pool_types import PoolState
 
 # Custom error name -> sentence; {0}, {1}... are the decoded arguments in order.
 MESSAGES = {

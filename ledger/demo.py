@@ -27,13 +27,13 @@ import httpx
 import uvicorn
 from rich.console import Console
 from rich.panel import Panel
-from rich.table import Table
 
 from ledger import PROJECT_ROOT
 from ledger.attest.disclosure import RecordFile
 from ledger.attest.verify import RpcReader, verify_document
 from ledger.chain.deploy import verify_deployment
 from ledger.chain.node import free_port
+from ledger.demo_simulated import rate_example_deal, rating_trigger_path, stressed_deal
 from ledger.runtime import Runtime
 from ledger.settings import Settings
 
@@ -120,7 +120,10 @@ def run(data_dir: Path | None = None) -> None:
         }
         with serve(create_app(rt, keys), free_port()) as url:
             demo_flow(rt, url, data_dir)
-    rate_example_deal()
+    step("10. Rating agency: the example deal's tranches by the reproducible method")
+    spec = rate_example_deal(console)
+    step("10b. B downgraded below BBB: the next period is sequential, spread trapped")
+    rating_trigger_path(spec, console)
     console.print(Panel.fit("[bold green]Demo complete.[/] State kept in " + str(data_dir)))
 
 
@@ -250,7 +253,7 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     console.print("the web console: `credence up`, then /console (log in with an API key)")
 
     step("8. A stressed deal: excess spread cures losses before equity is paid")
-    stressed_deal()
+    stressed_deal(console)
     from ledger.demo_cover import cover_flow
 
     step("8b. Cover: a guarantee on B priced from attested PDs, pool insurance, a period")
@@ -281,31 +284,6 @@ def operator_view(url: str, attester: httpx.Client) -> None:
     console.print(f"/metrics (Prometheus): {counted:.0f} requests counted by route and status")
 
 
-def stressed_deal() -> None:
-    """The worked example's stressed period (docs/deals-worked-example.md), simulated."""
-    from ledger.deals.simulator import parse_scenario, simulate
-    from ledger.deals.spec import load_spec
-
-    spec = load_spec(PROJECT_ROOT / "examples/deals/worked-example.yaml")
-    (scenario,) = parse_scenario(
-        "name=stress,basis=period,cdr=8%|0%,cpr=5%,severity=40%,recovery_lag=1"
-    )
-    first = simulate(spec, scenario).periods[0].result
-    table = Table("class", "written down", "cured", "principal", "deficiency after")
-    for name, t, left in zip(
-        spec.tranche_names, first.tranches, first.state.writedowns, strict=True
-    ):
-        table.add_row(
-            name, f"{t.writedown:,}", f"{t.cured:,}", f"{t.principal_paid:,}", f"{left:,}"
-        )
-    table.title = (
-        f"period 1: OC {first.oc_ratio_bps / 100:.2f}%, IC {first.ic_ratio_bps / 100:.2f}%, "
-        f"{'breached' if first.trigger_breached else 'pass'} this period; "
-        f"residual to equity {first.residual_to_equity:,}"
-    )
-    console.print(table)
-
-
 def alone_verify(rt: Runtime, disclosure: dict[str, Any]) -> Any:
     """What a lender runs with only a node: `credence verify FILE --rpc URL`."""
     return verify_document(RpcReader(rt.w3.provider.endpoint_uri), disclosure)
@@ -330,53 +308,6 @@ def copy_and_revoke(rt: Runtime, admin: httpx.Client, held: RecordFile) -> None:
     console.print(
         "a second attester anchored a copy of that batch root as its own, then revoked it"
     )
-
-
-def rate_example_deal() -> None:
-    """Step 10: the example deal's tranches rated by the published, seeded method."""
-    from ledger.deals.simulator import EXAMPLE_SPEC
-    from ledger.ratings.methodology import Methodology
-    from ledger.ratings.outcome import rate_files
-
-    step("10. Rating agency: the example deal's tranches by the reproducible method")
-    method = Methodology(paths=300, sensitivities_bps=[])
-    tape = PROJECT_ROOT / "examples" / "ratings" / "loan-tape.csv"
-    outcome = rate_files(EXAMPLE_SPEC, tape, method)
-    grades = ", ".join(
-        f"{t.name} {t.grade} (P(loss) {t.loss_probability_bps} bps, EL {t.expected_loss_bps} bps)"
-        for t in outcome.run.tranches
-    )
-    console.print(
-        f"{outcome.run.paths} paths at seed {method.seed}, methodology {method.hash[:18]}…: "
-        f"{grades}; anyone with the tape and the methodology file gets the same figures"
-    )
-    rating_trigger_path(outcome.spec)
-
-
-def rating_trigger_path(spec: Any) -> None:
-    """Step 10b: a pro rata copy of the deal with a rating trigger on B, downgraded in
-    period 2 and upgraded back in period 3 (the simulator; on chain in the tests)."""
-    from ledger.deals.simulator import Scenario, simulate
-    from ledger.deals.spec import RatingTriggerSpec
-    from ledger.deals.units import money
-
-    step("10b. B downgraded below BBB: the next period is sequential, spread trapped")
-    rated = spec.model_copy(
-        update={
-            "principal_mode": "pro_rata",
-            "rating_trigger": RatingTriggerSpec(tranche="B", below="BBB"),
-        }
-    )
-    sim = simulate(rated, Scenario(cdr=0.02, cpr=0.10, ratings=["A", "BB", "A"]))
-    d = spec.settlement_token.decimals
-    for record, grade in zip(sim.periods[:3], ["A", "BB", "A"], strict=True):
-        r = record.result
-        console.print(
-            f"period {record.period}: B rated {grade}, rating test "
-            f"{'pass' if r.rating_pass else 'FAIL'}, principal "
-            f"{'sequential' if r.sequential else 'pro rata'}, "
-            f"trapped {money(r.reserve_trapped, d)} USDC"
-        )
 
 
 def show_alerts(label: str, body: dict[str, Any]) -> None:

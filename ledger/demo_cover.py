@@ -1,8 +1,8 @@
 """The demo's cover step (docs/waterfall.md §14): the scoring institution attests each loan's
 PD, a structurer pools the attested tape, a guarantor prices a guarantee on the mezzanine
 notes from the PDs checked against the registry (a tape with one PD changed is refused),
-deploys it and posts collateral, an insurer deploys a policy on the pool's defaults, the
-structurer binds both, and the first period runs with its insurance claim on chain."""
+deploys it and posts collateral, an insurer deploys a policy on the pool's defaults, a
+second guarantor is admitted and refused on the first one's facility, the structurer binds both, and the first period runs with its insurance claim on chain."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from ledger.deals.units import money
 from ledger.guarantees import positions
 from ledger.guarantees.facility import cover_result
 from ledger.guarantees.pricing import PricingError, PricingInputs
-from ledger.guarantees.service import CoverService
+from ledger.guarantees.providers import ProviderBook
+from ledger.guarantees.service import CoverForbidden, CoverService
 from ledger.runtime import Runtime
 
 DEALS = PROJECT_ROOT / "examples" / "deals"
@@ -112,6 +113,7 @@ def cover_flow(rt: Runtime, console: Console, folder: Path) -> None:
     cover.post("guarantor", g.address, g_required // 2)
     cover.post("guarantor", g.address, g_required - g_required // 2)  # a top-up
     cover.post("insurer", i.address, 20_000 * 10**d)
+    _second_guarantor(rt, deals, cover, g.address, console)
     for facility in (g, i):
         cover.bind(facility.address)
     console.print(
@@ -141,6 +143,24 @@ def cover_flow(rt: Runtime, console: Console, folder: Path) -> None:
         f"indexed from events alone: {len(indexed)} facilities, "
         + ", ".join(f"{f.kind} paid {money(f.paid, d)} over {f.periods} period(s)" for f in indexed)
         + "; `credence cover facilities --pool POOL` and `cover periods ADDRESS` list them"
+    )
+
+
+def _second_guarantor(
+    rt: Runtime, deals: DealService, cover: CoverService, facility: str, console: Console
+) -> None:
+    """The agent admits a second guarantor with its own key and API key; it may not top up
+    the first guarantor's facility."""
+    added = ProviderBook(rt, deals).add("northwind", "guarantee", KYC_UNTIL, "GB")
+    try:
+        cover.post("northwind", facility, 1)
+        raise AssertionError("a guarantor topped up another provider's facility")
+    except CoverForbidden:
+        pass
+    console.print(
+        f"a second guarantor, northwind ({added.provider.address}), admitted with a key of its "
+        "own (`credence cover provider add`); topping up the first guarantor's facility is "
+        "refused"
     )
 
 

@@ -28,7 +28,9 @@ from web3 import Web3
 from ledger.chain.deploy import deploy
 from ledger.chain.node import DEV_MNEMONIC, LocalNode, free_port
 from ledger.deals.cover import GuaranteeTerms, InsuranceTerms
-from ledger.deals.pool import PoolClient, PoolSetup, Sandbox, Subscription, TapeCommitment
+from ledger.deals.pool import PoolClient, Subscription
+from ledger.deals.pool_types import PoolSetup, TapeCommitment
+from ledger.deals.sandbox import Sandbox
 from ledger.deals.simulator import EXAMPLE_SPEC, Scenario, measure_deal_periods_per_second, simulate
 from ledger.deals.spec import load_spec
 from ledger.deals.tape import Loan, LoanTape

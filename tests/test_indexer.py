@@ -128,3 +128,39 @@ def test_reorg_rewinds_and_reindexes(fresh_runtime: Runtime):
     indexer.poll_once()
     assert count(rt, OnchainRecord) == 1
     assert count(rt, EventLog) == chain_log_count(rt)
+
+
+class RangeCapped:
+    """The node behind a cap like geth's or a hosted endpoint's: a range of more than
+    ``blocks`` blocks is refused with their error; other calls go to the real node."""
+
+    def __init__(self, inner, blocks: int, message: str) -> None:
+        self.inner, self.blocks, self.message, self.calls = inner, blocks, message, 0
+
+    def make_request(self, method: str, params: list):
+        self.calls += 1
+        if method == "eth_getLogs":
+            span = int(params[0]["toBlock"], 16) - int(params[0]["fromBlock"], 16) + 1
+            if span > self.blocks:
+                return {
+                    "jsonrpc": "2.0",
+                    "id": 1,
+                    "error": {"code": -32005, "message": self.message},
+                }
+        return self.inner.make_request(method, params)
+
+
+def test_a_range_the_node_refuses_as_too_large_is_split_until_it_answers(fresh_runtime: Runtime):
+    from ledger.indexer.logs import LogsError, get_logs
+
+    attest_many(fresh_runtime, 6)
+    provider = fresh_runtime.w3.provider
+    address = [fresh_runtime.registry("attester").address]
+    head = fresh_runtime.w3.eth.block_number
+    whole = get_logs(provider, 0, head, address)
+    capped = RangeCapped(provider, 2, "query returned more than 10000 results")
+    assert get_logs(capped, 0, head, address) == whole
+    assert capped.calls > head // 2 and len(whole) > 6
+    broken = RangeCapped(provider, 2, "internal error")  # not a size refusal: raised
+    with pytest.raises(LogsError, match="internal error"):
+        get_logs(broken, 0, head, address)

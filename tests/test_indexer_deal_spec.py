@@ -13,7 +13,7 @@ from pool_samples import SCENARIO, SPEC, loans, period_body
 from sqlmodel import Session
 
 from ledger.chain.node import LocalNode
-from ledger.deals.pool import result_from_event
+from ledger.deals.pool_abi import result_from_event
 from ledger.deals.service import DealService, LoanRow, PeriodInput, tape_from_rows
 from ledger.deals.simulator import simulate
 from ledger.deals.spec import parse_spec

@@ -1,7 +1,12 @@
 """Cover actions: a guarantor or insurer deploys a facility for a pool and posts collateral
 on its own facilities only (403 on another provider's); the pool's structurer binds it;
-the provider or the structurer releases it. Each write honours Idempotency-Key and maps a
-contract revert to a readable 409 (``api.reverts``)."""
+the provider or the structurer releases it. Each write honours Idempotency-Key (the caller
+is part of what a key is checked against, so one provider never replays another's answer)
+and maps a contract revert to a readable 409 (``api.reverts``).
+
+A key the agent issued to an admitted provider acts as that provider; the configured
+``guarantor`` and ``insurer`` keys act as the default providers of those names; an admin
+acts as the default provider of the facility's kind."""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from api.cover.action_schemas import (
     DeployRequest,
     PositionOut,
 )
-from api.deps import CallerDep, Role, ServicesDep, require
+from api.deps import Caller, CallerDep, Role, ServicesDep, require
 from api.errors import ApiError
 from api.pools.common import IdempotencyKey, write
 from api.types import Address
@@ -32,12 +37,18 @@ def _service(svc: ServicesDep) -> CoverService:
     return CoverService(svc.runtime, svc.deals)
 
 
-def _signing_role(caller_role: Role, kind: str | None = None) -> str:
-    """The keystore key a caller signs with: its own provider key; an admin signs with the
-    provider key of the facility's kind."""
-    if caller_role is Role.admin:
+def _acting(caller: Caller, kind: str | None = None) -> str:
+    """The provider a caller acts as (see the module's docstring)."""
+    if caller.provider is not None:
+        return caller.provider
+    if caller.role is Role.admin:
         return PROVIDER_ROLES[kind or "guarantee"]
-    return PROVIDER_ROLES[KIND_OF_ROLE[caller_role]]
+    return PROVIDER_ROLES[KIND_OF_ROLE[caller.role]]
+
+
+def _fingerprinted(caller: Caller, body: dict) -> dict:
+    """What an Idempotency-Key is checked against: the body and who sent it."""
+    return {**body, "caller": caller.provider or caller.role.value}
 
 
 def _after(cover: CoverService, address: str, written: Written) -> ActionOut:
@@ -53,9 +64,9 @@ def deploy_facility(
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ):
-    """Deploy a guarantee facility (guarantor key) or an insurance policy (insurer key) for
-    a pool, the caller's key being its provider; it must be admitted in the investor
-    registry. The pricing record's hash is committed in the facility."""
+    """Deploy a guarantee facility (a guarantor's key) or an insurance policy (an insurer's
+    key) for a pool, the caller's provider being its provider; it must be admitted in the
+    investor registry. The pricing record's hash is committed in the facility."""
     if caller.role is not Role.admin and KIND_OF_ROLE[caller.role] != body.kind:
         raise ApiError(
             403, f"a {caller.role.value} key deploys {KIND_OF_ROLE[caller.role]}s", field="kind"
@@ -64,7 +75,7 @@ def deploy_facility(
 
     def work() -> DeployedOut:
         done = cover.deploy(
-            _signing_role(caller.role, body.kind),
+            _acting(caller, body.kind),
             body.kind,
             body.pool,
             body.terms,
@@ -74,7 +85,8 @@ def deploy_facility(
         )
         return DeployedOut(**vars(done))
 
-    return write(svc, request, idempotency_key, body.model_dump(mode="json"), work, 201)
+    fingerprinted = _fingerprinted(caller, body.model_dump(mode="json"))
+    return write(svc, request, idempotency_key, fingerprinted, work, 201)
 
 
 def _kind(cover: CoverService, address: str) -> str:
@@ -94,12 +106,12 @@ def post_collateral(
     cover = _service(svc)
 
     def work() -> ActionOut:
-        role = _signing_role(
-            caller.role, _kind(cover, address) if caller.role is Role.admin else None
-        )
-        return _after(cover, address, cover.post(role, address, body.amount, idempotency_key))
+        kind = _kind(cover, address) if caller.role is Role.admin else None
+        posted = cover.post(_acting(caller, kind), address, body.amount, idempotency_key)
+        return _after(cover, address, posted)
 
-    return write(svc, request, idempotency_key, body.model_dump(mode="json"), work)
+    fingerprinted = _fingerprinted(caller, body.model_dump(mode="json"))
+    return write(svc, request, idempotency_key, fingerprinted, work)
 
 
 @router.post("/{address}/bind", response_model=ActionOut, dependencies=[Structurer])
@@ -130,10 +142,9 @@ def release_facility(
 
     def work() -> ActionOut:
         if caller.role is Role.structurer:
-            role = "structurer"
+            name = "structurer"
         else:
-            kind = _kind(cover, address) if caller.role is Role.admin else None
-            role = _signing_role(caller.role, kind)
-        return _after(cover, address, cover.release(role, address, idempotency_key))
+            name = _acting(caller, _kind(cover, address) if caller.role is Role.admin else None)
+        return _after(cover, address, cover.release(name, address, idempotency_key))
 
-    return write(svc, request, idempotency_key, {}, work)
+    return write(svc, request, idempotency_key, _fingerprinted(caller, {}), work)

@@ -72,3 +72,8 @@ router.include_router(actions_router)
 
 # The read side (facilities, their periods) lives in its own module under the same prefix.
 router.include_router(positions_router)
+
+# Admitting guarantors and insurers by name, each with its own bound key.
+from api.cover.providers import router as providers_router  # noqa: E402
+
+router.include_router(providers_router)

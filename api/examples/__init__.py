@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from api.examples import cover, cover_positions, deals, records
+from api.examples import cover, cover_positions, cover_providers, deals, records
 from api.examples.deals import COVER_INPUTS
 
 EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
@@ -17,6 +17,7 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     **deals.EXAMPLES,
     **cover.EXAMPLES,
     **cover_positions.EXAMPLES,
+    **cover_providers.EXAMPLES,
 }
 __all__ = ["COVER_INPUTS", "EXAMPLES", "install"]
 

@@ -33,7 +33,7 @@ from api.pools.schemas import (
     WrittenOut,
 )
 from api.types import Address, PeriodPath
-from ledger.deals.pool import PeriodOutcome
+from ledger.deals.pool_types import PeriodOutcome
 from ledger.deals.reports import to_csv, trigger_tests
 from ledger.deals.service import (
     DealError,

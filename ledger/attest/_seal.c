@@ -372,7 +372,16 @@ static PyObject *keccak(PyObject *self, PyObject *args) {
     return PyBytes_FromStringAndSize((const char *)out, 32);
 }
 
+static PyObject *field_roots(PyObject *self, PyObject *args); /* verification, below */
+static PyObject *hex32s(PyObject *self, PyObject *args);
+
 static PyMethodDef METHODS[] = {
+    {"hex32s", hex32s, METH_VARARGS,
+     "hex32s(nodes) -> 32 bytes per node, or None unless every node is a string of 0x and "
+     "64 lowercase hex digits."},
+    {"field_roots", field_roots, METH_VARARGS,
+     "field_roots(items) -> 32 bytes per item: each item (name, text, salt, proof) with the "
+     "proof's nodes concatenated; the root its field leaf's proof leads to."},
     {"commitments", commitments, METH_VARARGS,
      "commitments(records, salts) -> 32 bytes per record: each record a list of (name, "
      "canonical text) in schema order, salts 32 bytes per field in the same order."},
@@ -386,3 +395,94 @@ static struct PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "_seal",
                                     "Score-record commitments in C.", -1, METHODS};
 
 PyMODINIT_FUNC PyInit__seal(void) { return PyModule_Create(&MODULE); }
+
+/* -- verification (issue 14): the field proofs of many disclosures in one call ---------- */
+
+/* OZ processProof from the field leaf of (name, text, salt), for each item; the caller
+ * compares each root with its disclosure's commitment. */
+static PyObject *field_roots(PyObject *self, PyObject *args) {
+    PyObject *items;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &items)) return NULL;
+    Py_ssize_t count = PyList_GET_SIZE(items);
+    PyObject *result = PyBytes_FromStringAndSize(NULL, count * 32);
+    uint8_t *buf = NULL;
+    size_t cap = 0;
+    if (result == NULL) return NULL;
+    uint8_t *out = (uint8_t *)PyBytes_AS_STRING(result);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PyList_GET_ITEM(items, i);
+        Py_ssize_t nlen, vlen;
+        const char *name, *value;
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 4 ||
+            (name = PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(item, 0), &nlen)) == NULL ||
+            (value = PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(item, 1), &vlen)) == NULL ||
+            !PyBytes_Check(PyTuple_GET_ITEM(item, 2)) ||
+            PyBytes_GET_SIZE(PyTuple_GET_ITEM(item, 2)) != 32 ||
+            !PyBytes_Check(PyTuple_GET_ITEM(item, 3)) ||
+            PyBytes_GET_SIZE(PyTuple_GET_ITEM(item, 3)) % 32) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_ValueError,
+                         "items[%zd]: expected (name, text, 32-byte salt, 32-byte nodes)", i);
+            goto fail;
+        }
+        size_t need = 160 + padded((size_t)nlen) + padded((size_t)vlen);
+        if (need > cap) {
+            uint8_t *grown = realloc(buf, need);
+            if (grown == NULL) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+            buf = grown;
+            cap = need;
+        }
+        const uint8_t *salt = (const uint8_t *)PyBytes_AS_STRING(PyTuple_GET_ITEM(item, 2));
+        size_t len = abi_encode(name, (size_t)nlen, value, (size_t)vlen, salt, buf);
+        uint8_t inner[32], node[32];
+        keccak256(buf, len, inner);
+        keccak256(inner, 32, node);
+        PyObject *proof = PyTuple_GET_ITEM(item, 3);
+        const uint8_t *sibling = (const uint8_t *)PyBytes_AS_STRING(proof);
+        for (Py_ssize_t k = 0; k < PyBytes_GET_SIZE(proof) / 32; k++, sibling += 32)
+            hash_pair(node, sibling, node);
+        memcpy(out + 32 * i, node, 32);
+    }
+    free(buf);
+    return result;
+fail:
+    free(buf);
+    Py_DECREF(result);
+    return NULL;
+}
+
+static inline int hex_digit(Py_UCS1 c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1; /* uppercase too: the format is lowercase */
+}
+
+/* The bytes of a list of 0x-prefixed lowercase 32-byte hex strings; None if any is not. */
+static PyObject *hex32s(PyObject *self, PyObject *args) {
+    PyObject *nodes;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &nodes)) return NULL;
+    Py_ssize_t count = PyList_GET_SIZE(nodes);
+    PyObject *result = PyBytes_FromStringAndSize(NULL, count * 32);
+    if (result == NULL) return NULL;
+    uint8_t *out = (uint8_t *)PyBytes_AS_STRING(result);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *node = PyList_GET_ITEM(nodes, i);
+        if (!PyUnicode_Check(node) || PyUnicode_GET_LENGTH(node) != 66 ||
+            PyUnicode_KIND(node) != PyUnicode_1BYTE_KIND)
+            goto refuse;
+        const Py_UCS1 *text = PyUnicode_1BYTE_DATA(node);
+        if (text[0] != '0' || text[1] != 'x') goto refuse;
+        for (int k = 0; k < 32; k++) {
+            int hi = hex_digit(text[2 + 2 * k]), lo = hex_digit(text[3 + 2 * k]);
+            if (hi < 0 || lo < 0) goto refuse;
+            out[32 * i + k] = (uint8_t)(hi << 4 | lo);
+        }
+    }
+    return result;
+refuse:
+    Py_DECREF(result);
+    Py_RETURN_NONE;
+}

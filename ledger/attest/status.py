@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from functools import cache
 
 
 class Status(IntEnum):
@@ -17,4 +18,9 @@ class Status(IntEnum):
     @property
     def name_snake(self) -> str:
         """The name in snake case, e.g. ``attester_suspended`` (for JSON and the database)."""
-        return "".join("_" + c.lower() if c.isupper() else c for c in self.name).lstrip("_")
+        return _snake(self.name)
+
+
+@cache  # batch verification asks once per disclosure
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")

@@ -172,6 +172,7 @@ def verify_text(chain: ChainReader, text: str | bytes) -> Verification:
 
 def verify(chain: ChainReader, d: Disclosure) -> Verification:
     """Verify a disclosure already read by ``read_disclosure``."""
+    shown = d.shown()
     result = Verification(
         status=Status.Unknown.name_snake,
         valid=False,
@@ -179,9 +180,9 @@ def verify(chain: ChainReader, d: Disclosure) -> Verification:
         chain_id=d.chain_id,
         registry=d.registry,
         commitment="0x" + d.commitment.hex(),
-        attester_id=d.attester,
+        attester_id=int(shown["attester"]),
         batch_root="0x" + d.batch.root.hex() if d.batch else None,
-        disclosed=d.shown(),
+        disclosed=shown,
     )
     node_chain = chain.chain_id()
     if node_chain != d.chain_id:
@@ -199,12 +200,14 @@ def verify(chain: ChainReader, d: Disclosure) -> Verification:
         return result
     _, model_index, result.issued_at, result.expires_at, revoked_at, reason, _ = record[:7]
     result.revoked_at, result.revocation_reason = revoked_at or None, reason if revoked_at else None
-    if d.batch is not None and not revoked_at:
+    # A revoked leaf makes the status revoked (docs/disclosure.md, step 5), so its
+    # revocation is read only then: one view fewer for every other batched record.
+    if d.batch is not None and status is Status.Revoked and not revoked_at:
         args = _word(d.attester) + d.batch.root + d.commitment
         leaf_revoked_at, leaf_reason = _call(chain, d.registry, GET_LEAF_REVOCATION, args)[:2]
         if leaf_revoked_at:
             result.revoked_at, result.revocation_reason = leaf_revoked_at, leaf_reason
-    result.contradict(_mismatches(chain, d, model_index, result.expires_at or 0))
+    result.contradict(_mismatches(chain, d, shown, model_index, result.expires_at or 0))
     return result
 
 
@@ -221,9 +224,11 @@ def _status(chain: ChainReader, d: Disclosure) -> tuple[Status, list[int]]:
     return Status(status), _call(chain, d.registry, GET_RECORD, attester + key)
 
 
-def _mismatches(chain: ChainReader, d: Disclosure, model_index: int, expires_at: int) -> list[str]:
+def _mismatches(
+    chain: ChainReader, d: Disclosure, shown: dict[str, str], model_index: int, expires_at: int
+) -> list[str]:
     """Disclosed fields that contradict the record on chain."""
-    shown, problems = d.shown(), []
+    problems: list[str] = []
     if "expires_at" in shown and int(shown["expires_at"]) != expires_at:
         problems.append(f"expires_at: disclosed {shown['expires_at']}, on chain {expires_at}")
     if "model_id" in shown:

@@ -170,10 +170,11 @@ def verify_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    from ledger.cli import cover_ops, cover_positions
+    from ledger.cli import cover_ops, cover_positions, cover_providers
 
     cover_app.command("price")(price_cmd)
     cover_app.command("verify")(verify_cmd)
     cover_ops.register(cover_app)
     cover_positions.register(cover_app)
+    cover_providers.register(cover_app)
     app.add_typer(cover_app, name="cover")

@@ -2,8 +2,9 @@
 post and top up collateral, bind it (the pool's structurer), release it, and show it as the
 chain has it (``ledger.guarantees.service``).
 
-The guarantor's keystore key signs guarantees and the insurer's signs policies; ``--as``
-picks the other provider key, or ``structurer`` for a release. Amounts a person types are
+The default providers' keystore keys sign (``guarantor`` for guarantees, ``insurer`` for
+policies); ``--as NAME`` acts as an admitted provider (``cover provider add``), or as
+``structurer`` for a release. Amounts a person types are
 whole token units; ``--json`` prints the token's smallest unit, as the API does."""
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ if TYPE_CHECKING:
 FacilityArg = Annotated[str, typer.Argument(metavar="FACILITY", help="facility address")]
 AsOpt = Annotated[
     str | None,
-    typer.Option("--as", help="guarantor or insurer (default: the facility kind's provider)"),
+    typer.Option(
+        "--as", help="the provider acting: an admitted name (default: guarantor or insurer)"
+    ),
 ]
 MONEY = ("limit", "deductible", "required", "collateral_required", "collateral", "capital")
 
@@ -48,13 +51,13 @@ def _units(svc: CoverService, pool: str, field: str, value: str | None) -> int |
     return None if value is None else to_units(field, value, _decimals(svc, pool))
 
 
-def _role(kind: str, chosen: str | None, allowed: tuple[str, ...]) -> str:
+def _role(kind: str, chosen: str | None, structurer: bool = False) -> str:
+    """The provider acting: ``chosen`` (checked by the service), else the kind's default."""
     from ledger.guarantees.service import PROVIDER_ROLES
 
-    role = chosen or PROVIDER_ROLES[kind]
-    if role not in allowed:
-        fail(f"--as: must be one of {', '.join(allowed)}, not {role!r}")
-    return role
+    if chosen == "structurer" and not structurer:
+        fail("--as: the structurer only releases")
+    return chosen or PROVIDER_ROLES[kind]
 
 
 def _show(body: dict[str, Any], title: str, decimals: int, as_json: bool) -> None:
@@ -113,7 +116,7 @@ def deploy_cmd(
             record = pricing_record.read_text(encoding="utf-8")
         except OSError as exc:
             fail(f"--pricing-record: {pricing_record}: cannot read ({exc.strerror})")
-    role = _role(kind, as_role, ("guarantor", "insurer"))
+    role = _role(kind, as_role)
     with cover() as svc:
         terms: dict[str, Any] = {
             "limit": _units(svc, pool, "--limit", limit),
@@ -154,7 +157,7 @@ def post_cmd(
         units = _units(svc, pool, "AMOUNT", amount) or 0
         if units == 0:
             fail("AMOUNT: must be more than 0")
-        written = svc.post(_role(f.kind, as_role, ("guarantor", "insurer")), facility, units)
+        written = svc.post(_role(f.kind, as_role), facility, units)
         body, decimals = _position(svc, facility, written, "post"), _decimals(svc, pool)
     _show(body, "collateral posted", decimals, as_json)
 
@@ -173,7 +176,7 @@ def release_cmd(facility: FacilityArg, as_role: AsOpt = None, as_json: JsonOpt =
     collateral goes back to the provider (--as structurer to send it as the structurer)."""
     with cover() as svc:
         f = svc.facility(facility)
-        role = _role(f.kind, as_role, ("guarantor", "insurer", "structurer"))
+        role = _role(f.kind, as_role, structurer=True)
         written = svc.release(role, facility)
         body = _position(svc, facility, written, "release")
         decimals = _decimals(svc, body["position"]["pool"])

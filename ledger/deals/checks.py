@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ledger.deals.pool import Unsubscribed
+from ledger.deals.pool_types import Unsubscribed
 from ledger.deals.units import day, money
 from ledger.deals.waterfall import PeriodReport
 from ledger.errors import FieldError

@@ -9,14 +9,14 @@ the result into Python types. The rules themselves live in the contracts
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, Self
+from typing import Any
 
 from web3 import Web3
-from web3.contract import Contract
 from web3.types import TxReceipt
 
+from ledger.chain.client import ContractClient
 from ledger.chain.deploy import contract_at, deploy
 from ledger.errors import UINT256_MAX, FieldError, checked_address, checked_uint
 from ledger.tx import Sender
@@ -85,23 +85,8 @@ def reason_code(value: str | bytes) -> bytes:
     return raw
 
 
-@dataclass(frozen=True)
-class _Client:
-    """A deployed contract and the sender its transactions go out with."""
-
-    contract: Contract
-    sender: Sender
-
-    @property
-    def address(self) -> str:
-        return self.contract.address
-
-    def as_sender(self, sender: Sender) -> Self:
-        """The same contract, sending as another account."""
-        return replace(self, sender=sender)
-
-    def _send(self, fn: Any) -> TxReceipt:
-        return self.sender.send(fn)
+class _Client(ContractClient):
+    """A client of an AccessControl contract with ``multicall`` (the registry, a token)."""
 
     def _send_batch(self, function: str, arg_lists: list[tuple[Any, ...]]) -> TxReceipt:
         """Call ``function`` once per argument tuple, all in one ``multicall`` transaction."""

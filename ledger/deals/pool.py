@@ -3,160 +3,46 @@
 Every method checks its arguments (raising ``PoolInputError`` naming the field), sends one
 transaction through a ``Sender`` (a revert surfaces as ``ContractRevert`` with the decoded
 custom error) or makes one call, and converts the result into the same Python values the
-simulator uses: ``DealTerms``, ``DealState``, ``PeriodResult`` from ``ledger.deals.waterfall``.
-So a period's on-chain result can be compared with ``apply_period`` by plain equality, and
-``result_from_event`` rebuilds every balance from the ``PeriodReported`` event alone.
+simulator uses (``ledger.deals.pool_abi``), so a period's on-chain result can be compared
+with ``apply_period`` by plain equality. The values a pool is made of are in
+``ledger.deals.pool_types``; a dev-chain environment is ``ledger.deals.sandbox.Sandbox``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
-from enum import IntEnum
-from typing import Any, Self
+from dataclasses import dataclass
+from typing import Any
 
-from eth_utils import keccak
-from web3 import Web3
 from web3.contract import Contract
 from web3.logs import DISCARD
 from web3.types import EventData, TxReceipt
 
+from ledger.chain.client import ContractClient
 from ledger.chain.compiler import artifact
 from ledger.chain.deploy import contract_at, deploy
-from ledger.deals.investors import InvestorRegistryClient
-from ledger.deals.spec import DealSpec
-from ledger.deals.tape import TapeAggregates
-from ledger.deals.waterfall import (
-    MAX_AMOUNT,
-    REPORT_AMOUNTS,
-    DayCount,
-    DealState,
-    DealTerms,
-    PeriodReport,
-    PeriodResult,
-    PrincipalMode,
-    RatingTrigger,
-    TrancheResult,
-    TrancheTerms,
-    TriggerStep,
+from ledger.deals.pool_abi import (
+    init_params,
+    report_tuple,
+    result_from_event,
+    state_from_tuple,
+    stats_tuple,
+    terms_from_tuple,
 )
-from ledger.errors import FieldError, checked_uint
-from ledger.errors import checked_address as _checked_address
+from ledger.deals.pool_types import (
+    Parties,
+    PeriodOutcome,
+    PoolInputError,
+    PoolSetup,
+    PoolState,
+    TapeCommitment,
+    Unsubscribed,
+    checked_address,
+    checked_amount,
+)
+from ledger.deals.tape import TapeAggregates
+from ledger.deals.waterfall import DealState, DealTerms, PeriodReport, RatingTrigger
 from ledger.tx import Sender
-
-
-class PoolInputError(FieldError):
-    """An argument was rejected before anything was sent; the message names the field."""
-
-
-NO_RATING_TRIGGER = RatingTrigger("0x" + "00" * 20, 0, 0, 0)
-
-
-class Unsubscribed(IntEnum):
-    """``ISecuritizationPool.Unsubscribed``: what close does with a tranche not fully subscribed."""
-
-    REFUSE = 0
-    RETAIN = 1  # the remainder is minted to the originator (risk retention)
-    RESIZE = 2  # the face becomes what was subscribed
-
-    @classmethod
-    def named(cls, field: str, name: str) -> Unsubscribed:
-        try:
-            return cls[name.upper()]
-        except KeyError:
-            choices = ", ".join(m.name.lower() for m in cls)
-            raise PoolInputError(field, f"must be one of {choices}, got {name!r}") from None
-
-
-class PoolState(IntEnum):
-    """``ISecuritizationPool.State``."""
-
-    STRUCTURING = 0
-    SUBSCRIPTION = 1
-    ACTIVE = 2
-    AMORTISING = 3
-    MATURED = 4
-    CALLED = 5
-    WOUND_DOWN = 6
-    CANCELLED = 7
-
-
-@dataclass(frozen=True)
-class Parties:
-    """Who holds which role in a pool and where its money goes."""
-
-    admin: str  # DEFAULT_ADMIN_ROLE: grants and revokes roles
-    structurer: str  # opens subscription, closes or cancels, winds down
-    servicer: str  # reports periods and pays the cash in; exercises the clean-up call
-    originator: str  # receives the proceeds at close
-    servicer_fee_recipient: str
-    trustee_fee_recipient: str
-
-
-@dataclass(frozen=True)
-class TapeCommitment:
-    """The loan tape as the pool stores it: the Merkle root and the aggregates."""
-
-    root: bytes
-    aggregates: TapeAggregates
-
-
-@dataclass(frozen=True)
-class PoolSetup:
-    """What a pool is created with: the waterfall terms, the closing time, the reserve
-    funded at close out of the proceeds, and names for the deal and its tranches."""
-
-    name: str
-    tranche_names: tuple[str, ...]
-    terms: DealTerms
-    closing_time: int
-    initial_reserve: int = 0
-    rating: RatingTrigger = NO_RATING_TRIGGER  # §8 the rating test (a zero feed: none)
-
-    @classmethod
-    def from_spec(
-        cls, spec: DealSpec, feed: str | None = None, agency: int | None = None
-    ) -> PoolSetup:
-        """The setup of ``spec``; ``feed`` and ``agency`` fill in its rating trigger's
-        defaults (the deployment's RatingFeed, the service's rating agency)."""
-        try:
-            rating = spec.rating_terms(feed, agency)
-        except ValueError as exc:
-            raise PoolInputError("spec.rating_trigger", str(exc).partition(": ")[2]) from None
-        return cls(
-            name=spec.name,
-            tranche_names=tuple(spec.tranche_names),
-            terms=spec.to_terms(),
-            closing_time=spec.closing_time,
-            initial_reserve=spec.units(spec.reserve.initial),
-            rating=rating,
-        )
-
-    @property
-    def deal_id(self) -> bytes:
-        """A stable identifier of the deal: the hash of its setup."""
-        return keccak(text=repr(self))
-
-
-@dataclass(frozen=True)
-class PeriodOutcome:
-    """A reported period: the waterfall's result and the transaction that ran it."""
-
-    result: PeriodResult
-    receipt: TxReceipt
-
-    @property
-    def gas_used(self) -> int:
-        return int(self.receipt["gasUsed"])
-
-
-def checked_address(field: str, value: str) -> str:
-    return _checked_address(field, value, PoolInputError)
-
-
-def checked_amount(field: str, value: int, minimum: int = 0) -> int:
-    return checked_uint(field, value, MAX_AMOUNT, minimum, PoolInputError)
 
 
 def token_symbol(deal: str, tranche: str) -> str:
@@ -165,201 +51,7 @@ def token_symbol(deal: str, tranche: str) -> str:
     return letters[:11] or "TRANCHE"
 
 
-# --- conversion between Python values and the contract's tuples --------------------------------
-
-
-def terms_tuple(terms: DealTerms) -> tuple:
-    tranches = [(t.size, t.coupon_bps, int(t.day_count)) for t in terms.tranches]
-    return (
-        tranches,
-        terms.period_months,
-        terms.initial_pool_balance,
-        terms.servicer_fee_bps,
-        terms.trustee_fee_bps,
-        int(terms.fee_day_count),
-        int(terms.principal_mode),
-        terms.oc_trigger_bps,
-        terms.ic_trigger_bps,
-        terms.reserve_target,
-        terms.cleanup_call_bps,
-        [(s.from_period, s.max_bps) for s in terms.cd_trigger],
-    )
-
-
-def terms_from_tuple(raw: Any) -> DealTerms:
-    (tranches, months, initial, servicer, trustee, fee_dc, mode, oc, ic, target, cleanup, cd) = raw
-    return DealTerms(
-        tranches=tuple(TrancheTerms(s, c, DayCount(d)) for s, c, d in tranches),
-        period_months=months,
-        initial_pool_balance=initial,
-        servicer_fee_bps=servicer,
-        trustee_fee_bps=trustee,
-        fee_day_count=DayCount(fee_dc),
-        principal_mode=PrincipalMode(mode),
-        oc_trigger_bps=oc,
-        ic_trigger_bps=ic,
-        reserve_target=target,
-        cleanup_call_bps=cleanup,
-        cd_trigger=tuple(TriggerStep(p, bps) for p, bps in cd),
-    )
-
-
-def state_from_tuple(raw: Any) -> DealState:
-    balances, shortfalls, writedowns, servicer, trustee, reserve, pool, last, *rest = raw
-    trigger, period, cumulative = rest
-    return DealState(
-        balances=tuple(balances),
-        interest_shortfalls=tuple(shortfalls),
-        writedowns=tuple(writedowns),
-        servicer_fee_shortfall=servicer,
-        trustee_fee_shortfall=trustee,
-        reserve=reserve,
-        pool_balance=pool,
-        last_period_end=last,
-        trigger_breached=bool(trigger),
-        period=period,
-        cumulative_defaults=cumulative,
-    )
-
-
-REPORT_FIELDS = ("period_end", *REPORT_AMOUNTS)
-# ``PeriodResult``'s own values (not its tranches or the state after it) and a tranche's.
-RESULT_SCALARS = tuple(
-    f.name for f in fields(PeriodResult) if f.name not in ("tranches", "state", "cover")
-)
-TRANCHE_RESULT_FIELDS = tuple(f.name for f in fields(TrancheResult))
-
-
-def event_fields(struct: Any, names: Iterable[str]) -> dict[str, Any]:
-    """``struct``'s values by snake_case ``names``: the contract's structs name their fields
-    as the Python dataclasses do, in camelCase (``delinquent_30`` is ``delinquent30``)."""
-    return {name: struct[_camel(name)] for name in names}
-
-
-def _camel(name: str) -> str:
-    first, *rest = name.split("_")
-    return first + "".join(part.capitalize() for part in rest)
-
-
-def report_tuple(report: PeriodReport) -> tuple:
-    values = [checked_amount(f"report.{name}", getattr(report, name)) for name in REPORT_FIELDS]
-    if len(report.tape_root) != 32:
-        raise PoolInputError("report.tape_root", "must be 32 bytes")
-    return (*values, report.tape_root)
-
-
-def stats_tuple(stats: TapeAggregates | None, pool_balance: int) -> tuple:
-    """The new tape's aggregates; without them only the balance (the report's) is known."""
-    if stats is None:
-        return (0, 0, 0, 0)
-    if stats.balance != pool_balance:
-        raise PoolInputError(
-            "stats.balance", f"must equal report.pool_balance ({pool_balance}), got {stats.balance}"
-        )
-    return (stats.count, stats.wa_rate_bps, stats.wa_score, stats.wa_remaining_term_months)
-
-
-def result_from_event(args: Any, previous: DealState) -> PeriodResult:
-    """Rebuild a period's ``PeriodResult`` (and the state after it) from ``PeriodReported``
-    and the state before it: the event carries everything else."""
-    res, report = args["result"], args["report"]
-    tranches = tuple(
-        TrancheResult(**event_fields(t, TRANCHE_RESULT_FIELDS)) for t in res["tranches"]
-    )
-    writedowns = tuple(
-        before + t.writedown - t.writeup
-        for before, t in zip(previous.writedowns, tranches, strict=True)
-    )
-    state = DealState(
-        balances=tuple(t.balance for t in tranches),
-        interest_shortfalls=tuple(t.interest_shortfall for t in tranches),
-        writedowns=writedowns,
-        servicer_fee_shortfall=res["servicerFeeDue"] - res["servicerFeePaid"],
-        trustee_fee_shortfall=res["trusteeFeeDue"] - res["trusteeFeePaid"],
-        reserve=res["reserveAfter"],
-        pool_balance=report["poolBalance"],
-        last_period_end=report["periodEnd"],
-        trigger_breached=bool(res["triggerBreached"]),
-        period=args["period"],
-        cumulative_defaults=res["cumulativeDefaults"],
-    )
-    return PeriodResult(tranches=tranches, **event_fields(res, RESULT_SCALARS), state=state)
-
-
-def init_params(
-    setup: PoolSetup, parties: Parties, settlement_token: str, registry: str, tape: TapeCommitment
-) -> tuple:
-    """``ISecuritizationPool.InitParams`` for ``setup``, every field checked."""
-    terms = setup.terms
-    if tape.aggregates.balance != terms.initial_pool_balance:
-        raise PoolInputError(
-            "tape.aggregates.balance",
-            f"must equal the initial pool balance ({terms.initial_pool_balance} units), "
-            f"got {tape.aggregates.balance}",
-        )
-    if len(tape.root) != 32:
-        raise PoolInputError("tape.root", "must be 32 bytes")
-    agg = tape.aggregates
-    return (
-        checked_address("parties.admin", parties.admin),
-        checked_address("parties.structurer", parties.structurer),
-        checked_address("parties.servicer", parties.servicer),
-        checked_address("parties.originator", parties.originator),
-        checked_address("parties.servicer_fee_recipient", parties.servicer_fee_recipient),
-        checked_address("parties.trustee_fee_recipient", parties.trustee_fee_recipient),
-        checked_address("settlement_token", settlement_token),
-        checked_address("registry", registry),
-        setup.closing_time,
-        checked_amount("initial_reserve", setup.initial_reserve),
-        terms_tuple(terms),
-        (
-            tape.root,
-            agg.count,
-            agg.balance,
-            agg.wa_rate_bps,
-            agg.wa_score,
-            agg.wa_remaining_term_months,
-        ),
-        rating_tuple(setup.rating),
-    )
-
-
-def rating_tuple(rt: RatingTrigger) -> tuple:
-    if int(rt.feed, 16) == 0:
-        return (Web3.to_checksum_address(rt.feed), 0, 0, 0)
-    return (
-        checked_address("rating.feed", rt.feed),
-        checked_uint("rating.agency", rt.agency, 2**32 - 1, 0, PoolInputError),
-        checked_uint("rating.tranche", rt.tranche, 255, 0, PoolInputError),
-        checked_uint("rating.floor_rank", rt.floor_rank, 255, 0, PoolInputError),
-    )
-
-
-# --- clients ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Client:
-    contract: Contract
-    sender: Sender
-
-    @property
-    def address(self) -> str:
-        return self.contract.address
-
-    @property
-    def w3(self) -> Web3:
-        return self.sender.w3
-
-    def as_sender(self, sender: Sender) -> Self:
-        """The same contract, sending as another account."""
-        return replace(self, sender=sender)
-
-    def _send(self, fn: Any) -> TxReceipt:
-        return self.sender.send(fn)
-
-
-class PoolFactoryClient(_Client):
+class PoolFactoryClient(ContractClient):
     """``PoolFactory``: one pool (a clone) and its tranche tokens per deal."""
 
     @classmethod
@@ -397,7 +89,7 @@ class PoolFactoryClient(_Client):
         return [self.contract.functions.pools(i).call() for i in range(count)]
 
 
-class PoolClient(_Client):
+class PoolClient(ContractClient):
     """``SecuritizationPool``: one deal's lifecycle, subscriptions and periods."""
 
     @classmethod
@@ -536,81 +228,3 @@ def launch(structurer: PoolClient, subscriptions: list[Subscription]) -> TxRecei
     for order in subscriptions:
         structurer.as_sender(order.investor).subscribe(order.tranche, order.amount)
     return structurer.close()
-
-
-@dataclass
-class Sandbox:
-    """A dev-chain deal environment for tests, benchmarks and demos: a settlement token
-    (``MockStablecoin``, open mint), an investor registry with allowlisted investors, a pool
-    factory, and who plays which part. Never for a chain where balances are worth anything."""
-
-    w3: Web3
-    stable: Contract
-    registry: InvestorRegistryClient
-    factory: PoolFactoryClient
-    structurer: Sender  # also the admin and the registry's compliance officer
-    servicer: Sender
-    parties: Parties
-    investors: list[Sender]
-    outsider: Sender  # never allowlisted
-    senders: list[Sender]
-
-    @classmethod
-    def deploy(cls, senders: list[Sender], kyc_years: int = 10) -> Sandbox:
-        """From at least 7 funded senders: 0 admin and structurer, 1 servicer, 2 originator,
-        3-4 fee recipients, 5 .. n-2 allowlisted investors, the last an outsider."""
-        if len(senders) < 7:
-            raise PoolInputError("senders", f"need at least 7, got {len(senders)}")
-        admin, w3 = senders[0], senders[0].w3
-        registry = InvestorRegistryClient.deploy(admin, admin.address)
-        registry.grant_role("COMPLIANCE_ROLE", admin.address)
-        expiry = w3.eth.get_block("latest")["timestamp"] + kyc_years * 365 * 86_400
-        for investor in senders[5:-1]:
-            registry.set_investor(investor.address, expiry, "GB")
-        stable, _ = deploy(admin, "MockStablecoin")
-        parties = Parties(
-            admin=admin.address,
-            structurer=admin.address,
-            servicer=senders[1].address,
-            originator=senders[2].address,
-            servicer_fee_recipient=senders[3].address,
-            trustee_fee_recipient=senders[4].address,
-        )
-        return cls(
-            w3=w3,
-            stable=stable,
-            registry=registry,
-            factory=PoolFactoryClient.deploy(admin),
-            structurer=admin,
-            servicer=senders[1],
-            parties=parties,
-            investors=senders[5:-1],
-            outsider=senders[-1],
-            senders=senders,
-        )
-
-    def mint(self, to: str, amount: int) -> None:
-        self.structurer.send(self.stable.functions.mint(to, amount))
-
-    def balance(self, who: str) -> int:
-        return self.stable.functions.balanceOf(who).call()
-
-    def create(self, setup: PoolSetup, tape: TapeCommitment) -> PoolClient:
-        """A new pool of ``setup``, as seen by the structurer."""
-        pool = self.factory.create_pool(
-            setup,
-            parties=self.parties,
-            settlement_token=self.stable.address,
-            registry=self.registry.address,
-            tape=tape,
-        )
-        return pool.as_sender(self.structurer)
-
-    def snapshot(self) -> str:
-        return self.w3.provider.make_request("evm_snapshot", [])["result"]
-
-    def rollback(self, snap: str) -> None:
-        """Revert to ``snap``; the senders forget the nonces the rollback undid."""
-        self.w3.provider.make_request("evm_revert", [snap])
-        for sender in self.senders:
-            sender.resync_nonce()

@@ -114,7 +114,7 @@ def issued_disclosures(
     """``disclosure(score_uid)``: the ``pd_bps`` disclosure of an anchored record this
     service issued (it keeps the sealed records), else None."""
 
-    proofs = ProofReader(engine)
+    proofs = ProofReader(engine)  # batches keep their tree nodes; proofs derive on read
 
     def disclosure(uid: str) -> dict[str, Any] | None:
         with Session(engine) as session:

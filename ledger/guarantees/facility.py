@@ -29,7 +29,8 @@ from ledger.deals.cover import (
     InsuranceState,
     InsuranceTerms,
 )
-from ledger.deals.pool import PoolClient, event_fields
+from ledger.deals.pool import PoolClient
+from ledger.deals.pool_abi import event_fields
 from ledger.errors import checked_uint
 from ledger.tx import Sender
 

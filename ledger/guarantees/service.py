@@ -2,9 +2,12 @@
 an insurance policy for a pool, posts and tops up its collateral, the pool's structurer
 binds it, and it is released; every position is read back from the chain.
 
-Keys: a guarantor signs with the keystore key ``guarantor`` and an insurer with ``insurer``
-(``PROVIDER_ROLES``); a provider acts only on facilities whose ``provider`` is its own
-key's address (``CoverForbidden`` otherwise). Binding is the structurer's (the pool's
+Providers are named (``ledger.guarantees.providers``): the defaults ``guarantor`` and
+``insurer`` sign with the keystore keys of those roles (``PROVIDER_ROLES``), an admitted
+provider with its own key (``cover-<name>``). A provider deploys only its own kind of
+cover and acts only on facilities whose on-chain ``provider`` is its address
+(``CoverForbidden`` otherwise); the service refuses to sign for a provider that holds its
+own key (409). Binding is the structurer's (the pool's
 STRUCTURER_ROLE); release may be sent by the provider or the structurer (the contract
 lets anyone, and pays the provider). Each transaction carries an idempotency key derived
 from the caller's, recorded before broadcast (``ledger.tx``), so a retried request finds
@@ -31,19 +34,20 @@ from ledger.deals.cover import (
     InsuranceTerms,
     check_cover,
 )
-from ledger.deals.pool import PoolState
+from ledger.deals.pool_types import PoolState
 from ledger.deals.service import DealConflict, DealError, DealNotFound, DealService, Written
 from ledger.deals.spec import DealSpec
 from ledger.deals.terms import WaterfallInputError
 from ledger.guarantees.facility import KINDS, FacilityClient, bind
 from ledger.guarantees.pricing import PricingInputs
 from ledger.guarantees.proposals import Proposal, check_record, propose
+from ledger.guarantees.providers import DEFAULTS, Provider, ProviderBook
 from ledger.tx import Sender
 
 if TYPE_CHECKING:
     from ledger.runtime import Runtime
 
-PROVIDER_ROLES = {"guarantee": "guarantor", "insurance": "insurer"}
+PROVIDER_ROLES = {kind: name for name, kind in DEFAULTS.items()}  # kind -> default provider
 _TERMS = {"guarantee": GuaranteeTerms, "insurance": InsuranceTerms}
 
 
@@ -137,25 +141,39 @@ class CoverService:
 
     # -- keys ------------------------------------------------------------------------------
 
-    def provider_sender(self, role: str) -> Sender:
-        """The provider key of ``role`` (guarantor or insurer), with gas on a dev chain."""
-        if role not in PROVIDER_ROLES.values():
-            raise DealError("role", f"not a cover provider role: {role!r}")
+    @property
+    def providers(self) -> ProviderBook:
+        return ProviderBook(self.runtime, self.deals)
+
+    def provider_sender(self, name: str) -> Sender:
+        """The key provider ``name`` signs with (gas on a dev chain); 409 when the provider
+        holds its own key."""
+        return self._sender(self.providers.get(name))
+
+    def _sender(self, provider: Provider) -> Sender:
+        role = provider.key_role
+        if role is None:
+            raise DealConflict(
+                "provider",
+                f"the service does not hold {provider.name}'s key ({provider.address}): "
+                "it sends its own transactions",
+            )
         if self.runtime.is_dev_chain():
             self.runtime.fund_dev_keys((role,))
         return self.runtime.sender(role)
 
-    def provider_address(self, role: str) -> str:
-        return self.runtime.keystore.signer(role).address
+    def provider_address(self, name: str) -> str:
+        return self.providers.get(name).address
 
-    def _own(self, role: str, facility: FacilityClient) -> Sender:
-        """``role``'s sender if its key is the facility's provider, else CoverForbidden."""
-        provider = facility.contract.functions.provider().call()
-        if provider != self.provider_address(role):
+    def _own(self, name: str, facility: FacilityClient) -> Sender:
+        """``name``'s sender if its address is the facility's provider, else CoverForbidden."""
+        provider = self.providers.get(name)
+        owner = facility.contract.functions.provider().call()
+        if owner != provider.address:
             raise CoverForbidden(
-                "address", f"facility {facility.address} belongs to provider {provider}, not {role}"
+                "address", f"facility {facility.address} belongs to provider {owner}, not {name}"
             )
-        return self.provider_sender(role)
+        return self._sender(provider)
 
     # -- reads from the chain -----------------------------------------------------------------
 
@@ -206,7 +224,7 @@ class CoverService:
 
     def deploy(
         self,
-        role: str,
+        name: str,
         kind: str,
         pool: str,
         terms: dict[str, Any],
@@ -215,9 +233,13 @@ class CoverService:
         pricing_record: str | None = None,
         idempotency_key: str | None = None,
     ) -> Deployed:
-        """Deploy a ``kind`` facility for ``pool`` with ``role``'s key as its provider. The
-        collateral required is ``required``, else the pricing record's collateral; the
-        record's Keccak-256 is committed as ``pricingHash``."""
+        """Deploy a ``kind`` facility for ``pool`` with provider ``name``'s key as its provider
+        (a guarantor deploys guarantees, an insurer policies). The collateral required is
+        ``required``, else the pricing record's collateral; the record's Keccak-256 is
+        committed as ``pricingHash``."""
+        provider = self.providers.get(name)
+        if kind in _TERMS and provider.kind != kind:
+            raise CoverForbidden("kind", f"{name} is a {provider.kind} provider, not {kind}")
         client = self.deals.pool(pool)
         parsed = parse_terms(kind, terms, client.contract.functions.trancheCount().call())
         digest, priced = bytes(32), None
@@ -230,15 +252,21 @@ class CoverService:
             required = priced
         if not 0 <= required <= 2**256 - 1:
             raise DealError("required", "must be a non-negative integer")
-        sender = self.provider_sender(role)
+        sender = self._sender(provider)
         if not self.deals.registry.is_allowed(sender.address):
+            how = (
+                f"investor add {name} --address {sender.address}"
+                if provider.default
+                else f"cover provider add {name} --kind {provider.kind}"
+            )
             raise DealConflict(
                 "provider",
-                f"{role} {sender.address} is not admitted in the investor registry: the agent "
-                f"admits it first (credence investor add {role} --address {sender.address})",
+                f"{name} {sender.address} is not admitted in the investor registry: the agent "
+                f"admits it first (credence {how} ...)",
             )
         registry = client.contract.functions.registry().call()
-        key = _key(idempotency_key, "deploy", client.address)
+        # namespaced by provider too: two providers reusing one key deploy two facilities
+        key = _key(idempotency_key, "deploy", client.address, sender.address)
         facility = FacilityClient.deploy(
             sender, client, registry, parsed, required, digest, idempotency_key=key
         )
@@ -256,13 +284,13 @@ class CoverService:
         )
 
     def post(
-        self, role: str, address: str, amount: int, idempotency_key: str | None = None
+        self, name: str, address: str, amount: int, idempotency_key: str | None = None
     ) -> Written:
         """Post or top up ``amount`` of collateral on the provider's own facility."""
         if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
             raise DealError("amount", "must be a positive integer")
         facility = self.facility(address)
-        sender = self._own(role, facility)
+        sender = self._own(name, facility)
         if facility.state().released:
             raise DealConflict("address", "the facility is released: nothing more can be posted")
         pool = self.deals.pool(facility.contract.functions.pool().call())
@@ -284,12 +312,12 @@ class CoverService:
         key = _key(idempotency_key, "bind", facility.address)
         return Written.of(bind(pool, facility, idempotency_key=key))
 
-    def release(self, role: str, address: str, idempotency_key: str | None = None) -> Written:
-        """Release the facility, returning its collateral to the provider. ``role`` is a
-        provider role (its own facilities only) or ``structurer``."""
+    def release(self, name: str, address: str, idempotency_key: str | None = None) -> Written:
+        """Release the facility, returning its collateral to the provider. ``name`` is a
+        provider (its own facilities only) or ``structurer``."""
         facility = self.facility(address)
-        sender = self.runtime.sender("structurer") if role == "structurer" else None
-        sender = sender or self._own(role, facility)
+        sender = self.runtime.sender("structurer") if name == "structurer" else None
+        sender = sender or self._own(name, facility)
         if facility.state().released:
             raise DealConflict("address", "the facility is already released")
         if not facility.contract.functions.releasable().call():

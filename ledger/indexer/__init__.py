@@ -8,6 +8,6 @@ rewound to the last block whose hash still matches, and projections are rebuilt 
 the surviving event log.
 """
 
-from ledger.indexer.core import Indexer, Projection
+from ledger.indexer.core import Event, Indexer, Projection
 
-__all__ = ["Indexer", "Projection"]
+__all__ = ["Event", "Indexer", "Projection"]

@@ -1,13 +1,20 @@
-"""Projections of AttestationRegistry events into the attester, model and record tables."""
+"""Projections of AttestationRegistry events into the attester, model and record tables.
+
+The events that come in numbers (records anchored and revoked) also have set-based
+forms, one statement for a run of them (``Projection.bulk``); the per-event handlers
+stay the reference, and a test holds the two equal.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlmodel import Session
 
-from ledger.indexer.core import Projection
-from ledger.store.tables import Attester, EventLog, LeafRevocation, Model, OnchainRecord
+from ledger.indexer.projection import Event, Projection
+from ledger.store.bulk import executemany, insert_of
+from ledger.store.tables import Attester, LeafRevocation, Model, OnchainRecord
 
 Args = dict[str, Any]
 
@@ -19,7 +26,7 @@ def _attester(session: Session, attester_id: int) -> Attester:
     return row
 
 
-def attester_registered(session: Session, a: Args, ev: EventLog) -> None:
+def attester_registered(session: Session, a: Args, ev: Event) -> None:
     session.add(
         Attester(
             attester_id=a["attesterId"],
@@ -31,17 +38,17 @@ def attester_registered(session: Session, a: Args, ev: EventLog) -> None:
     )
 
 
-def attester_suspended(session: Session, a: Args, _: EventLog) -> None:
+def attester_suspended(session: Session, a: Args, _: Event) -> None:
     row = _attester(session, a["attesterId"])
     row.suspended, row.suspended_at, row.suspension_reason = True, a["suspendedAt"], a["reason"]
 
 
-def attester_reinstated(session: Session, a: Args, _: EventLog) -> None:
+def attester_reinstated(session: Session, a: Args, _: Event) -> None:
     row = _attester(session, a["attesterId"])
     row.suspended, row.suspended_at, row.suspension_reason = False, None, None
 
 
-def attester_key_rotated(session: Session, a: Args, _: EventLog) -> None:
+def attester_key_rotated(session: Session, a: Args, _: Event) -> None:
     _attester(session, a["attesterId"]).key = a["newKey"]
 
 
@@ -53,7 +60,7 @@ def _metrics(raw: Any) -> dict[str, int]:
     )
 
 
-def model_registered(session: Session, a: Args, ev: EventLog) -> None:
+def model_registered(session: Session, a: Args, ev: Event) -> None:
     session.add(
         Model(
             model_id=a["modelId"],
@@ -66,7 +73,7 @@ def model_registered(session: Session, a: Args, ev: EventLog) -> None:
     )
 
 
-def attested(session: Session, a: Args, ev: EventLog) -> None:
+def attested(session: Session, a: Args, ev: Event) -> None:
     session.add(
         OnchainRecord(
             key=a["commitment"],
@@ -81,7 +88,7 @@ def attested(session: Session, a: Args, ev: EventLog) -> None:
     )
 
 
-def batch_anchored(session: Session, a: Args, ev: EventLog) -> None:
+def batch_anchored(session: Session, a: Args, ev: Event) -> None:
     session.add(
         OnchainRecord(
             key=a["root"],
@@ -97,14 +104,14 @@ def batch_anchored(session: Session, a: Args, ev: EventLog) -> None:
     )
 
 
-def revoked(session: Session, a: Args, _: EventLog) -> None:
+def revoked(session: Session, a: Args, _: Event) -> None:
     row = session.get(OnchainRecord, (a["attesterId"], a["key"]))
     if row is None:
         raise LookupError(f"revocation of unindexed record {a['key']}")
     row.revoked_at, row.revocation_reason = a["revokedAt"], a["reason"]
 
 
-def batch_leaf_revoked(session: Session, a: Args, ev: EventLog) -> None:
+def batch_leaf_revoked(session: Session, a: Args, ev: Event) -> None:
     session.add(
         LeafRevocation(
             commitment=a["commitment"],
@@ -115,6 +122,104 @@ def batch_leaf_revoked(session: Session, a: Args, ev: EventLog) -> None:
             block_number=ev.block_number,
         )
     )
+
+
+# -- runs of events, one statement each ------------------------------------------------
+
+
+def _record_row(a: Args, ev: Event, kind: str) -> dict[str, Any]:
+    return {
+        "key": a["commitment"] if kind == "single" else a["root"],
+        "kind": kind,
+        "attester_id": a["attesterId"],
+        "model_id": a["modelId"],
+        "count": a.get("count", 0),
+        "issued_at": a["issuedAt"],
+        "expires_at": a["expiresAt"],
+        "revoked_at": None,
+        "revocation_reason": None,
+        "block_number": ev.block_number,
+        "tx_hash": ev.tx_hash,
+    }
+
+
+_RECORDS = OnchainRecord.__table__  # type: ignore[attr-defined]
+
+
+_RECORD_COLUMNS = (
+    "key",
+    "kind",
+    "attester_id",
+    "model_id",
+    "count",
+    "issued_at",
+    "expires_at",
+    "revoked_at",
+    "revocation_reason",
+    "block_number",
+    "tx_hash",
+)
+_LEAF_COLUMNS = ("commitment", "root", "attester_id", "reason", "revoked_at", "block_number")
+
+
+def attested_many(session: Session, run: list[Event]) -> None:
+    rows = [_record_row(e.args, e, "single") for e in run]
+    executemany(session.connection(), insert_of(_RECORDS, _RECORD_COLUMNS), rows)
+
+
+def batches_anchored(session: Session, run: list[Event]) -> None:
+    rows = [_record_row(e.args, e, "batch") for e in run]
+    executemany(session.connection(), insert_of(_RECORDS, _RECORD_COLUMNS), rows)
+
+
+_REVOKE = (
+    update(_RECORDS)
+    .where(_RECORDS.c.attester_id == bindparam("a"), _RECORDS.c.key == bindparam("k"))
+    .values(revoked_at=bindparam("at"), revocation_reason=bindparam("why"))
+)
+
+
+def revoked_many(session: Session, run: list[Event]) -> None:
+    params = [
+        {
+            "a": e.args["attesterId"],
+            "k": e.args["key"],
+            "at": e.args["revokedAt"],
+            "why": e.args["reason"],
+        }
+        for e in run
+    ]
+    connection = session.connection()
+    changed = executemany(connection, _REVOKE, params)
+    if connection.dialect.supports_sane_multi_rowcount and changed == len(params):
+        return
+    keys = [(p["a"], p["k"]) for p in params]
+    known = set(
+        session.execute(
+            select(OnchainRecord.attester_id, OnchainRecord.key).where(
+                tuple_(OnchainRecord.attester_id, OnchainRecord.key).in_(keys)
+            )
+        ).all()
+    )
+    for attester_id, key in keys:
+        if (attester_id, key) not in known:
+            raise LookupError(f"revocation of unindexed record {key}")
+
+
+def leaves_revoked(session: Session, run: list[Event]) -> None:
+    rows = [
+        {
+            "commitment": e.args["commitment"],
+            "root": e.args["root"],
+            "attester_id": e.args["attesterId"],
+            "reason": e.args["reason"],
+            "revoked_at": e.args["revokedAt"],
+            "block_number": e.block_number,
+        }
+        for e in run
+    ]
+    table = LeafRevocation.__table__  # type: ignore[attr-defined]
+    executemany(session.connection(), insert_of(table, _LEAF_COLUMNS), rows)
 
 
 REGISTRY_PROJECTION = Projection(
@@ -130,4 +235,10 @@ REGISTRY_PROJECTION = Projection(
         "BatchLeafRevoked": batch_leaf_revoked,
     },
     tables=[LeafRevocation, OnchainRecord, Model, Attester],
+    bulk={
+        "Attested": attested_many,
+        "BatchAnchored": batches_anchored,
+        "Revoked": revoked_many,
+        "BatchLeafRevoked": leaves_revoked,
+    },
 )

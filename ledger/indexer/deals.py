@@ -15,15 +15,10 @@ from typing import Any
 from sqlmodel import Session, select
 from web3 import Web3
 
-from ledger.deals.pool import (
-    REPORT_FIELDS,
-    RESULT_SCALARS,
-    TRANCHE_RESULT_FIELDS,
-    PoolState,
-    event_fields,
-)
+from ledger.deals.pool_abi import REPORT_FIELDS, RESULT_SCALARS, TRANCHE_RESULT_FIELDS, event_fields
+from ledger.deals.pool_types import PoolState
 from ledger.deals.waterfall import BPS, PrincipalMode
-from ledger.indexer.core import Discovery, Projection
+from ledger.indexer.projection import Discovery, Event, Projection
 from ledger.store.deal_tables import (
     DealForcedTransfer,
     DealHolding,
@@ -35,7 +30,6 @@ from ledger.store.deal_tables import (
     DealSubscription,
     DealTranche,
 )
-from ledger.store.tables import EventLog
 
 Args = dict[str, Any]
 MAGNITUDE = 2**128
@@ -58,7 +52,7 @@ def _address(value: str) -> str:
     return Web3.to_checksum_address(value)
 
 
-def _pool(session: Session, address: str, ev: EventLog) -> DealPool:
+def _pool(session: Session, address: str, ev: Event) -> DealPool:
     address = _address(address)
     row = session.get(DealPool, address)
     if row is None:
@@ -85,13 +79,13 @@ def _set_tokens(session: Session, pool: str, tokens: list[str]) -> None:
 # --- pools --------------------------------------------------------------------------------------
 
 
-def pool_created(session: Session, a: Args, ev: EventLog) -> None:
+def pool_created(session: Session, a: Args, ev: Event) -> None:
     row = _pool(session, a["pool"], ev)
     row.deal_id, row.creator = a["dealId"], _address(a["creator"])
     _set_tokens(session, row.address, a["tokens"])
 
 
-def pool_initialized(session: Session, a: Args, ev: EventLog) -> None:
+def pool_initialized(session: Session, a: Args, ev: Event) -> None:
     p = a["params"]
     row = _pool(session, ev.address, ev)
     for name in ("admin", "structurer", "servicer", "originator"):
@@ -124,11 +118,11 @@ def pool_initialized(session: Session, a: Args, ev: EventLog) -> None:
         )
 
 
-def state_changed(session: Session, a: Args, ev: EventLog) -> None:
+def state_changed(session: Session, a: Args, ev: Event) -> None:
     _pool(session, ev.address, ev).state = state_name(a["to"])
 
 
-def _subscription(session: Session, a: Args, ev: EventLog, kind: str) -> int:
+def _subscription(session: Session, a: Args, ev: Event, kind: str) -> int:
     session.add(
         DealSubscription(
             pool=_address(ev.address),
@@ -143,17 +137,17 @@ def _subscription(session: Session, a: Args, ev: EventLog, kind: str) -> int:
     return a["amount"]
 
 
-def subscribed(session: Session, a: Args, ev: EventLog) -> None:
+def subscribed(session: Session, a: Args, ev: Event) -> None:
     amount = _subscription(session, a, ev, "subscribe")
     _tranche(session, ev.address, a["tranche"]).subscribed += amount
 
 
-def refunded(session: Session, a: Args, ev: EventLog) -> None:
+def refunded(session: Session, a: Args, ev: Event) -> None:
     amount = _subscription(session, a, ev, "refund")
     _tranche(session, ev.address, a["tranche"]).subscribed -= amount
 
 
-def closed(session: Session, a: Args, ev: EventLog) -> None:
+def closed(session: Session, a: Args, ev: Event) -> None:
     row = _pool(session, ev.address, ev)
     row.proceeds, row.reserve = a["proceeds"], a["reserve"]
     for i, face in enumerate(a["faces"]):
@@ -162,7 +156,7 @@ def closed(session: Session, a: Args, ev: EventLog) -> None:
         tranche.factor_bps = BPS if face else 0
 
 
-def retained(session: Session, a: Args, ev: EventLog) -> None:
+def retained(session: Session, a: Args, ev: Event) -> None:
     """Close minted a tranche's unsubscribed part to the originator (risk retention); the
     tokens themselves are projected from their Transfer, this records the treatment."""
     row = _pool(session, ev.address, ev)
@@ -171,7 +165,7 @@ def retained(session: Session, a: Args, ev: EventLog) -> None:
     row.retained = json.dumps(retained)
 
 
-def period_reported(session: Session, a: Args, ev: EventLog) -> None:
+def period_reported(session: Session, a: Args, ev: Event) -> None:
     report, stats, res = a["report"], a["stats"], a["result"]
     pool = _pool(session, ev.address, ev)
     period = a["period"]
@@ -212,7 +206,7 @@ def period_reported(session: Session, a: Args, ev: EventLog) -> None:
     pool.tape_wa_remaining_term_months = stats["waRemainingTermMonths"]
 
 
-def wound_down(session: Session, a: Args, ev: EventLog) -> None:
+def wound_down(session: Session, a: Args, ev: Event) -> None:
     row = _pool(session, ev.address, ev)
     row.released_to_equity, row.reserve = a["releasedToEquity"], 0
 
@@ -220,7 +214,7 @@ def wound_down(session: Session, a: Args, ev: EventLog) -> None:
 # --- tranche tokens -----------------------------------------------------------------------------
 
 
-def _token(session: Session, ev: EventLog) -> DealTranche:
+def _token(session: Session, ev: Event) -> DealTranche:
     row = session.exec(select(DealTranche).where(DealTranche.token == _address(ev.address))).first()
     if row is None:  # PoolCreated comes first in every transaction that moves a token
         raise LookupError(f"event of unindexed tranche token {ev.address}")
@@ -251,7 +245,7 @@ def claimable(holding: DealHolding, tranche: DealTranche) -> int:
     return accrued // MAGNITUDE
 
 
-def transfer(session: Session, a: Args, ev: EventLog) -> None:
+def transfer(session: Session, a: Args, ev: Event) -> None:
     if ev.contract != "TrancheToken":
         return
     tranche = _token(session, ev)
@@ -270,14 +264,14 @@ def transfer(session: Session, a: Args, ev: EventLog) -> None:
         tranche.supply -= amount
 
 
-def distributed(session: Session, a: Args, ev: EventLog) -> None:
+def distributed(session: Session, a: Args, ev: Event) -> None:
     tranche = _token(session, ev)
     tranche.per_token += a["perTokenIncrement"]
     tranche.carried = a["carriedRemainder"]
     tranche.distributed += a["amount"]
 
 
-def claimed(session: Session, a: Args, ev: EventLog) -> None:
+def claimed(session: Session, a: Args, ev: Event) -> None:
     tranche = _token(session, ev)
     holding = _holding(session, tranche, a["holder"])
     _settle(holding, tranche)
@@ -286,17 +280,17 @@ def claimed(session: Session, a: Args, ev: EventLog) -> None:
     tranche.claimed += a["amount"]
 
 
-def token_frozen(session: Session, a: Args, ev: EventLog) -> None:
+def token_frozen(session: Session, a: Args, ev: Event) -> None:
     holding = _holding(session, _token(session, ev), a["account"])
     holding.frozen, holding.freeze_reason = True, a["reason"]
 
 
-def token_unfrozen(session: Session, a: Args, ev: EventLog) -> None:
+def token_unfrozen(session: Session, a: Args, ev: Event) -> None:
     holding = _holding(session, _token(session, ev), a["account"])
     holding.frozen, holding.freeze_reason = False, 0
 
 
-def forced_transfer(session: Session, a: Args, ev: EventLog) -> None:
+def forced_transfer(session: Session, a: Args, ev: Event) -> None:
     session.add(
         DealForcedTransfer(
             token=_address(ev.address),
@@ -320,7 +314,7 @@ def jurisdiction_text(raw: str) -> str:
     return code.decode("ascii") if any(code) else ""
 
 
-def _investor(session: Session, address: str, ev: EventLog) -> DealInvestor:
+def _investor(session: Session, address: str, ev: Event) -> DealInvestor:
     address = _address(address)
     row = session.get(DealInvestor, address)
     if row is None:
@@ -330,28 +324,28 @@ def _investor(session: Session, address: str, ev: EventLog) -> DealInvestor:
     return row
 
 
-def investor_set(session: Session, a: Args, ev: EventLog) -> None:
+def investor_set(session: Session, a: Args, ev: Event) -> None:
     row = _investor(session, a["investor"], ev)
     row.listed, row.kyc_expiry = True, a["kycExpiry"]
     row.jurisdiction = jurisdiction_text(a["jurisdiction"])
 
 
-def investor_removed(session: Session, a: Args, ev: EventLog) -> None:
+def investor_removed(session: Session, a: Args, ev: Event) -> None:
     row = _investor(session, a["investor"], ev)
     row.listed, row.kyc_expiry, row.jurisdiction = False, 0, ""
 
 
-def investor_frozen(session: Session, a: Args, ev: EventLog) -> None:
+def investor_frozen(session: Session, a: Args, ev: Event) -> None:
     row = _investor(session, a["investor"], ev)
     row.frozen, row.freeze_reason = True, a["reason"]
 
 
-def investor_unfrozen(session: Session, a: Args, ev: EventLog) -> None:
+def investor_unfrozen(session: Session, a: Args, ev: Event) -> None:
     row = _investor(session, a["investor"], ev)
     row.frozen, row.freeze_reason = False, 0
 
 
-def jurisdiction_blocked(session: Session, a: Args, _: EventLog) -> None:
+def jurisdiction_blocked(session: Session, a: Args, _: Event) -> None:
     code = jurisdiction_text(a["jurisdiction"])
     session.merge(DealJurisdiction(code=code, blocked=a["blocked"]))
 

@@ -15,7 +15,7 @@ from datetime import datetime
 
 import numpy as np
 
-# The highest score a record may carry (ledger.attest.records.SCORE_MAX; a test keeps them
+# The highest score a record may carry (ledger.attest.fields.SCORE_MAX; a test keeps them
 # equal): every card's score range lies within 0..SCORE_MAX.
 SCORE_MAX = 1000
 # Checks that fail the fit under --strict (a protected column's exclusion is policy, not a fault).

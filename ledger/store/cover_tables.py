@@ -5,6 +5,9 @@ Projections of the GuaranteeFacility and InsurancePolicy events, written only by
 running totals), one per collateral movement, and one per facility and period (the
 ``GuaranteeResult`` or ``InsuranceResult`` the pool's waterfall settled). Amounts are token
 units kept as decimal text (``BigInt``), like the deal tables.
+
+One *service* table, not rebuilt: ``CoverProvider``, the guarantors and insurers the agent
+admitted by name, with the hash of the API key bound to each (``ledger.guarantees.providers``).
 """
 
 from __future__ import annotations
@@ -97,3 +100,16 @@ class CoverSettlement(SQLModel, table=True):
     released: bool = False
     block_number: int = block()
     tx_hash: str = ""
+
+
+class CoverProvider(SQLModel, table=True):
+    """A guarantor or insurer admitted by name: its kind (``guarantee`` or ``insurance``), its
+    address (the ``provider`` of the facilities it deploys), whether the service holds its
+    key (custodial, keystore role ``cover-<name>``) and the SHA-256 of its API key."""
+
+    name: str = Field(primary_key=True)
+    kind: str
+    address: str = Field(index=True, unique=True)
+    custodial: bool
+    api_key_hash: str = Field(index=True)
+    created_at: int

@@ -16,14 +16,8 @@ from ledger.attest.disclosure import (
     read_disclosure,
     read_disclosure_json,
 )
-from ledger.attest.records import (
-    FIELD_NAMES,
-    LEAF_ENCODING,
-    DisclosureError,
-    RecordError,
-    ScoreRecord,
-    seal,
-)
+from ledger.attest.fields import FIELD_NAMES, DisclosureError, RecordError
+from ledger.attest.records import LEAF_ENCODING, ScoreRecord, seal
 from ledger.merkle import MerkleTree, bytes32_leaf
 from tests.attest.test_records import RECORD, oz
 

@@ -24,6 +24,7 @@ from ledger.attest.disclosure import RecordFile
 from ledger.attest.records import field_leaf
 from ledger.attest.registry import Registry, Status
 from ledger.attest.verify import RpcReader, verify_document
+from ledger.attest.verify_many import CachedReader, verify_many
 from ledger.chain.deploy import contract_at
 from ledger.chain.node import LocalNode, free_port
 from ledger.cli import _register_subcommands, app
@@ -89,6 +90,15 @@ def test_python_cli_api_and_javascript_agree(node, tmp_path: Path):
             else:
                 assert response.status_code == 200, (name, response.text)
                 api[name] = (response.json()["status"], None)
+        names = list(raw)
+        response = client.post(
+            "/v1/verify/batch", json={"disclosures": list(raw.values())}, headers={"X-API-Key": "k"}
+        )
+        assert response.status_code == 200, response.text
+        results = response.json()["results"]
+        api_batch = {n: (r["status"], r["field"]) for n, r in zip(names, results, strict=True)}
+    batch = verify_many(CachedReader(reader, w3.provider), list(raw.values()))
+    python_batch = dict(zip(names, batch, strict=True))
 
     out = subprocess.run(
         ["node", str(JS_RUNNER), local.url, *map(str, files.values())],
@@ -105,6 +115,8 @@ def test_python_cli_api_and_javascript_agree(node, tmp_path: Path):
             "python": (p.status, p.field),
             "cli": (cli[name]["status"], cli[name]["field"]),
             "api": api[name],
+            "api_batch": api_batch[name],
+            "python_batch": (python_batch[name].status, python_batch[name].field),
             "js": (js[name]["status"], js[name]["field"]),
         }
         assert {v[0] for v in verdicts.values()} == {expected}, (name, verdicts)

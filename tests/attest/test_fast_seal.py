@@ -11,15 +11,8 @@ from hypothesis import strategies as st
 from sha3 import keccak_256
 
 from ledger.attest import _seal  # the install builds it: a missing build fails here
-from ledger.attest.records import (
-    DECISIONS,
-    SALT_BYTES,
-    ScoreRecord,
-    SealedRecord,
-    commitment,
-    seal,
-    seal_many,
-)
+from ledger.attest.fields import DECISIONS
+from ledger.attest.records import SALT_BYTES, ScoreRecord, SealedRecord, commitment, seal, seal_many
 from ledger.merkle import MerkleTree, bytes32_leaf
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "disclosures"

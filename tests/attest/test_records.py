@@ -14,10 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ledger.attest.fields import FIELD_NAMES, RecordError
 from ledger.attest.records import (
-    FIELD_NAMES,
     LEAF_ENCODING,
-    RecordError,
     ScoreRecord,
     SealedRecord,
     commitment,

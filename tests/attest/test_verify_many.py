@@ -88,3 +88,102 @@ def test_api_batch_endpoint_answers_each_as_the_single_endpoint(node: LocalNode,
         empty = client.post("/v1/verify/batch", json={"disclosures": []}, headers=key)
         assert empty.status_code == 422
         assert "disclosures" in empty.text
+
+
+def _mutations(doc: dict) -> list:
+    """Bad variants of ``doc``: each offline rule broken once, some twice in one document."""
+    out: list = [None, [], {**doc, "extra": 1}, {**doc, "version": 2}]
+    fields = doc["fields"]
+    for i, f in enumerate(fields):
+        salt = f["salt"]
+        flipped = salt[:-1] + ("0" if salt[-1] != "0" else "1")
+        out.append({**doc, "fields": [*fields[:i], {**f, "salt": flipped}, *fields[i + 1 :]]})
+        if f["proof"]:
+            for bad in (f["proof"][0].upper(), f["proof"][0][:-1], 7, f["proof"][0] + " "):
+                proof = [bad, *f["proof"][1:]]
+                out.append(
+                    {**doc, "fields": [*fields[:i], {**f, "proof": proof}, *fields[i + 1 :]]}
+                )
+    # A proof that fails early and a malformed salt later: the single read names the first.
+    if len(fields) > 1:
+        first = {**fields[0], "salt": "0x" + "00" * 32}
+        last = {**fields[-1], "salt": "0xZZ"}
+        out.append({**doc, "fields": [first, *fields[1:-1], last]})
+    if "batch" in doc:
+        out.append({**doc, "batch": {**doc["batch"], "proof": ["0x12"]}})
+        out.append({**doc, "batch": {**doc["batch"], "proof": doc["batch"]["proof"] * 9}})
+    return out
+
+
+def test_reading_many_gives_each_document_the_single_reads_outcome():
+    from ledger.attest.disclosure import DisclosureError, read_disclosure, read_disclosures
+
+    _, docs = fixture_docs()
+    every = [m for doc in docs for m in [doc, *_mutations(doc)]]
+
+    def alone(doc):
+        try:
+            return read_disclosure(doc)
+        except DisclosureError as exc:
+            return (exc.field, exc.reason)
+
+    together = [
+        (r.field, r.reason) if isinstance(r, DisclosureError) else r
+        for r in read_disclosures(every)
+    ]
+    assert together == [alone(doc) for doc in every]
+    assert sum(isinstance(r, tuple) for r in together) > len(docs)  # the mutations do fail
+
+
+def test_compiled_field_roots_equal_the_python_reference():
+    import os
+    import random
+
+    from ledger.attest._seal import field_roots
+    from ledger.attest.disclosure import _python_field_roots
+    from ledger.attest.records import FIELDS
+
+    rng = random.Random(14)
+    items = [
+        (
+            rng.choice([f.name for f in FIELDS]),
+            "".join(rng.choice("aé€😀 0") for _ in range(rng.randint(0, 300))),
+            os.urandom(32),
+            os.urandom(32 * rng.randint(0, 8)),
+        )
+        for _ in range(500)
+    ]
+    assert field_roots(items) == _python_field_roots(items)
+    with pytest.raises(ValueError, match="items\\[0\\]"):
+        field_roots([("score", "1", b"short", b"")])
+
+
+def test_compiled_hex_check_equals_the_pattern():
+    import random
+    import re
+
+    from ledger.attest._seal import hex32s
+
+    pattern = re.compile(r"0x[0-9a-f]{64}")
+    good = "0x" + "0123456789abcdef" * 4
+    bad = [
+        good.upper(),
+        "0X" + good[2:],
+        good[:-1],
+        good + "0",
+        good[:-1] + "g",
+        good[:-1] + "é",
+        good[:-1] + "A",
+        " " + good[1:],
+        good[:-1] + "\\n",
+        "0x0x" + good[6:],
+        7,
+        None,
+        b"0x00",
+    ]
+    rng = random.Random(3)
+    for _ in range(3_000):
+        nodes = [rng.choice(bad) if rng.random() < 0.2 else good for _ in range(rng.randint(0, 6))]
+        ok = all(type(n) is str and pattern.fullmatch(n) for n in nodes)
+        expected = b"".join(bytes.fromhex(n[2:]) for n in nodes) if ok else None
+        assert hex32s(nodes) == expected, nodes

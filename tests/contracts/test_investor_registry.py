@@ -7,30 +7,18 @@ from web3 import Web3
 from web3.logs import DISCARD
 
 from ledger.chain.deploy import deploy
-from ledger.deals.investors import (
-    InvestorInputError,
-    InvestorRegistryClient,
-    InvestorStatus,
-)
+from ledger.deals.investors import InvestorInputError, InvestorRegistryClient, InvestorStatus
 from ledger.tx import ContractRevert
+from tests.contracts.evm import event, now
 
 COMPLIANCE_ROLE = "0x" + Web3.keccak(text="COMPLIANCE_ROLE").hex()
 YEAR = 365 * 24 * 3600
 STRANGER = "0x000000000000000000000000000000000000dEaD"
 
 
-def now(w3: Web3) -> int:
-    return w3.eth.get_block("latest")["timestamp"]
-
-
 def advance(w3: Web3, seconds: int) -> None:
     w3.provider.make_request("evm_increaseTime", [seconds])
     w3.provider.make_request("evm_mine", [])
-
-
-def event(client: InvestorRegistryClient, receipt, name: str) -> dict:
-    [log] = getattr(client.contract.events, name)().process_receipt(receipt, errors=DISCARD)
-    return dict(log["args"])
 
 
 @pytest.fixture(scope="module")

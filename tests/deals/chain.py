@@ -7,7 +7,9 @@ from contextlib import contextmanager
 
 from web3 import Web3
 
-from ledger.deals.pool import PoolClient, PoolSetup, Sandbox, Subscription, TapeCommitment, launch
+from ledger.deals.pool import PoolClient, Subscription, launch
+from ledger.deals.pool_types import PoolSetup, TapeCommitment
+from ledger.deals.sandbox import Sandbox
 from ledger.deals.tape import TapeAggregates
 
 

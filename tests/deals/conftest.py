@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from deals.rating_chain import RatingDesk
-from ledger.deals.pool import Sandbox
+from ledger.deals.sandbox import Sandbox
 
 
 @pytest.fixture(scope="module")

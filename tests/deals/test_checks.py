@@ -13,7 +13,7 @@ import pytest
 from pool_samples import SCENARIO, SPEC
 
 from ledger.deals.checks import CheckError, check_report, plan_close
-from ledger.deals.pool import Unsubscribed
+from ledger.deals.pool_types import Unsubscribed
 from ledger.deals.service import PeriodInput
 from ledger.deals.simulator import simulate
 from ledger.deals.spec import parse_spec

@@ -16,7 +16,8 @@ from deals.strategies import deal_terms, period_reports, small_amounts
 from deals.test_cover import three_tranches
 from deals.test_differential import assert_same_period, closings
 from ledger.deals.cover import Cover, GuaranteeTerms, next_cover
-from ledger.deals.pool import PoolSetup, Sandbox
+from ledger.deals.pool_types import PoolSetup
+from ledger.deals.sandbox import Sandbox
 from ledger.deals.waterfall import DealState, DealTerms, apply_period
 from ledger.guarantees.facility import FacilityClient, bind, cover_result, read_cover
 from ledger.tx import ContractRevert

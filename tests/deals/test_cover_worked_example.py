@@ -18,7 +18,8 @@ from ledger.deals.cover import (
     InsuranceTerms,
     next_cover,
 )
-from ledger.deals.pool import PoolSetup, Sandbox
+from ledger.deals.pool_types import PoolSetup
+from ledger.deals.sandbox import Sandbox
 from ledger.deals.simulator import run_deal
 from ledger.deals.spec import parse_spec
 from ledger.deals.waterfall import DealState, PeriodResult, apply_period

@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 from deals.chain import open_pool, rolled_back
 from deals.rating_chain import RatingDesk
 from deals.strategies import deal_terms, period_reports, small_amounts
-from ledger.deals.pool import PoolClient, PoolSetup, Sandbox
+from ledger.deals.pool import PoolClient
+from ledger.deals.pool_types import PoolSetup
+from ledger.deals.sandbox import Sandbox
 from ledger.deals.simulator import Scenario, simulate
 from ledger.deals.spec import parse_spec
 from ledger.deals.waterfall import DealState, DealTerms, PeriodResult, apply_period

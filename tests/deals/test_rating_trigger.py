@@ -13,7 +13,8 @@ from web3.exceptions import ContractCustomError
 
 from deals.chain import open_pool, rolled_back
 from deals.rating_chain import RatingDesk
-from ledger.deals.pool import PoolInputError, PoolSetup, Sandbox
+from ledger.deals.pool_types import PoolInputError, PoolSetup
+from ledger.deals.sandbox import Sandbox
 from ledger.deals.simulator import Scenario, simulate
 from ledger.deals.spec import DealSpec, DealSpecError, parse_spec
 from ledger.ratings.feed import record_tuple

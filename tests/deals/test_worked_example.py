@@ -5,7 +5,8 @@ The figures are typed in from the document's arithmetic; nothing here reads the 
 
 from __future__ import annotations
 
-from ledger.deals.pool import PoolSetup, Sandbox
+from ledger.deals.pool_types import PoolSetup
+from ledger.deals.sandbox import Sandbox
 from ledger.deals.simulator import Scenario, simulate
 from ledger.deals.spec import parse_spec
 from ledger.deals.waterfall import PeriodResult

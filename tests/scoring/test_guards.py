@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from ledger.attest.records import SCORE_MAX
+from ledger.attest.fields import SCORE_MAX
 from ledger.scoring.data import read_csv
 from ledger.scoring.errors import ConfigError, GuardError
 from ledger.scoring.fit import FitConfig, fit_scorecard

@@ -13,10 +13,7 @@ from web3 import Web3
 
 from ledger.chain.deploy import contract_at
 from ledger.deals.investors import InvestorRegistryClient
-from ledger.deals.pool import (
-    PoolClient,
-    PoolFactoryClient,
-)
+from ledger.deals.pool import PoolClient, PoolFactoryClient
 from ledger.deals.service.inputs import DealConflict, DealError, DealNotFound, investor_role
 from ledger.deals.spec import DealSpec, parse_spec
 from ledger.store.deal_tables import DealPool, DealSpecRecord, InvestorAccount

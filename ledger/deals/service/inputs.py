@@ -23,9 +23,7 @@ from ledger.apikeys import key_hash
 from ledger.bounds import UINT128_MAX, UInt16, UInt32, UInt40, UInt128
 from ledger.deals.checks import CheckError
 from ledger.deals.investors import InvestorInputError
-from ledger.deals.pool import (
-    PoolInputError,
-)
+from ledger.deals.pool_types import PoolInputError
 from ledger.deals.spec import DAY_COUNTS, DealSpecError
 from ledger.deals.tape import COLUMNS, LoanTape, TapeAggregates, TapeError, read_tape
 from ledger.deals.waterfall import PeriodReport, WaterfallInputError

@@ -9,7 +9,7 @@ from web3 import Web3
 from ledger.chain.deploy import contract_at
 from ledger.deals.checks import CheckError, check_report, plan_close
 from ledger.deals.investors import TrancheTokenClient
-from ledger.deals.pool import (
+from ledger.deals.pool_types import (
     Parties,
     PeriodOutcome,
     PoolSetup,

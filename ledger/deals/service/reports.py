@@ -9,9 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.chain.deploy import contract_at
-from ledger.deals.pool import (
-    result_from_event,
-)
+from ledger.deals.pool_abi import result_from_event
 from ledger.deals.reports import investor_report
 from ledger.deals.service.base import ServiceBase
 from ledger.deals.service.inputs import (

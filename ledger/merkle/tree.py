@@ -1,15 +1,4 @@
-"""Merkle trees byte-compatible with OpenZeppelin.
-
-Matches ``StandardMerkleTree`` of the npm package @openzeppelin/merkle-tree 1.0.8 and
-``MerkleProof.sol`` (``processProof``, ``multiProofVerify``). The tree is a complete
-binary tree in one list of ``2n - 1`` nodes: the root at 0, the children of ``i`` at
-``2i + 1`` and ``2i + 2``, and the ``n`` leaves at the end in reverse order (leaf ``k``
-of the tree order at index ``2n - 2 - k``). Leaves are sorted by hash unless told not to
-be, and every pair is hashed in sorted order, so proofs carry no left/right bits.
-
-A standard leaf is ``keccak(keccak(abi.encode(values)))``; the double hash keeps a leaf
-from ever being mistaken for an inner node.
-"""
+"""The OZ-layout tree: build it, prove leaves, dump and load the JS library's format."""
 
 from __future__ import annotations
 
@@ -17,55 +6,17 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-# safe-pysha3's C keccak: about 1.1 us a hash here against 10-12 us through eth_hash's
-# pycryptodome backend, and Merkle work is nothing but hashes.
 from sha3 import keccak_256 as _keccak_256
 
+from ledger.merkle.hashing import (
+    MerkleError,
+    all_bytes32,
+    hex32,
+    standard_leaf,
+    to_json,
+)
+
 FORMAT = "standard-v1"
-
-
-class MerkleError(ValueError):
-    """A tree, leaf or proof is malformed (the message says which and why)."""
-
-
-def keccak(data: bytes) -> bytes:
-    """Keccak-256 (Ethereum's hash, not NIST SHA3-256)."""
-    return _keccak_256(data).digest()
-
-
-def hash_pair(a: bytes, b: bytes) -> bytes:
-    """OZ ``Hashes.commutativeKeccak256``: keccak of the two nodes in ascending order."""
-    return _keccak_256(a + b if a < b else b + a).digest()
-
-
-def bytes32_leaf(value: bytes) -> bytes:
-    """The StandardMerkleTree leaf of one ``["bytes32"]`` value (its ABI encoding is itself)."""
-    if len(value) != 32:
-        raise MerkleError(f"value: a bytes32 leaf needs 32 bytes, got {len(value)}")
-    return leaf_of_encoded(value)
-
-
-def standard_leaf(types: Sequence[str], values: Sequence[Any]) -> bytes:
-    """The StandardMerkleTree leaf of ``values`` ABI-encoded as ``types`` (general, slow path).
-
-    Values may be Python values or their JSON forms as the JS library takes them
-    (0x-hex strings for bytes, decimal strings for integers).
-    """
-    if len(types) != len(values):
-        raise MerkleError(f"values: {len(values)} values for {len(types)} types")
-    from eth_abi import encode as abi_encode  # slow to import; the hot paths never need it
-
-    native = [_from_json(t, v) for t, v in zip(types, values, strict=True)]
-    try:
-        encoded = abi_encode(list(types), native)
-    except Exception as exc:  # eth_abi raises several unrelated types for bad input
-        raise MerkleError(f"values: cannot ABI-encode as {list(types)}: {exc}") from None
-    return leaf_of_encoded(encoded)
-
-
-def leaf_of_encoded(encoded: bytes) -> bytes:
-    """The standard leaf of values already ABI-encoded (for hand-encoded fast paths)."""
-    return _keccak_256(_keccak_256(encoded).digest()).digest()
 
 
 def merkle_root(leaf_hashes: Sequence[bytes], sort_leaves: bool = True) -> bytes:
@@ -121,7 +72,7 @@ class MerkleTree:
         """Like the JS ``StandardMerkleTree.of``: leaves are ``standard_leaf`` of each value."""
         encoding = list(leaf_encoding)
         tree = cls.build([standard_leaf(encoding, v) for v in values], sort_leaves)
-        tree.values = [_to_json(encoding, v) for v in values]
+        tree.values = [to_json(encoding, v) for v in values]
         tree.leaf_encoding = encoding
         return tree
 
@@ -239,7 +190,7 @@ class MerkleTree:
         encoding = data.get("leafEncoding")
         if not isinstance(encoding, list) or not encoding:
             raise MerkleError("leafEncoding: expected a non-empty list of ABI types")
-        nodes = [_hex32(f"tree[{i}]", n) for i, n in enumerate(data.get("tree") or [])]
+        nodes = [hex32(f"tree[{i}]", n) for i, n in enumerate(data.get("tree") or [])]
         entries = data.get("values") or []
         if not nodes or len(nodes) != 2 * len(entries) - 1:
             raise MerkleError(f"tree: {len(nodes)} nodes do not fit {len(entries)} values")
@@ -277,73 +228,14 @@ class MerkleTree:
         return node
 
 
-def process_proof(leaf_hash: bytes, proof: Sequence[bytes]) -> bytes:
-    """OZ ``processProof``: the root that ``proof`` leads to from ``leaf_hash``."""
-    node = leaf_hash
-    for sibling in proof:
-        node = _keccak_256(node + sibling if node < sibling else sibling + node).digest()
-    return node
-
-
-def verify(root: bytes, leaf_hash: bytes, proof: Sequence[bytes]) -> bool:
-    """OZ ``MerkleProof.verify``."""
-    if not _all32([root, leaf_hash, *proof]):
-        return False
-    return process_proof(leaf_hash, proof) == root
-
-
-def process_multiproof(
-    proof: Sequence[bytes], proof_flags: Sequence[bool], leaves: Sequence[bytes]
-) -> bytes:
-    """OZ ``processMultiProof``; raises ``MerkleError`` where the contract would revert."""
-    if len(leaves) + len(proof) != len(proof_flags) + 1:
-        raise MerkleError("proof: leaves + proof must be one more than proof_flags")
-    if not proof_flags:
-        return leaves[0] if leaves else proof[0]
-    queue = deque(leaves)
-    siblings = iter(proof)
-    node = b""
-    for flag in proof_flags:
-        if not queue or (flag and len(queue) < 2):
-            raise MerkleError("proof_flags: ask for more nodes than the proof provides")
-        a = queue.popleft()
-        b = queue.popleft() if flag else next(siblings, None)
-        if b is None:
-            raise MerkleError("proof: too short for proof_flags")
-        node = _keccak_256(a + b if a < b else b + a).digest()
-        queue.append(node)
-    if next(siblings, None) is not None:
-        raise MerkleError("proof: has nodes that proof_flags never use")
-    return node
-
-
-def verify_multiproof(
-    root: bytes, proof: Sequence[bytes], proof_flags: Sequence[bool], leaves: Sequence[bytes]
-) -> bool:
-    """OZ ``multiProofVerify``; ``verify_multiproof(root, *tree.multiproof(hashes))`` works."""
-    if not _all32([root, *proof, *leaves]):
-        return False
-    try:
-        return process_multiproof(proof, proof_flags, leaves) == root
-    except MerkleError:
-        return False
-
-
-# -- building ------------------------------------------------------------------------
-
-
 def _checked(leaf_hashes: Sequence[bytes]) -> list[bytes]:
     leaves = list(leaf_hashes)
     if not leaves:
         raise MerkleError("leaf_hashes: expected at least one leaf")
-    if not _all32(leaves):
-        bad = next(i for i, h in enumerate(leaves) if not _all32([h]))
+    if not all_bytes32(leaves):
+        bad = next(i for i, h in enumerate(leaves) if not all_bytes32([h]))
         raise MerkleError(f"leaf_hashes[{bad}]: expected 32 bytes")
     return leaves
-
-
-def _all32(items: Iterable[Any]) -> bool:
-    return all(type(x) is bytes and len(x) == 32 for x in items)
 
 
 def _ordered(leaves: list[bytes], sort_leaves: bool) -> tuple[list[bytes], list[int]]:
@@ -367,47 +259,3 @@ def _build_nodes(ordered: list[bytes]) -> list[bytes]:
 
 
 # -- JSON values (the forms the JS library takes and dumps) ---------------------------
-
-
-def _from_json(abi_type: str, value: Any) -> Any:
-    """A JSON-form value as eth_abi wants it: 0x-hex -> bytes, decimal string -> int."""
-    if abi_type.endswith("]"):
-        inner = abi_type[: abi_type.rindex("[")]
-        return [_from_json(inner, v) for v in value]
-    if abi_type.startswith("bytes") and isinstance(value, str):
-        return _hex_bytes(abi_type, value)
-    if abi_type.startswith(("uint", "int")) and isinstance(value, str):
-        try:
-            return int(value, 16) if value.lower().startswith("0x") else int(value)
-        except ValueError:
-            raise MerkleError(f"{abi_type}: {value!r} is not an integer") from None
-    return value
-
-
-def _to_json(types: Sequence[str], values: Sequence[Any]) -> list[Any]:
-    return [_json_value(t, v) for t, v in zip(types, values, strict=True)]
-
-
-def _json_value(abi_type: str, value: Any) -> Any:
-    if abi_type.endswith("]"):
-        inner = abi_type[: abi_type.rindex("[")]
-        return [_json_value(inner, v) for v in value]
-    if isinstance(value, bytes | bytearray):
-        return "0x" + bytes(value).hex()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)  # JSON numbers lose precision past 2**53; the JS library uses strings
-    return value
-
-
-def _hex_bytes(field: str, value: str) -> bytes:
-    try:
-        return bytes.fromhex(value[2:] if value[:2].lower() == "0x" else value)
-    except ValueError:
-        raise MerkleError(f"{field}: {value!r} is not hex") from None
-
-
-def _hex32(field: str, value: Any) -> bytes:
-    raw = _hex_bytes(field, value) if isinstance(value, str) else b""
-    if len(raw) != 32:
-        raise MerkleError(f"{field}: expected a 0x-hex 32-byte node")
-    return raw

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the fixtures imported from test_pool are parameters here
 """The pool's guard rails on a real Anvil node: create refuses sizes that do not add up to
 the pool, an empty tranche and a reserve close could not fund; close refuses an unfilled
 tranche unless it is retained by the originator or resized, and never leaves the equity
@@ -12,22 +11,13 @@ import pytest
 from pool_samples import SCENARIO
 from web3.logs import DISCARD
 
-from ledger.deals.pool import PoolSetup, Unsubscribed, launch, report_tuple
+from ledger.deals.pool import launch
+from ledger.deals.pool_abi import report_tuple
+from ledger.deals.pool_types import PoolSetup, Unsubscribed
 from ledger.deals.simulator import simulate
 from ledger.tx import ContractRevert
-
-from .reverts import err, reverts
-from .test_pool import (  # noqa: F401 - fixtures
-    USDC,
-    commitment,
-    env,
-    full_orders,
-    fund_servicer,
-    launched,
-    module_env,
-    spec,
-    tape,
-)
+from tests.contracts.pool.helpers import commitment, full_orders, fund_servicer, launched
+from tests.contracts.reverts import err, reverts
 
 
 def raw_create(env, setup: PoolSetup, tape):

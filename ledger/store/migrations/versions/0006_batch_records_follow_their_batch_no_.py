@@ -7,14 +7,14 @@ records up by subject, and a record finds its batch by the batch's key); the rec
 whose own status still means something, those outside any batch, get a partial index. Values copied into batch
 records by earlier versions stay and are ignored.
 
-Revision 0005 (previous: 0004), written 2026-11-30 03:55:26.312284.
+Revision 0006 (previous: 0005), written 2026-11-30 03:55:26.312284.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
