@@ -18,7 +18,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from ledger.store.tables import Batch, IssuedRecord
+from ledger.attest import record_state
+from ledger.store.tables import Batch
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -38,9 +39,7 @@ class LedgerState(Collector):
         batches = GaugeMetricFamily("credence_batches_pending", "batches not yet anchored")
         try:
             with Session(self.engine) as session:
-                rows = session.exec(
-                    select(IssuedRecord.status, func.count()).group_by(IssuedRecord.status)
-                ).all()
+                rows = list(record_state.totals(session).items())
                 pending = session.exec(
                     select(func.count()).select_from(Batch).where(Batch.status != "anchored")
                 ).one()

@@ -88,7 +88,7 @@ class Runtime:
         runtime = cls(
             settings=settings,
             w3=w3,
-            engine=create_db(settings.db_url),
+            engine=create_db(settings.db_url, settings.sqlite_synchronous),
             keystore=Keystore(settings.data_dir / "keys", settings.keystore_passphrase),
             node=node,
         )

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
         default=1, ge=0, le=64, description="extra threads hashing large requests (0 = none)"
     )
     confirmations: int = 0
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
+        default="NORMAL",
+        description="SQLite commits: NORMAL survives a killed process, FULL also power loss",
+    )
     index_chunk_size: int = Field(default=2_000, ge=1, description="blocks per indexing step")
 
     def check_secrets(self) -> None:

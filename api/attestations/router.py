@@ -19,6 +19,7 @@ from api.attestations.schemas import (
 )
 from api.deps import AnyRole, Role, ServicesDep, require
 from api.errors import ApiError
+from api.fastjson import FastJsonRoute
 from api.idempotency import Plain, fingerprint, run_once
 from api.types import Hex32
 from api.writes import TxOut, chain_write
@@ -26,7 +27,7 @@ from ledger.attest.anchoring import AnchorPending
 from ledger.attest.records import RecordError, ScoreRecord
 from ledger.attest.service import IssueError
 
-router = APIRouter(prefix="/v1/attestations", tags=["attestations"])
+router = APIRouter(prefix="/v1/attestations", tags=["attestations"], route_class=FastJsonRoute)
 IdempotencyKey = Annotated[
     str | None, Header(description="retrying with the same key never issues twice")
 ]

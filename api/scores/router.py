@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from api.attestations.router import IdempotencyKey, issuing, pending
 from api.deps import Role, ServicesDep, require
 from api.errors import ApiError
+from api.fastjson import FastJsonRoute
 from api.idempotency import fingerprint, run_once
 from api.scores.schemas import (
     Refused,
@@ -25,7 +26,7 @@ from ledger.scoring.data import Table
 from ledger.scoring.errors import ScoringError
 from ledger.scoring.strategy import DECISIONS, decide
 
-router = APIRouter(prefix="/v1/scores", tags=["scoring"])
+router = APIRouter(prefix="/v1/scores", tags=["scoring"], route_class=FastJsonRoute)
 
 
 def _field(exc: ScoringError, index: int | None = None) -> str:

@@ -7,7 +7,8 @@ at a time; across processes the contract refuses a second anchor of the same key
 
 States in the database: a batch is ``sending`` until its transaction is final, then
 ``anchored`` (with the block number and hash), or ``failed`` if the chain refuses its
-content for good; a record follows its batch, a single record is its own target.
+content for good; a batch record's state is its batch's (``record_state``), a single
+record is its own target.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from hexbytes import HexBytes
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -269,24 +270,14 @@ class Anchorer:
             self._write(target, status=status, block_number=None, block_hash=None)
 
     def _write(self, target: Target, **values: object) -> None:
-        """Move a target to new values; a batch's records follow it in one statement. A
-        batch's transaction hash alone stays on the batch row (its records copy it with
-        their status), so sending touches no record row."""
-        record_values = dict(values)
-        if record_values.get("status") == "sending":
-            record_values["status"] = "pending"
+        """Move a target to new values. A batch's records follow it without being written
+        (``ledger.attest.record_state``): anchoring rewrites no record row."""
+        table = BATCHES if target.kind == "batch" else RECORDS
+        key = BATCHES.c.root if target.kind == "batch" else RECORDS.c.commitment
+        if target.kind == "single" and values.get("status") == "sending":
+            values["status"] = "pending"
         with session_scope(self.engine) as session:
-            conn = session.connection()
-            if target.kind == "batch":
-                batch = BATCHES.c.root == target.key
-                conn.execute(update(BATCHES).where(batch).values(**values))
-                if set(values) == {"tx_hash"}:
-                    return
-                record_values["tx_hash"] = select(BATCHES.c.tx_hash).where(batch).scalar_subquery()
-                rows = RECORDS.c.batch_root == target.key
-            else:
-                rows = RECORDS.c.commitment == target.key
-            conn.execute(update(RECORDS).where(rows).values(**record_values))
+            session.connection().execute(update(table).where(key == target.key).values(**values))
 
     def load(self, kind: str, key: str) -> Target | None:
         with Session(self.engine) as session:

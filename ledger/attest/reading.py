@@ -15,6 +15,7 @@ from ledger.attest.batcher import hex32
 from ledger.attest.disclosure import Batch as DisclosedBatch
 from ledger.attest.disclosure import RecordFile
 from ledger.attest.proofs import ProofReader
+from ledger.attest.record_state import follow
 from ledger.attest.records import SealedRecord
 from ledger.attest.registry import Registry, Status
 from ledger.store.tables import IssuedRecord
@@ -27,8 +28,10 @@ class RecordReads:
     proofs: ProofReader
 
     def get(self, commitment: str) -> IssuedRecord | None:
+        """The stored row of ``commitment`` with its batch's state (``record_state``)."""
         with Session(self.engine) as session:
-            return session.get(IssuedRecord, commitment.lower())
+            row = session.get(IssuedRecord, commitment.lower())
+            return None if row is None else follow(session, [row])[0]
 
     def _require(self, commitment: str) -> IssuedRecord:
         row = self.get(commitment)
@@ -67,6 +70,7 @@ class RecordReads:
             found = session.exec(
                 select(IssuedRecord).where(IssuedRecord.commitment.in_(commitments))
             ).all()
+            found = follow(session, found)
         by_key = {r.commitment: r for r in found}
         return [by_key[c] for c in commitments]
 

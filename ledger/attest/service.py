@@ -16,11 +16,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from ledger.attest import record_state
 from ledger.attest.anchorer import BATCHES, Anchorer, PlannedBatch, Target
 from ledger.attest.anchoring import AnchorPending
 from ledger.attest.batcher import Batcher, hex32
@@ -29,11 +30,26 @@ from ledger.attest.reading import RecordReads
 from ledger.attest.records import ScoreRecord, SealedRecord, pseudonym
 from ledger.attest.registry import Registry
 from ledger.attest.sealing import ParallelSealer
+from ledger.store.bulk import insert_tuples
 from ledger.store.db import session_scope
 from ledger.store.tables import IssuedRecord
 from ledger.tx import TRANSIENT, ContractRevert, TxError
 
 RECORDS = IssuedRecord.__table__  # type: ignore[attr-defined]
+STORED_COLUMNS = (
+    "commitment",
+    "subject",
+    "model_id",
+    "expires_at",
+    "sealed",
+    "mode",
+    "batch_root",
+    "leaf",
+    "status",
+    "request_key",
+    "request_index",
+    "created_at",
+)
 __all__ = ["AnchorPending", "AttestationService", "Batcher", "IssueError", "hex32"]
 
 
@@ -162,8 +178,16 @@ class AttestationService(RecordReads):
             # The rest first: it waits for records of other requests on the batcher's thread
             # while this one sends the full batches.
             futures = self.batcher.submit([sealed[i] for i in rest]) if rest else []
-            for plan in full:
-                self._settle_batch(plan.target)
+            keys = [[hex32(sealed[i].commitment) for i in plan.members] for plan in full]
+            for n, plan in enumerate(full):
+                try:
+                    self._settle_batch(plan.target, keys[n])
+                except ContractRevert:
+                    # The request is refused: its batches not sent yet go with it (stored,
+                    # they would be sent later by the reconciler for an answer already 409).
+                    for later, later_keys in zip(full[n + 1 :], keys[n + 1 :], strict=True):
+                        self._discard_batch(later.target.key, later_keys)
+                    raise
                 for i in plan.members:
                     roots[i] = plan.target.key
             if wait:
@@ -216,13 +240,7 @@ class AttestationService(RecordReads):
         deadline = time.monotonic() + timeout
         while True:
             with Session(self.engine) as session:
-                states = dict(
-                    session.exec(
-                        select(IssuedRecord.status, func.count())
-                        .where(IssuedRecord.request_key == request_key)
-                        .group_by(IssuedRecord.status)
-                    ).all()
-                )
+                states = record_state.counts(session, RECORDS.c.request_key == request_key)
             if states.get("failed"):
                 raise IssueError("records: the chain refused this request's records")
             waiting = sum(n for state, n in states.items() if state != "anchored")
@@ -249,28 +267,28 @@ class AttestationService(RecordReads):
             for i, leaf in zip(plan.members, plan.leaves, strict=True):
                 roots[i], leaves[i] = plan.target.key, leaf
         rows = [
-            {
-                "commitment": hex32(s.commitment),
-                "subject": s.record.subject,
-                "model_id": hex32(s.record.model_id),
-                "expires_at": s.record.expires_at,
-                "sealed": s.to_json(),
-                "mode": mode,
-                "batch_root": roots[i],
-                "leaf": leaves[i],
-                "status": "pending",
-                "request_key": key,
-                "request_index": i if key else None,
-                "created_at": now,
-            }
+            (
+                hex32(s.commitment),
+                s.record.subject,
+                hex32(s.record.model_id),
+                s.record.expires_at,
+                s.to_json(),
+                mode,
+                roots[i],
+                leaves[i],
+                "pending",
+                key,
+                i if key else None,
+                now,
+            )
             for i, s in enumerate(sealed)
         ]
-        # Core executemany: the ORM's per-row bookkeeping costs more than the write itself.
         try:
             with self.engine.begin() as conn:
                 if batches:
                     conn.execute(insert(BATCHES), [plan.row() for plan in batches])
-                conn.execute(insert(RECORDS), rows)
+                # Tuples to the driver: SQLAlchemy's per-row work costs more than the write.
+                insert_tuples(conn, RECORDS, STORED_COLUMNS, rows)
         except IntegrityError:
             if key and self.accepted(key):
                 return False
@@ -291,15 +309,15 @@ class AttestationService(RecordReads):
     def _anchor_batch(self, records: Sequence[SealedRecord]) -> str:
         """The batcher's anchor function: records stored before their batch closed."""
         target = self.anchorer.prepare_batch(records)
-        self._settle_batch(target)
+        self._settle_batch(target, [hex32(r.commitment) for r in records])
         return target.key
 
-    def _settle_batch(self, target: Target) -> None:
+    def _settle_batch(self, target: Target, commitments: Sequence[str]) -> None:
         with self.anchorer.claim(target.key):
             try:
                 self.anchorer.settle(target, self.anchor_wait_s)
             except ContractRevert:
-                self._discard_batch(target.key)
+                self._discard_batch(target.key, commitments)
                 raise
 
     def _discard(self, commitments: Sequence[str]) -> None:
@@ -307,9 +325,12 @@ class AttestationService(RecordReads):
         with session_scope(self.engine) as session:
             session.execute(delete(IssuedRecord).where(IssuedRecord.commitment.in_(commitments)))
 
-    def _discard_batch(self, root: str) -> None:
+    def _discard_batch(self, root: str, commitments: Sequence[str]) -> None:
+        """Forget a batch the chain refused and its records (by key: no index on root)."""
         with self.engine.begin() as conn:
-            conn.execute(delete(RECORDS).where(RECORDS.c.batch_root == root))
+            for start in range(0, len(commitments), 500):
+                chunk = commitments[start : start + 500]
+                conn.execute(delete(RECORDS).where(RECORDS.c.commitment.in_(chunk)))
             conn.execute(delete(BATCHES).where(BATCHES.c.root == root))
 
     # -- revoking ----------------------------------------------------------------------

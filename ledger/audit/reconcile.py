@@ -24,8 +24,9 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from ledger.attest import record_state
 from ledger.audit.entities import Entity, read_entities
-from ledger.store.tables import EventLog, IssuedRecord, OnchainRecord
+from ledger.store.tables import EventLog, OnchainRecord
 
 HEAD = "head"
 KINDS = ("missing_in_db", "only_in_db", "value_differs", "reorged_out")
@@ -118,7 +119,7 @@ def unanchored(rebuilt: Engine, service: Engine) -> list[Difference]:
     with Session(rebuilt) as s:
         anchored = set(s.exec(select(OnchainRecord.key)).all())
     with Session(service) as s:
-        rows = s.exec(select(IssuedRecord).where(IssuedRecord.status == "anchored")).all()
+        rows = record_state.load(s, record_state.select_records(record_state.STATUS == "anchored"))
     out = []
     for r in rows:
         anchor = r.batch_root if r.mode == "batch" else r.commitment

@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from ledger.attest.proofs import ProofReader
+from ledger.attest.record_state import follow
 from ledger.attest.registry import Registry
 from ledger.merkle import bytes32_leaf, verify
 from ledger.store.tables import IssuedRecord
@@ -42,7 +43,7 @@ def check(
     told = {r["commitment"]: key for key, body in answers.items() for r in body["records"]}
     twice = sum(len(body["records"]) for body in answers.values()) - len(told)
     with Session(engine) as session:
-        rows = {r.commitment: r for r in session.exec(select(IssuedRecord)).all()}
+        rows = {r.commitment: r for r in follow(session, session.exec(select(IssuedRecord)).all())}
         per_key = session.exec(
             select(IssuedRecord.request_key, func.count()).group_by(IssuedRecord.request_key)
         ).all()

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from ledger.attest.disclosure import Batch, RecordFile
 from ledger.attest.proofs import ProofReader
+from ledger.attest.record_state import follow
 from ledger.attest.records import SealedRecord
 from ledger.attest.verify import ChainReader
 from ledger.attest.verify_many import CachedReader, verify_many
@@ -118,6 +119,7 @@ def issued_disclosures(
     def disclosure(uid: str) -> dict[str, Any] | None:
         with Session(engine) as session:
             row = session.get(IssuedRecord, uid.lower())
+            row = None if row is None else follow(session, [row])[0]
         if row is None or row.status != "anchored":
             return None
         batch = None

@@ -15,6 +15,7 @@ import numpy as np
 import orjson
 from sqlmodel import Session, select
 
+from ledger.attest import record_state
 from ledger.monitor.alerts import Alert, EventRef
 from ledger.scoring.score import Scorecard
 from ledger.scoring.validate import drift, to_bps
@@ -36,14 +37,13 @@ def model_drift(
     alerts = []
     for model_id, path in artifacts.items():
         card = Scorecard.load(path)
-        rows = list(
-            session.exec(
-                select(IssuedRecord).where(
-                    IssuedRecord.model_id == model_id.lower(),
-                    IssuedRecord.status == "anchored",
-                    IssuedRecord.created_at > now - window_days * DAY,
-                )
-            )
+        rows = record_state.load(
+            session,
+            record_state.select_records(
+                IssuedRecord.model_id == model_id.lower(),
+                record_state.STATUS == "anchored",
+                IssuedRecord.created_at > now - window_days * DAY,
+            ),
         )
         scores = [orjson.loads(r.sealed)["fields"].get("score") for r in rows]
         scores = [s for s in scores if isinstance(s, int)]

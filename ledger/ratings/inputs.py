@@ -23,6 +23,7 @@ from eth_utils import keccak
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from ledger.attest.record_state import follow
 from ledger.deals.spec import DealSpec
 from ledger.errors import FieldError
 from ledger.ratings.montecarlo import Pool
@@ -73,7 +74,10 @@ def pool_from_records(path: Path, engine: Engine) -> Pool:
     with Session(engine) as session:
         found = {
             r.commitment: r
-            for r in session.exec(select(IssuedRecord).where(IssuedRecord.commitment.in_(uids)))  # type: ignore[attr-defined]
+            for r in follow(
+                session,
+                session.exec(select(IssuedRecord).where(IssuedRecord.commitment.in_(uids))).all(),  # type: ignore[attr-defined]
+            )
         }
     balances, pds = [], []
     for (line, row), uid in zip(rows, uids, strict=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import event, inspect
@@ -14,14 +14,25 @@ from sqlmodel import Session, SQLModel, create_engine
 log = logging.getLogger("credence.store")
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
-    # WAL lets the indexer write while API readers read; NORMAL sync is durable in WAL.
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.close()
+def _sqlite_pragmas(synchronous: str) -> Callable[..., None]:
+    """Per connection. WAL: the indexer writes while API readers read, and a commit is one
+    append to the log. ``synchronous`` NORMAL: a commit is in the log (the OS's page cache)
+    before it returns, so a killed process loses nothing; only an OS crash or power loss
+    can lose the last commits before a checkpoint (FULL syncs every commit; see
+    docs/crash-safety.md)."""
+
+    def pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    return pragmas
+
+
+SYNCHRONOUS = ("NORMAL", "FULL")
 
 
 # Every module that defines tables; migrations and the drift test see all of them.
@@ -39,7 +50,7 @@ def register_tables() -> None:
         importlib.import_module(name)
 
 
-def create_db(url: str) -> Engine:
+def create_db(url: str, sqlite_synchronous: str = "NORMAL") -> Engine:
     """Create the engine and bring the schema to the newest migration."""
     from ledger.store.migrate import upgrade
 
@@ -47,7 +58,11 @@ def create_db(url: str) -> Engine:
 
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        if sqlite_synchronous not in SYNCHRONOUS:
+            raise ValueError(
+                f"sqlite_synchronous: {sqlite_synchronous!r} is not one of {SYNCHRONOUS}"
+            )
+        event.listen(engine, "connect", _sqlite_pragmas(sqlite_synchronous))
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10)
     upgrade(engine)

@@ -101,7 +101,7 @@ class IssuedRecord(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("request_key", "request_index"),
         # The reconciler's queries over single records; batch records (almost all rows)
-        # stay out of it, so anchoring a batch updates only the status index.
+        # stay out of it.
         Index(
             "ix_issuedrecord_single",
             "status",
@@ -109,17 +109,29 @@ class IssuedRecord(SQLModel, table=True):
             sqlite_where=text("mode = 'single'"),
             postgresql_where=text("mode = 'single'"),
         ),
+        # Records outside any batch (singles, and batch-mode records whose batch has not
+        # closed): the only rows whose own status means anything (ledger.attest.record_state).
+        Index(
+            "ix_issuedrecord_unbatched",
+            "mode",
+            "status",
+            sqlite_where=text("batch_root IS NULL"),
+            postgresql_where=text("batch_root IS NULL"),
+        ),
     )
     commitment: str = Field(primary_key=True)
-    subject: str = Field(index=True)  # keyed pseudonym, never a raw identifier
+    subject: str  # keyed pseudonym, never a raw identifier
     model_id: str
     expires_at: int
     sealed: str = Field(sa_column=Column(Text, nullable=False))  # SealedRecord JSON
     mode: str  # 'single' | 'batch'
-    batch_root: str | None = Field(default=None, index=True)
+    # No index on subject or batch_root: nothing looks records up by either (a record
+    # finds its batch by the batch's key), and each cost every insert a B-tree write.
+    batch_root: str | None = None
     leaf: int | None = None  # index of this record's leaf in its batch's tree nodes
     proof: str | None = Field(default=None, sa_column=Column(Text))  # legacy: JSON 0x-hex list
-    status: str = Field(default="pending", index=True)  # pending | anchored | failed
+    # pending | anchored | failed; a batch record's are its batch's (ledger.attest.record_state)
+    status: str = Field(default="pending")
     tx_hash: str | None = None
     request_key: str | None = None  # looked up through the unique (key, index) pair
     request_index: int | None = None  # position in its request, answered in this order

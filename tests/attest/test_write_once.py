@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import event
@@ -14,6 +15,7 @@ from sqlmodel import Session, select
 
 from ledger.attest.anchoring import AnchorPending
 from ledger.attest.reconcile import Reconciler
+from ledger.attest.record_state import follow
 from ledger.attest.records import ScoreRecord
 from ledger.attest.registry import ModelMetrics
 from ledger.attest.service import AttestationService
@@ -62,7 +64,14 @@ def records(service: AttestationService, model_id: str, n: int) -> list[ScoreRec
 def stored(service: AttestationService, key: str) -> list[IssuedRecord]:
     with Session(service.engine) as session:
         query = select(IssuedRecord).where(IssuedRecord.request_key == key)
-        return list(session.exec(query.order_by(IssuedRecord.request_index)).all())
+        return follow(session, session.exec(query.order_by(IssuedRecord.request_index)).all())
+
+
+def own_status(service: AttestationService, key: str) -> set[str]:
+    """The status column of the rows themselves (a batch's records keep ``pending``)."""
+    with Session(service.engine) as session:
+        query = select(IssuedRecord.status).where(IssuedRecord.request_key == key)
+        return set(session.exec(query).all())
 
 
 def batch(service: AttestationService, root: str) -> Batch:
@@ -91,13 +100,18 @@ def test_full_batches_are_stored_with_their_records_and_never_rewritten(service,
     assert all(r.proof is None for r in rows)  # proofs are not stored per record any more
     assert len({r.batch_root for r in rows}) == 3  # two full batches and the rest's
     # Inserted once; only the one record left over (grouped later with others, by time)
-    # is pointed at its batch afterwards. Anchoring updates each batch's records once.
+    # is pointed at its batch afterwards. Anchoring writes the batch rows only: a record
+    # takes its status, transaction and block from its batch.
     inserts = [n for s, n in statements if s.startswith("INSERT INTO issuedrecord")]
     assert inserts == [2 * BATCH + 1]
     placed = [n for s, n in statements if s.startswith("UPDATE issuedrecord SET batch_root")]
     assert placed == [1]
     updates = [s for s, _ in statements if s.startswith("UPDATE issuedrecord")]
-    assert len(updates) == 1 + 3  # the rest's placement, then one status update per batch
+    assert len(updates) == 1  # the rest's placement; no status update of any record
+    assert own_status(service, "once-1") == {"pending"}
+    anchored = [s for s, _ in statements if s.startswith("UPDATE batch SET status")]
+    assert len(anchored) == 3
+    assert all(r.tx_hash == batch(service, r.batch_root).tx_hash is not None for r in rows)
 
 
 def test_derived_proofs_are_the_trees_and_the_chain_accepts_them(service, model_id):
@@ -145,3 +159,15 @@ def test_a_crash_after_storing_a_full_batch_is_finished_by_the_reconciler(
     assert [s.commitment for s in again] == [s.commitment for s in service.accepted("once-3")]
     assert ["0x" + s.commitment.hex() for s in again] == [r.commitment for r in rows]
     assert len(stored(service, "once-3")) == BATCH
+
+
+def test_a_full_batch_the_chain_refuses_leaves_nothing_stored(service, model_id):
+    """Its records are deleted by their keys (no index on batch_root), its batch row too."""
+    expired = [
+        replace(r, issued_at=1_000, expires_at=2_000) for r in records(service, model_id, 2 * BATCH)
+    ]
+    with pytest.raises(ValueError, match="ExpiryNotInFuture"):
+        service.issue(expired, request_key="once-refused")
+    assert stored(service, "once-refused") == []
+    with Session(service.engine) as session:
+        assert session.exec(select(Batch).where(Batch.expires_at == 2_000)).all() == []

@@ -94,6 +94,16 @@ def test_altered_deleted_added_and_reorged_rows_are_each_named(
             ),
             {"a": "0x" + "22" * 20, "b": world.head, "h": "0x" + "cd" * 32, "t": "0x" + "ef" * 32},
         )
+        # A batch the service says it anchored whose root the chain does not have: its
+        # records (their state is the batch's) are named.
+        s.execute(
+            text(
+                "INSERT INTO batch (root, model_id, expires_at, count, status, created_at)"
+                " SELECT :r, model_id, expires_at, 1, 'anchored', created_at FROM batch"
+                " WHERE root = (SELECT batch_root FROM issuedrecord WHERE commitment = :c)"
+            ),
+            {"r": "0x" + "77" * 32, "c": world.batch[0]},
+        )
         s.execute(
             text("UPDATE issuedrecord SET batch_root = :r WHERE commitment = :c"),
             {"r": "0x" + "77" * 32, "c": world.batch[0]},
