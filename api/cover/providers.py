@@ -4,16 +4,14 @@ auditors list them, a provider reads itself."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
 
 from api.cover.provider_schemas import ProviderCreatedOut, ProviderIn, ProviderOut
 from api.deps import CallerDep, Role, ServicesDep, require
 from api.errors import ApiError
-from api.pools.common import IdempotencyKey, deal_errors, write
+from api.pools.common import IdempotencyKey, deal_errors, write_showing_key
 from ledger.guarantees.providers import ProviderBook
 
 router = APIRouter(prefix="/providers", tags=["cover"])  # under /v1/cover
@@ -29,15 +27,12 @@ def add_provider(
 
     A new provider's API key is in this response only: what an idempotent retry replays
     was stored without it (``api_key`` null)."""
-    issued: list[str] = []
 
-    def work() -> ProviderCreatedOut:
+    def work() -> tuple[ProviderCreatedOut, str | None]:
         book = ProviderBook(svc.runtime, svc.deals)
         added = book.add(body.name, body.kind, body.expiry_time(), body.jurisdiction, body.address)
-        if added.api_key:
-            issued.append(added.api_key)
         p = added.provider
-        return ProviderCreatedOut(
+        answer = ProviderCreatedOut(
             name=p.name,
             kind=p.kind,
             address=p.address,
@@ -46,12 +41,9 @@ def add_provider(
             tx_hash=added.written.tx_hash,
             block_number=added.written.block_number,
         )
+        return answer, added.api_key
 
-    response = write(svc, request, idempotency_key, body.model_dump(mode="json"), work, 201)
-    if not issued:
-        return response
-    shown = json.loads(response.body) | {"api_key": issued[0]}
-    return JSONResponse(shown, status_code=response.status_code)
+    return write_showing_key(svc, request, idempotency_key, body.model_dump(mode="json"), work)
 
 
 @router.get("", response_model=list[ProviderOut], dependencies=[Readers])

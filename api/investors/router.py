@@ -3,10 +3,7 @@ the investor registry and forces transfers; the agent and auditors read the allo
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
 
 from api.deps import CallerDep, Role, ServicesDep, require
 from api.errors import ApiError
@@ -17,7 +14,7 @@ from api.investors.schemas import (
     InvestorIn,
     InvestorOut,
 )
-from api.pools.common import IdempotencyKey, deal_errors, write
+from api.pools.common import IdempotencyKey, deal_errors, write, write_showing_key
 from api.pools.schemas import WrittenOut
 from ledger.deals.service import DealService
 from ledger.store.deal_tables import DealInvestor
@@ -39,14 +36,11 @@ def add_investor(
 
     A new custodial investor's API key is in this response only: what an idempotent retry
     replays was stored without it (``api_key`` null)."""
-    issued: list[str] = []
 
-    def work() -> InvestorCreatedOut:
+    def work() -> tuple[InvestorCreatedOut, str | None]:
         deals: DealService = svc.deals
         added = deals.add_investor(body.name, body.expiry_time(), body.jurisdiction, body.address)
-        if added.api_key:
-            issued.append(added.api_key)
-        return InvestorCreatedOut(
+        answer = InvestorCreatedOut(
             name=added.account.name,
             address=added.account.address,
             custodial=added.account.custodial,
@@ -54,12 +48,9 @@ def add_investor(
             tx_hash=added.written.tx_hash,
             block_number=added.written.block_number,
         )
+        return answer, added.api_key
 
-    response = write(svc, request, idempotency_key, body.model_dump(mode="json"), work, 201)
-    if not issued:
-        return response
-    shown = json.loads(response.body) | {"api_key": issued[0]}
-    return JSONResponse(shown, status_code=response.status_code)
+    return write_showing_key(svc, request, idempotency_key, body.model_dump(mode="json"), work)
 
 
 @router.get("", response_model=list[InvestorOut], dependencies=[Readers])

@@ -3,6 +3,7 @@ which investor a call acts for."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -52,6 +53,31 @@ def write(
 
     fp = fingerprint(request.method, request.url.path, body)
     return run_once(svc.runtime.engine, idempotency_key, fp, status, guarded)
+
+
+def write_showing_key(
+    svc: Services,
+    request: Request,
+    idempotency_key: str | None,
+    body: Any,
+    work: Callable[[], tuple[Any, str | None]],
+) -> JSONResponse:
+    """``write`` (201) for an admission whose answer carries a new API key, shown once:
+    ``work`` returns the answer and the key (None when none was issued), and what the
+    idempotency store keeps, and a retry replays, has ``api_key`` null."""
+    issued: list[str] = []
+
+    def stored() -> Any:
+        answer, key = work()
+        if key:
+            issued.append(key)
+        return answer
+
+    response = write(svc, request, idempotency_key, body, stored, 201)
+    if not issued:
+        return response
+    shown = json.loads(response.body) | {"api_key": issued[0]}
+    return JSONResponse(shown, status_code=response.status_code)
 
 
 def acting_investor(caller: Caller, requested: str | None) -> str:

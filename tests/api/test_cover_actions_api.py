@@ -16,6 +16,7 @@ from api.main import create_app
 from ledger.deals.simulator import simulate
 from ledger.deals.spec import parse_spec
 from ledger.runtime import Runtime
+from tests.api.answers import G_TERMS, I_TERMS, ok, refused
 
 KEYS = {
     "k-admin": Role.admin,
@@ -32,28 +33,6 @@ AGENT = {"X-API-Key": "k-agent"}
 GUARANTOR = {"X-API-Key": "k-guarantor"}
 INSURER = {"X-API-Key": "k-insurer"}
 KYC_UNTIL = "2100-01-01"
-G_TERMS = {"tranche": 1, "limit": 60_000_000_000, "premium_bps": 150, "last_period": 1}
-I_TERMS = {
-    "deductible": 0,
-    "limit": 100_000_000_000,
-    "coinsurance_bps": 5_000,
-    "premium_bps": 40,
-    "last_period": 1,
-}
-
-
-def ok(response, status: int = 200) -> dict:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def refused(response, status: int, field: str | None = None) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = response.json()
-    if field is not None:
-        assert field in {e["field"] for e in body.get("errors", [])}, body
-    return body
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ from ledger.deals.spec import parse_spec
 from ledger.guarantees.providers import ProviderBook
 from ledger.guarantees.service import CoverForbidden, CoverService
 from ledger.runtime import Runtime
+from tests.api.answers import G_TERMS, I_TERMS, ok, refused
 
 KEYS = {
     "p-admin": Role.admin,
@@ -31,28 +32,6 @@ STRUCTURER = {"X-API-Key": "p-structurer"}
 AGENT = {"X-API-Key": "p-agent"}
 DEFAULT_GUARANTOR = {"X-API-Key": "p-guarantor"}
 KYC = {"kyc_expiry": "2100-01-01", "jurisdiction": "GB"}
-G_TERMS = {"tranche": 1, "limit": 60_000_000_000, "premium_bps": 150, "last_period": 1}
-I_TERMS = {
-    "deductible": 0,
-    "limit": 100_000_000_000,
-    "coinsurance_bps": 5_000,
-    "premium_bps": 40,
-    "last_period": 1,
-}
-
-
-def ok(response, status: int = 200) -> dict:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def refused(response, status: int, field: str | None = None) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = response.json()
-    if field is not None:
-        assert field in {e["field"] for e in body.get("errors", [])}, body
-    return body
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from ledger.deals.reports import simulation_reports, to_csv
 from ledger.deals.simulator import simulate
 from ledger.deals.spec import parse_spec
 from ledger.runtime import Runtime
+from tests.api.answers import ok, refused
 
 KEYS = {
     "k-admin": Role.admin,
@@ -34,19 +35,6 @@ AGENT = {"X-API-Key": "k-agent"}
 AUDITOR = {"X-API-Key": "k-auditor"}
 VERIFIER = {"X-API-Key": "k-verifier"}
 KYC_UNTIL = "2100-01-01"
-
-
-def ok(response, status: int = 200) -> dict:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def refused(response, status: int, field: str | None = None) -> dict:
-    assert response.status_code == status, response.text
-    body = response.json()
-    if field is not None:
-        assert field in {e["field"] for e in body.get("errors", [])}, body
-    return body
 
 
 def wait_indexed(client: TestClient, block: int) -> None:
