@@ -64,5 +64,6 @@ class PriceOut(BaseModel):
     pricing_hash: str = Field(description="Keccak-256 of the record: the facility's pricingHash")
     record: str = Field(description="canonical JSON of the inputs and the result")
     result: dict[str, int] = Field(
-        description="pool_pd_bps, expected_loss, stressed_loss, periods, premium_bps, collateral"
+        description="pool_pd_bps, expected_loss, stressed_loss, periods, premium_bps, "
+        "collateral (a policy's: the capital it requires)"
     )

@@ -258,3 +258,6 @@ def test_an_insurance_policy_deployed_from_its_pricing_record(
     refused(
         client.post("/v1/cover/price", json=no_tranche, headers=GUARANTOR), 422, "inputs.tranche"
     )
+    no_term = {**ask, "inputs": {**inputs, "last_period": 0}}
+    answer = refused(client.post("/v1/cover/price", json=no_term, headers=INSURER), 422)
+    assert "inputs.last_period" in {e["field"] for e in answer["errors"]}
