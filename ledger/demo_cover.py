@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import secrets
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -107,19 +108,29 @@ def cover_flow(rt: Runtime, console: Console, folder: Path) -> None:
     g_terms["last_period"] = 36
     g = cover.deploy("guarantor", "guarantee", pool, g_terms, pricing_record=text)
     g_required = g.required
+    # the insurer prices its policy from the same attested PDs; capital: the stressed claims
     i_terms = {"deductible": 2_000 * 10**d, "limit": 50_000 * 10**d, "coinsurance_bps": 8_000}
-    i_terms |= {"premium_bps": 30, "last_period": 12}
-    i = cover.deploy("insurer", "insurance", pool, i_terms, required=20_000 * 10**d)
+    i_terms["last_period"] = 12
+    i_params = replace(params, kind="insurance", **i_terms)
+    i_priced = cover.propose(spec, i_params, tape=tape_path)
+    i_terms["premium_bps"] = i_priced.result.premium_bps
+    i = cover.deploy("insurer", "insurance", pool, i_terms, pricing_record=i_priced.record)
+    console.print(
+        f"insurance priced from the same PDs: premium {i_priced.result.premium_bps} bps a year "
+        f"on the pool, capital {money(i.required, d)} USDC (stressed claims), pricing hash "
+        f"{i_priced.pricing_hash[:18]}…"
+    )
     cover.post("guarantor", g.address, g_required // 2)
     cover.post("guarantor", g.address, g_required - g_required // 2)  # a top-up
-    cover.post("insurer", i.address, 20_000 * 10**d)
+    cover.post("insurer", i.address, i.required)
     _second_guarantor(rt, deals, cover, g.address, console)
     for facility in (g, i):
         cover.bind(facility.address)
     console.print(
         f"guarantee {g.address} (limit {money(g_terms['limit'], d)}, collateral "
         f"{money(g_required, d)}) and insurance {i.address} (deductible 2,000, 80% of losses, "
-        f"capital 20,000) posted and bound; `credence cover show ADDRESS` reads either"
+        f"capital {money(i.required, d)}) posted and bound; `credence cover show ADDRESS` "
+        "reads either"
     )
 
     rows = read_servicer_file(DEALS / "servicer-2026-02.csv", key)

@@ -1,4 +1,4 @@
-"""Cover: propose a guarantee's premium and collateral from the loans' attested PDs (each
+"""Cover: propose a guarantee's or a policy's premium and collateral from the loans' attested PDs (each
 checked against its score record on the AttestationRegistry); the record's hash is what a
 GuaranteeFacility commits, so anyone holding it recomputes it."""
 
@@ -34,7 +34,10 @@ Reader = Depends(
 def _inputs(body: PriceRequest) -> PricingInputs:
     raw = body.inputs
     loans = tuple(LoanPd(x.loan, x.balance, x.pd_bps, x.score_uid, x.disclosure) for x in raw.loans)
+    if raw.kind == "guarantee" and raw.tranche is None:
+        raise ApiError(422, "required for a guarantee", field="inputs.tranche")
     fields = {**raw.model_dump(), "model_ids": tuple(raw.model_ids), "loans": loans}
+    fields["tranche"] = raw.tranche or 0  # a policy prices no tranche
     return PricingInputs(**{**fields, "registry": raw.registry.lower()})
 
 
@@ -46,8 +49,9 @@ def _field(exc: PricingError) -> str:
 
 @router.post("/price", response_model=PriceOut, dependencies=[Reader])
 def propose_price(body: PriceRequest, svc: ServicesDep) -> PriceOut:
-    """The proposed premium (bps a year) and collateral of a guarantee on one note, each
-    loan's PD checked against its attested score record; 422 names the loan and field."""
+    """The proposed premium (bps a year) and collateral of a guarantee on one note, or of
+    an insurance policy on the pool (``inputs.kind``), each loan's PD checked against its
+    attested score record; 422 names the loan and field."""
     try:
         spec = parse_spec(body.spec)
     except DealSpecError as exc:

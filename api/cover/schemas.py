@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,7 +29,16 @@ class PricingInputsIn(BaseModel):
     loans: list[LoanPdIn] = Field(
         default_factory=list, max_length=100_000, description="required without tape_csv"
     )
-    tranche: int = Field(ge=0, le=7, description="the covered note (not equity)")
+    kind: Literal["guarantee", "insurance"] = Field(
+        default="guarantee", description="a guarantee on a note, or a policy on the pool"
+    )
+    tranche: int | None = Field(
+        default=None, ge=0, le=7, description="guarantee (required): the covered note"
+    )
+    deductible: int = Field(default=0, ge=0, lt=2**256, description="insurance: first loss kept")
+    limit: int = Field(default=0, ge=0, lt=2**256, description="insurance: most paid in claims")
+    coinsurance_bps: int = Field(default=0, ge=0, le=10_000, description="insurance: its share")
+    last_period: int = Field(default=0, ge=0, description="insurance: covers periods 1 .. this")
     lgd_bps: int = Field(ge=0, le=10_000, description="loss given default")
     stress_bps: int = Field(ge=10_000, le=1_000_000, description="stress multiple (30000 = 3x)")
     cpr_bps: int = Field(ge=0, le=10_000, description="annual prepayment rate")
@@ -55,5 +64,6 @@ class PriceOut(BaseModel):
     pricing_hash: str = Field(description="Keccak-256 of the record: the facility's pricingHash")
     record: str = Field(description="canonical JSON of the inputs and the result")
     result: dict[str, int] = Field(
-        description="pool_pd_bps, expected_loss, stressed_loss, periods, premium_bps, collateral"
+        description="pool_pd_bps, expected_loss, stressed_loss, periods, premium_bps, "
+        "collateral (a policy's: the capital it requires)"
     )

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from ledger.guarantees.pricing import Price, PricingInputs
 
 cover_app = typer.Typer(
-    help="Guarantees and credit insurance: price a guarantee, verify a recorded price; "
+    help="Guarantees and credit insurance: price a guarantee or a policy, verify a "
+    "recorded price; "
     "deploy, post, bind, release and show a facility.",
     no_args_is_help=True,
 )
@@ -113,7 +114,9 @@ def price_cmd(
     out: Annotated[Path | None, typer.Option("--out", help="write the record here")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Propose a guarantee's premium and collateral; the record's hash is what the
+    """Propose a guarantee's premium and collateral, or an insurance policy's premium and
+    capital ("kind": "insurance" with its deductible, limit, coinsurance_bps and
+    last_period in --inputs); the record's hash is what the
     facility commits (``pricingHash``). Each loan's pd_bps is checked against its attested
     score record on the registry: with --tape, the tape's loans (their records issued here);
     otherwise the loans of --inputs, each with its pd_bps disclosure."""

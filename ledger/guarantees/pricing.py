@@ -10,6 +10,8 @@ tranche's attachment and detachment act through the waterfall itself. Proposed: 
 premium (expected loss per year of the deal's life over the tranche's size, plus a
 margin; rounded down) and the collateral (the stressed loss). The record (inputs and
 result) is canonical JSON whose Keccak-256 is committed in the facility (``pricingHash``).
+An insurance policy (``kind`` "insurance") is priced on its layer of the pool's losses
+instead (``ledger.guarantees.insurance_pricing``), into the same record and result.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ledger.deals.scenario import Scenario
 from ledger.deals.simulator import simulate
 from ledger.deals.spec import DealSpec
 from ledger.errors import FieldError
+from ledger.guarantees.insurance_pricing import Layer, claims, pool_run, premium_bps
 
 BPS = 10_000
 
@@ -53,6 +56,12 @@ class PricingInputs:
     cpr_bps: int
     margin_bps: int
     registry: str = ""  # the AttestationRegistry each loan's PD was checked on
+    # "guarantee" (the tranche) or "insurance" (the policy's terms below, no tranche)
+    kind: str = "guarantee"
+    deductible: int = 0
+    limit: int = 0
+    coinsurance_bps: int = 0
+    last_period: int = 0
 
 
 @dataclass(frozen=True)
@@ -75,8 +84,13 @@ def check(inputs: PricingInputs, spec: DealSpec) -> None:
 
 
 def check_params(inputs: PricingInputs, spec: DealSpec) -> None:
-    """The parameters (tranche, LGD, CPR, margin, stress), whatever the loans."""
-    if not 0 <= inputs.tranche < len(spec.tranches) - 1:
+    """The parameters (tranche or policy terms, LGD, CPR, margin, stress), whatever the
+    loans."""
+    if inputs.kind == "insurance":
+        check_policy(inputs)
+    elif inputs.kind != "guarantee":
+        raise PricingError("kind", "must be guarantee or insurance")
+    elif not 0 <= inputs.tranche < len(spec.tranches) - 1:
         raise PricingError("tranche", "must be a note (not the equity tranche)")
     for name, top in (("lgd_bps", BPS), ("cpr_bps", BPS), ("margin_bps", 100_000)):
         if not 0 <= getattr(inputs, name) <= top:
@@ -85,12 +99,29 @@ def check_params(inputs: PricingInputs, spec: DealSpec) -> None:
         raise PricingError("stress_bps", "must be at least 10000 (1x)")
 
 
+def check_policy(inputs: PricingInputs) -> None:
+    for name in ("deductible", "limit"):
+        if not 0 <= getattr(inputs, name) < 2**256:
+            raise PricingError(name, "must be a non-negative amount")
+    if not 0 <= inputs.coinsurance_bps <= BPS:
+        raise PricingError("coinsurance_bps", f"must be 0 to {BPS}")
+    if inputs.last_period < 1:
+        raise PricingError("last_period", "must be at least 1")
+
+
+def pool_pds(inputs: PricingInputs) -> tuple[int, int]:
+    """The balance-weighted PD (down) and the stressed one (capped at 100%)."""
+    total = sum(loan.balance for loan in inputs.loans)
+    pool_pd = sum(loan.balance * loan.pd_bps for loan in inputs.loans) // total
+    return pool_pd, min(pool_pd * inputs.stress_bps // BPS, BPS)
+
+
 def price(inputs: PricingInputs, spec: DealSpec) -> Price:
     """The proposed premium and collateral; integer except the simulator's rate inputs."""
     check(inputs, spec)
-    total = sum(loan.balance for loan in inputs.loans)
-    pool_pd = sum(loan.balance * loan.pd_bps for loan in inputs.loans) // total
-    stressed_pd = min(pool_pd * inputs.stress_bps // BPS, BPS)
+    if inputs.kind == "insurance":
+        return price_policy(inputs, spec)
+    pool_pd, stressed_pd = pool_pds(inputs)
     losses = []
     for pd in (pool_pd, stressed_pd):
         scenario = Scenario(
@@ -108,10 +139,35 @@ def price(inputs: PricingInputs, spec: DealSpec) -> Price:
     return Price(pool_pd, expected, stressed, periods, premium + inputs.margin_bps, stressed)
 
 
+def price_policy(inputs: PricingInputs, spec: DealSpec) -> Price:
+    """An insurance policy's premium and capital (``ledger.guarantees.insurance_pricing``)."""
+    pool_pd, stressed_pd = pool_pds(inputs)
+    layer = Layer(
+        inputs.deductible, inputs.limit, inputs.coinsurance_bps, inputs.lgd_bps, inputs.margin_bps
+    )
+    runs = [
+        pool_run(spec, pd, inputs.cpr_bps, inputs.lgd_bps, inputs.last_period)
+        for pd in (pool_pd, stressed_pd)
+    ]
+    expected_claims, stressed_claims = (claims(layer, run.defaults) for run in runs)
+    expected = expected_claims * inputs.lgd_bps // BPS
+    stressed = stressed_claims * inputs.lgd_bps // BPS
+    premium = premium_bps(layer, expected, runs[0].balance_months)
+    return Price(pool_pd, expected, stressed, runs[0].periods, premium, stressed_claims)
+
+
+_POLICY = ("kind", "deductible", "limit", "coinsurance_bps", "last_period")
+
+
 def record(inputs: PricingInputs, result: Price) -> str:
-    """The canonical JSON of the pricing: sorted keys, no spaces."""
+    """The canonical JSON of the pricing: sorted keys, no spaces. A guarantee's inputs
+    carry no policy fields (its records read as before this kind existed), a policy's
+    carry ``kind`` and its terms and no tranche."""
+    raw = asdict(inputs)
+    drop = ("tranche",) if inputs.kind == "insurance" else _POLICY
+    raw = {k: v for k, v in raw.items() if k not in drop}
     return json.dumps(
-        {"inputs": asdict(inputs), "result": asdict(result)}, sort_keys=True, separators=(",", ":")
+        {"inputs": raw, "result": asdict(result)}, sort_keys=True, separators=(",", ":")
     )
 
 
@@ -123,4 +179,6 @@ def inputs_from_record(text: str) -> PricingInputs:
     """The inputs of a recorded pricing, to recompute it."""
     raw = json.loads(text)["inputs"]
     loans = tuple(LoanPd(**loan) for loan in raw.pop("loans"))
+    if raw.get("kind") == "insurance":
+        raw.setdefault("tranche", 0)  # a policy prices no tranche
     return PricingInputs(**{**raw, "model_ids": tuple(raw["model_ids"]), "loans": loans})

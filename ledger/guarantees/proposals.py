@@ -1,4 +1,4 @@
-"""Proposing a guarantee's price on this deployment, and checking a pricing record before a
+"""Proposing a guarantee's or a policy's price on this deployment, and checking a pricing record before a
 facility commits it (docs/waterfall.md §14.5).
 
 ``propose`` prices the loans of a tape (each PD checked against the score record this
@@ -80,6 +80,26 @@ def propose(
     return Proposal(inputs, result, record(inputs, result))
 
 
+def check_kind(inputs: PricingInputs, terms: GuaranteeTerms | InsuranceTerms) -> None:
+    """The record prices this kind of cover, on the terms given (DealError otherwise)."""
+    kind = "guarantee" if isinstance(terms, GuaranteeTerms) else "insurance"
+    if inputs.kind != kind:
+        raise DealError("pricing_record", f"prices a {inputs.kind}, the terms are a {kind}'s")
+    if isinstance(terms, GuaranteeTerms):
+        if inputs.tranche != terms.tranche:
+            raise DealError(
+                "pricing_record",
+                f"prices tranche {inputs.tranche}, the terms cover tranche {terms.tranche}",
+            )
+        return
+    for name in ("deductible", "limit", "coinsurance_bps", "last_period"):
+        if getattr(inputs, name) != getattr(terms, name):
+            raise DealError(
+                "pricing_record",
+                f"prices {name} {getattr(inputs, name)}, the terms say {getattr(terms, name)}",
+            )
+
+
 def check_record(
     rt: Runtime,
     pool: PoolClient,
@@ -96,11 +116,7 @@ def check_record(
         collateral = int(result["collateral"])
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise DealError("pricing_record", f"not a pricing record ({exc})") from None
-    if isinstance(terms, GuaranteeTerms) and inputs.tranche != terms.tranche:
-        raise DealError(
-            "pricing_record",
-            f"prices tranche {inputs.tranche}, the terms cover tranche {terms.tranche}",
-        )
+    check_kind(inputs, terms)
     root = "0x" + pool.tape().root.hex()
     if inputs.tape_root.lower() != root:
         raise DealError("pricing_record", f"prices tape {inputs.tape_root}, the pool's is {root}")

@@ -218,8 +218,8 @@ class CoverService:
         tape: Path | None = None,
         tape_text: str | None = None,
     ) -> Proposal:
-        """A guarantee's proposed premium and collateral, each loan's PD checked on the
-        registry (``ledger.guarantees.proposals``); nothing is sent."""
+        """A guarantee's (or, with ``kind`` "insurance", a policy's) proposed premium and
+        collateral, each loan's PD checked on the registry (``ledger.guarantees.proposals``); nothing is sent."""
         return propose(self.runtime, spec, params, tape=tape, tape_text=tape_text)
 
     def deploy(

@@ -206,3 +206,58 @@ def test_a_guarantee_deployed_from_its_pricing_record(
     edited = record.replace('"margin_bps":10', '"margin_bps":11')
     recomputed = deploy(client, priced_pool, "guarantee", GUARANTOR, pricing_record=edited)
     assert "does not recompute" in refused(recomputed, 422, "pricing_record")["detail"]
+
+
+def test_an_insurance_policy_deployed_from_its_pricing_record(
+    client: TestClient, pool: str, runtime: Runtime
+) -> None:
+    """The insurer prices a policy on the pool's tape (kind insurance); the policy commits
+    that record's hash with the priced capital as its requirement; a record for other
+    terms, or a guarantee's record, is refused."""
+    from cover_samples import issue_pds
+    from pool_samples import tape_csv
+
+    from ledger.guarantees.service import CoverService
+
+    spec = parse_spec(SPEC)
+    pds = [300, 800, 1500, 90]
+    rows = loans(spec.units(spec.pool_balance))
+    for row, uid in zip(rows, issue_pds(runtime, pds), strict=True):
+        row["score_uid"] = uid
+    body = {"spec": {**SPEC, "name": "Insured 2016-1"}, "loans": rows}
+    insured_pool = ok(client.post("/v1/pools", json=body, headers=STRUCTURER), 201)["address"]
+    tape = tape_csv([{**row, "pd_bps": pd} for row, pd in zip(rows, pds, strict=True)])
+    terms = {**I_TERMS, "deductible": spec.units(spec.pool_balance) // 100, "last_period": 6}
+    params = {"lgd_bps": 6000, "stress_bps": 40000, "cpr_bps": 0, "margin_bps": 10}
+    policy = {k: terms[k] for k in ("deductible", "limit", "coinsurance_bps", "last_period")}
+    inputs = {**params, "kind": "insurance", **policy}
+    ask = {"spec": body["spec"], "inputs": inputs, "tape_csv": tape}
+    priced = ok(client.post("/v1/cover/price", json=ask, headers=INSURER))
+    assert '"kind":"insurance"' in priced["record"]
+    assert 0 < priced["result"]["expected_loss"] <= priced["result"]["stressed_loss"]
+    assert priced["result"]["premium_bps"] > 10
+
+    record = priced["record"]
+    with_record = {"required": None, "pricing_record": record, "terms": terms}
+    deployed = ok(deploy(client, insured_pool, "insurance", INSURER, **with_record), 201)
+    assert deployed["pricing_hash"] == priced["pricing_hash"]
+    assert deployed["required"] == priced["result"]["collateral"]
+    shown = CoverService(runtime).show(deployed["address"])  # read from the chain
+    assert (shown.kind, shown.pricing_hash) == ("insurance", priced["pricing_hash"])
+    assert shown.collateral_required == priced["result"]["collateral"]
+
+    other_terms = {**with_record, "terms": {**terms, "coinsurance_bps": 6_000}}
+    wrong = deploy(client, insured_pool, "insurance", INSURER, **other_terms)
+    assert "prices coinsurance_bps 5000" in refused(wrong, 422, "pricing_record")["detail"]
+    as_guarantee = {**ask, "inputs": {**params, "tranche": 1}}
+    g_record = ok(client.post("/v1/cover/price", json=as_guarantee, headers=GUARANTOR))["record"]
+    mixed = {**with_record, "pricing_record": g_record}
+    refusal = refused(deploy(client, insured_pool, "insurance", INSURER, **mixed), 422)
+    assert "prices a guarantee" in refusal["detail"]
+    no_tranche = {**ask, "inputs": params}
+    refused(
+        client.post("/v1/cover/price", json=no_tranche, headers=GUARANTOR), 422, "inputs.tranche"
+    )
+    no_term = {**ask, "inputs": {**inputs, "last_period": 0}}
+    answer = refused(client.post("/v1/cover/price", json=no_term, headers=INSURER), 422)
+    assert "inputs.last_period" in {e["field"] for e in answer["errors"]}

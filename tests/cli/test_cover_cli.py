@@ -5,7 +5,7 @@ alone (offline, or with --attested against the registry too)."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -113,3 +113,36 @@ def test_bad_inputs_exit_2_naming_the_field(tmp_path: Path) -> None:
     path.write_text(json.dumps({"tape_root": "0x00"}))
     code, output = _cli(*spec, str(path))
     assert code == 2 and "inputs" in output
+
+
+def test_verify_recomputes_an_insurance_record(tmp_path: Path) -> None:
+    """A policy's record (kind insurance, its terms, no tranche) recomputes the same way;
+    a changed coinsurance share no longer matches the recorded result."""
+    policy = replace(
+        _inputs(),
+        kind="insurance",
+        deductible=5_000_000_000,
+        limit=40_000_000_000,
+        coinsurance_bps=9_000,
+        last_period=12,
+    )
+    text = record(policy, price(policy, load_spec(EXAMPLE_SPEC)))
+    assert '"kind":"insurance"' in text
+    digest = "0x" + record_hash(text).hex()
+    good = tmp_path / "policy.json"
+    good.write_text(text)
+    spec = ("cover", "verify", "--spec", str(EXAMPLE_SPEC))
+    code, output = _cli(*spec, "--record", str(good), "--hash", digest, "--json")
+    assert code == 0 and json.loads(output)["result_matches"] is True, output
+    code, output = _cli(*spec, "--record", str(good))
+    assert code == 0 and "premium_bps" in output and "collateral" in output
+    changed = json.loads(text)
+    changed["inputs"]["coinsurance_bps"] = 5_000
+    bad = tmp_path / "changed.json"
+    bad.write_text(json.dumps(changed))
+    code, output = _cli(*spec, "--record", str(bad), "--json")
+    assert code == 1 and json.loads(output)["result_matches"] is False
+    changed["inputs"]["coinsurance_bps"] = 10_001
+    bad.write_text(json.dumps(changed))
+    code, output = _cli(*spec, "--record", str(bad))
+    assert code == 2 and "coinsurance_bps" in output and "Traceback" not in output
