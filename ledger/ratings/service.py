@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass
 
@@ -60,6 +61,9 @@ def rating_status(registry: Registry, attester_id: int, commitment: str) -> str:
 class RatingService:
     def __init__(self, runtime) -> None:  # ledger.runtime.Runtime
         self.runtime = runtime
+        # One publication or sync at a time in this process: a sync never sees a record
+        # that its publish is still posting (the API's background sync shares the service).
+        self.lock = threading.RLock()
         self.registry: Registry = runtime.registry(AGENCY_ROLE)
         ensure_table(runtime.engine)
 
@@ -139,6 +143,10 @@ class RatingService:
         return self._anchor(record, previous)
 
     def _anchor(self, record: RatingRecord, previous: RatingRow | None) -> Published:
+        with self.lock:
+            return self._anchor_locked(record, previous)
+
+    def _anchor_locked(self, record: RatingRecord, previous: RatingRow | None) -> Published:
         key = record.commitment_hex
         receipt = self.registry.attest(
             record.commitment,

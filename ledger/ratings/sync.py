@@ -10,12 +10,17 @@ send carries the same idempotency key as ``publish`` uses, so nothing goes out t
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
 from ledger.ratings.service import RatingService
 from ledger.ratings.store import RatingRow
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -30,12 +35,18 @@ class SyncReport:
 
 def sync_ratings(svc: RatingService) -> SyncReport:
     """Post and revoke what earlier publications left pending; safe to run any time."""
+    with svc.lock:
+        return _sync(svc)
+
+
+def _sync(svc: RatingService) -> SyncReport:
     report = SyncReport()
     with Session(svc.runtime.engine) as session:
         rows = list(session.exec(select(RatingRow).order_by(col(RatingRow.block_number))))
     newest: dict[tuple[str, int], RatingRow] = {}
     for row in rows:
-        if svc.status(row.commitment) == "valid":
+        # a row superseded_by another was revoked for it: no registry call needed
+        if row.superseded_by is None and svc.status(row.commitment) == "valid":
             newest[(row.pool, row.tranche)] = row
     blocked: set[tuple[str, int]] = set()  # a failed post: keep the old record valid
     for tranche, row in newest.items():
@@ -57,3 +68,16 @@ def sync_ratings(svc: RatingService) -> SyncReport:
         except Exception as exc:
             report.failed[old.commitment] = str(exc) or type(exc).__name__
     return report
+
+
+def run_sync(service: Callable[[], RatingService], stop: threading.Event, every: float) -> None:
+    """``sync_ratings`` every ``every`` seconds until ``stop`` (the API's background work);
+    the service is made on the first round, so an API without an agency key still starts."""
+    while not stop.wait(every):
+        try:
+            report = sync_ratings(service())
+        except Exception as exc:  # the node, the database or the key is away: next round
+            log.warning("rating sync: round failed (%s); retrying", exc)
+            continue
+        if report.posted or report.revoked or report.failed:
+            log.info("rating sync: %s", report.to_dict())

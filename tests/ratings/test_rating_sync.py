@@ -1,12 +1,15 @@
 """A publication whose feed post fails is finished by ``rating sync`` on a real node: the
 feed reverts (its code swapped for one that always reverts, then put back), publish says
 what is left pending, the new rating stays attested and the old one valid, a sync while the feed still fails changes nothing,
-and once it answers again one sync posts the new rating and revokes the old, a second sync
-finds nothing to do, and the feed saw each record posted once."""
+and once it answers again one sync posts the new rating and revokes the old; a second
+failure is healed by the API's background sync; then a sync finds nothing to do, and the
+feed saw each record posted once."""
 
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import date
 
 import numpy as np
@@ -21,7 +24,7 @@ from ledger.ratings.methodology import Methodology
 from ledger.ratings.montecarlo import Pool
 from ledger.ratings.outcome import rate_pool
 from ledger.ratings.service import AGENCY_ROLE, RatingService
-from ledger.ratings.sync import sync_ratings
+from ledger.ratings.sync import run_sync, sync_ratings
 from ledger.runtime import Runtime
 from ledger.settings import get_settings
 
@@ -69,6 +72,26 @@ def test_a_failed_feed_post_is_finished_by_sync(rt: Runtime, anvil) -> None:
     assert (svc.status(second), svc.status(first)) == ("valid", "superseded")
     assert svc.row(first).superseded_by == second
 
+    # Again, healed this time by the API's background sync.
+    rt.w3.provider.make_request("anvil_setCode", [feed.address, ALWAYS_REVERTS])
+    try:
+        third = svc.publish(safe, pool, 0)
+        assert third.pending and third.superseded == second
+    finally:
+        rt.w3.provider.make_request("anvil_setCode", [feed.address, code])
+    stop = threading.Event()
+    worker = threading.Thread(target=run_sync, args=(lambda: svc, stop, 0.05))
+    worker.start()
+    try:
+        deadline = time.monotonic() + 60
+        while svc.status(second) != "superseded" and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        worker.join()
+    assert feed.current(agency, pool, 0).commitment == third.record.commitment_hex
+    assert svc.status(second) == "superseded"
+
     # Nothing left, nothing sent twice: the CLI's sync finds the ratings in sync.
     _register_subcommands()
     get_settings.cache_clear()
@@ -81,5 +104,5 @@ def test_a_failed_feed_post_is_finished_by_sync(rt: Runtime, anvil) -> None:
     get_settings.cache_clear()
     posted = feed.contract.events.RatingPosted().get_logs(from_block=0)
     assert sorted("0x" + bytes(e["args"]["commitment"]).hex() for e in posted) == sorted(
-        [first, second]
+        [first, second, third.record.commitment_hex]
     )
