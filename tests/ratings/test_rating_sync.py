@@ -44,6 +44,7 @@ def test_a_failed_feed_post_is_finished_by_sync(rt: Runtime, anvil) -> None:
     safe = rate_pool(spec, Pool(balances, np.full(len(rows), 50)), METHOD)
     risky = rate_pool(spec, Pool(balances, np.full(len(rows), 9_000)), METHOD)
 
+    env = {"CREDENCE_DATA_DIR": str(rt.settings.data_dir), "CREDENCE_RPC_URL": anvil.url}
     first = svc.publish(safe, pool, 0).record.commitment_hex
     assert sync_ratings(svc).to_dict() == {"posted": [], "revoked": [], "failed": {}}
     feed = RatingFeedClient.at(rt.sender(AGENCY_ROLE), rt.manifest.address("RatingFeed"))
@@ -60,6 +61,12 @@ def test_a_failed_feed_post_is_finished_by_sync(rt: Runtime, anvil) -> None:
         assert (svc.status(second), svc.status(first)) == ("valid", "valid")
         stuck = sync_ratings(svc)
         assert (stuck.posted, stuck.revoked, list(stuck.failed)) == ([], [], [second])
+        # the CLI says so too, with exit code 1 (run it again)
+        _register_subcommands()
+        get_settings.cache_clear()
+        shown = CliRunner().invoke(app, ["rating", "sync", "--json"], env=env)
+        assert shown.exit_code == 1 and list(json.loads(shown.output)["failed"]) == [second]
+        get_settings.cache_clear()
         assert svc.status(first) == "valid"
     finally:
         rt.w3.provider.make_request("anvil_setCode", [feed.address, code])
@@ -93,9 +100,7 @@ def test_a_failed_feed_post_is_finished_by_sync(rt: Runtime, anvil) -> None:
     assert svc.status(second) == "superseded"
 
     # Nothing left, nothing sent twice: the CLI's sync finds the ratings in sync.
-    _register_subcommands()
     get_settings.cache_clear()
-    env = {"CREDENCE_DATA_DIR": str(rt.settings.data_dir), "CREDENCE_RPC_URL": anvil.url}
     again = CliRunner().invoke(app, ["rating", "sync", "--json"], env=env)
     assert again.exit_code == 0, again.output
     assert json.loads(again.output) == {"posted": [], "revoked": [], "failed": {}}
