@@ -94,7 +94,7 @@ def create_app(
         if run_indexer and settings.rating_sync_interval_s > 0:
             sync = threading.Thread(
                 target=run_sync,
-                args=(lambda: ratings(svc), stop, settings.rating_sync_interval_s),
+                args=(runtime.engine, lambda: ratings(svc), stop, settings.rating_sync_interval_s),
                 name="rating-sync",
                 daemon=True,
             )

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from ledger.ratings.service import RatingService
@@ -70,14 +71,26 @@ def _sync(svc: RatingService) -> SyncReport:
     return report
 
 
-def run_sync(service: Callable[[], RatingService], stop: threading.Event, every: float) -> None:
-    """``sync_ratings`` every ``every`` seconds until ``stop`` (the API's background work);
-    the service is made on the first round, so an API without an agency key still starts."""
+def run_sync(
+    engine: Engine, service: Callable[[], RatingService], stop: threading.Event, every: float
+) -> None:
+    """``sync_ratings`` every ``every`` seconds until ``stop`` (the API's background work).
+    A round with no rating that could be unfinished reads one row and touches no key or
+    node, so an API that publishes no ratings never makes the agency's key."""
     while not stop.wait(every):
         try:
+            if not _open_rows(engine):
+                continue
             report = sync_ratings(service())
         except Exception as exc:  # the node, the database or the key is away: next round
             log.warning("rating sync: round failed (%s); retrying", exc)
             continue
         if report.posted or report.revoked or report.failed:
             log.info("rating sync: %s", report.to_dict())
+
+
+def _open_rows(engine: Engine) -> bool:
+    """Whether any stored rating is not yet superseded (it may still need a post)."""
+    with Session(engine) as session:
+        query = select(RatingRow.commitment).where(col(RatingRow.superseded_by).is_(None))
+        return session.exec(query.limit(1)).first() is not None

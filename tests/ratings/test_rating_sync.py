@@ -87,7 +87,7 @@ def test_a_failed_feed_post_is_finished_by_sync(rt: Runtime, anvil) -> None:
     finally:
         rt.w3.provider.make_request("anvil_setCode", [feed.address, code])
     stop = threading.Event()
-    worker = threading.Thread(target=run_sync, args=(lambda: svc, stop, 0.05))
+    worker = threading.Thread(target=run_sync, args=(rt.engine, lambda: svc, stop, 0.05))
     worker.start()
     try:
         deadline = time.monotonic() + 60
