@@ -28,6 +28,7 @@ from api.metrics import router as metrics_router
 from api.models.router import router as models_router
 from api.observe import Observe
 from api.pools.router import router as pools_router
+from api.ratings.router import ratings
 from api.ratings.router import router as ratings_router
 from api.scores.router import router as scores_router
 from api.triggers.router import router as triggers_router
@@ -35,6 +36,7 @@ from api.verify.router import router as verify_router
 from ledger.attest.reconcile import Reconciler
 from ledger.deals.service import DealService
 from ledger.monitor.metrics import AlertCollector
+from ledger.ratings.sync import run_sync
 from ledger.runtime import Runtime
 
 DESCRIPTION = """
@@ -89,6 +91,14 @@ def create_app(
         for thread in threads:
             thread.daemon = True
             thread.start()
+        if run_indexer and settings.rating_sync_interval_s > 0:
+            sync = threading.Thread(
+                target=run_sync,
+                args=(runtime.engine, lambda: ratings(svc), stop, settings.rating_sync_interval_s),
+                name="rating-sync",
+                daemon=True,
+            )
+            sync.start()
         watch = alerts_monitor(svc)
         if run_indexer and watch.settings.interval_s > 0:
             threading.Thread(target=watch.run, args=(stop,), name="monitor", daemon=True).start()

@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     reconcile_interval_s: float = Field(
         default=5.0, gt=0, description="how often the reconciler checks records against the chain"
     )
+    rating_sync_interval_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="how often the API finishes rating feed posts and supersessions (0: off)",
+    )
     idempotency_lease_s: int = Field(
         default=120, ge=1, description="an in-progress Idempotency-Key older than this is resumable"
     )

@@ -6,32 +6,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
+from api.cover.access import Reader
 from api.cover.positions_schemas import (
     CollateralMoveOut,
     CoverTermsOut,
     FacilityOut,
     FacilityPeriodOut,
 )
-from api.deps import Role, ServicesDep, require
+from api.deps import ServicesDep
 from api.pools.common import deal_errors
 from api.types import Address
 from ledger.guarantees import positions
 from ledger.store.cover_tables import CoverFacility
 
 router = APIRouter(prefix="/facilities")
-Reader = Depends(
-    require(
-        Role.auditor,
-        Role.verifier,
-        Role.structurer,
-        Role.servicer,
-        Role.investor,
-        Role.guarantor,
-        Role.insurer,
-    )
-)
 PoolFilter = Annotated[Address | None, Query(description="only the facilities of this pool")]
 
 

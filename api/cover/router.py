@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
+from api.cover.access import Reader
 from api.cover.positions import router as positions_router
 from api.cover.schemas import PriceOut, PriceRequest
-from api.deps import Role, ServicesDep, require
+from api.deps import ServicesDep
 from api.errors import ApiError
 from ledger.attest.verify import ChainUnavailable
 from ledger.deals.spec import DealSpecError, parse_spec
@@ -18,17 +19,6 @@ from ledger.guarantees.pricing import LoanPd, PricingError, PricingInputs
 from ledger.guarantees.proposals import propose
 
 router = APIRouter(prefix="/v1/cover", tags=["cover"])
-Reader = Depends(
-    require(
-        Role.auditor,
-        Role.verifier,
-        Role.structurer,
-        Role.servicer,
-        Role.investor,
-        Role.guarantor,
-        Role.insurer,
-    )
-)
 
 
 def _inputs(body: PriceRequest) -> PricingInputs:

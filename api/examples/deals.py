@@ -298,6 +298,7 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
     },
     rat.PublishedOut: {
         "commitment": H32, "tx_hash": TX, "superseded": None, "feed_tx": None,
+        "pending": None,
         "record": {"pool": POOL, "tranche": 1, "grade": "A", "…": "the public record"},
         "figures": {"paths": 1000, "tranches": [{"name": "B", "grade": "A", "…": "…"}]},
     },

@@ -80,6 +80,7 @@ def publish(body: PublishRequest, svc: ServicesDep) -> PublishedOut:
         tx_hash=published.tx_hash,
         superseded=published.superseded,
         feed_tx=published.feed_tx,
+        pending=published.pending,
         record=published.record.to_dict(),
         figures=outcome.as_json(),
     )

@@ -44,6 +44,10 @@ class PublishedOut(BaseModel):
     feed_tx: str | None = Field(
         default=None, description="the post to the pool's RatingFeed, when its trigger reads it"
     )
+    pending: str | None = Field(
+        default=None,
+        description="why the feed post or the supersession failed; `rating sync` finishes it",
+    )
     record: dict[str, Any]
     figures: dict[str, Any] = Field(description="the rating run: inputs and every tranche")
 

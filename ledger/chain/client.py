@@ -31,5 +31,6 @@ class ContractClient:
         """The same contract, sending as another account."""
         return replace(self, sender=sender)
 
-    def _send(self, fn: Any) -> TxReceipt:
-        return self.sender.send(fn)
+    def _send(self, fn: Any, idempotency_key: str | None = None) -> TxReceipt:
+        """Send ``fn``; with ``idempotency_key`` it goes out at most once."""
+        return self.sender.send(fn, idempotency_key=idempotency_key)

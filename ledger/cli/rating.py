@@ -136,6 +136,7 @@ def publish_cmd(
         "tx_hash": published.tx_hash,
         "superseded": published.superseded,
         "feed_tx": published.feed_tx,
+        "pending": published.pending,
         "record": published.record.to_dict(),
     }
     if as_json:
@@ -148,6 +149,11 @@ def publish_cmd(
         + (f", supersedes {published.superseded}" if published.superseded else "")
         + (", posted to the pool's rating feed" if published.feed_tx else "")
     )
+    if published.pending:
+        console.print(
+            f"[yellow]feed post or supersession failed ({published.pending}); "
+            "`credence rating sync` finishes it[/yellow]"
+        )
 
 
 def _index(text: str, count: int) -> int:
@@ -208,10 +214,34 @@ def revoke_cmd(
         console.print(f"revoked {key} (reason {reason}) in {tx}")
 
 
+def sync_cmd(as_json: JsonOpt = False) -> None:
+    """Post to the feeds and revoke the superseded ratings that a failed publish left."""
+    from ledger.cli.common import runtime
+    from ledger.ratings.service import RatingService
+    from ledger.ratings.sync import sync_ratings
+
+    with runtime() as rt, _clean_errors():
+        report = sync_ratings(RatingService(rt))
+    if as_json:
+        print(json.dumps(report.to_dict()))
+    else:
+        for commitment in report.posted:
+            console.print(f"posted {commitment} to its pool's rating feed")
+        for commitment in report.revoked:
+            console.print(f"revoked {commitment} (superseded)")
+        for commitment, why in report.failed.items():
+            console.print(f"[red]failed[/red] {commitment}: {why} (run sync again)")
+        if not (report.posted or report.revoked or report.failed):
+            console.print("ratings in sync: nothing to post or revoke")
+    if report.failed:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     rating_app.command("methodology")(methodology_cmd)
     rating_app.command("run")(run_cmd)
     rating_app.command("publish")(publish_cmd)
     rating_app.command("history")(history_cmd)
     rating_app.command("revoke")(revoke_cmd)
+    rating_app.command("sync")(sync_cmd)
     app.add_typer(rating_app, name="rating")

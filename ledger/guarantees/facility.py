@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, Self
 
-from web3.contract import Contract
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
+from ledger.chain.client import ContractClient
 from ledger.chain.deploy import DeployedContract, contract_at, deploy
 from ledger.deals.cover import (
     Cover,
@@ -64,12 +64,10 @@ def _result(kind: str, raw: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class FacilityClient:
+class FacilityClient(ContractClient):
     """One GuaranteeFacility (``kind="guarantee"``) or InsurancePolicy (``"insurance"``)."""
 
     kind: str
-    contract: Contract
-    sender: Sender
     deployment: DeployedContract | None = None  # set by ``deploy``: its transaction, block
 
     @classmethod
@@ -98,15 +96,11 @@ class FacilityClient:
             pricing_hash,
             idempotency_key=idempotency_key,
         )
-        return cls(kind, contract, provider, record)
+        return cls(contract, provider, kind, record)
 
     @classmethod
     def at(cls, sender: Sender, kind: str, address: str) -> Self:
-        return cls(kind, contract_at(sender.w3, KINDS[kind], address), sender)
-
-    @property
-    def address(self) -> str:
-        return self.contract.address
+        return cls(contract_at(sender.w3, KINDS[kind], address), sender, kind)
 
     def terms(self) -> GuaranteeTerms | InsuranceTerms:
         return _struct(_TERMS[self.kind], self.contract.functions.terms().call())
@@ -125,29 +119,23 @@ class FacilityClient:
         """Approve and post (or top up) ``amount`` of collateral; with ``idempotency_key``
         each of the two transactions is sent at most once."""
         amount = checked_uint("amount", amount)
-        token = contract_at(
-            self.sender.w3, "MockStablecoin", self.contract.functions.token().call()
-        )
+        token = contract_at(self.w3, "MockStablecoin", self.contract.functions.token().call())
         key = idempotency_key
         approve = token.functions.approve(self.address, amount)
-        self.sender.send(approve, idempotency_key=f"{key}:approve" if key else None)
-        post = self.contract.functions.post(amount)
-        return self.sender.send(post, idempotency_key=f"{key}:post" if key else None)
+        self._send(approve, f"{key}:approve" if key else None)
+        return self._send(self.contract.functions.post(amount), f"{key}:post" if key else None)
 
     def withdraw(self, amount: int) -> TxReceipt:
-        return self.sender.send(self.contract.functions.withdraw(checked_uint("amount", amount)))
+        return self._send(self.contract.functions.withdraw(checked_uint("amount", amount)))
 
     def release(self, idempotency_key: str | None = None) -> TxReceipt:
-        return self.sender.send(self.contract.functions.release(), idempotency_key=idempotency_key)
+        return self._send(self.contract.functions.release(), idempotency_key)
 
     def settled(self, receipt: TxReceipt) -> GuaranteeResult | InsuranceResult | None:
         """This facility's figures for the period ``receipt`` ran (None if not bound)."""
         event = getattr(self.contract.events, _EVENTS[self.kind])()
         logs = event.process_receipt(receipt, errors=DISCARD)
         return _result(self.kind, logs[0]["args"]["result"]) if logs else None
-
-    def as_sender(self, sender: Sender) -> Self:
-        return type(self)(self.kind, self.contract, sender, self.deployment)
 
 
 def bind(

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
-from web3 import Web3
 
 from ledger.apikeys import key_hash, new_key
 from ledger.deals.service import DealConflict, DealError, DealNotFound, DealService, Written
+from ledger.deals.service.accounts import admitted_address
 from ledger.deals.service.inputs import INVESTOR_NAME, input_errors
 from ledger.store.cover_tables import CoverProvider
 from ledger.store.db import session_scope
@@ -119,14 +119,9 @@ class ProviderBook:
             existing = session.get(CoverProvider, name)
         if existing is not None and existing.kind != kind:
             raise DealConflict("kind", f"{name} is already a {existing.kind} provider")
-        custodial = address is None and existing is None
-        if address is None:
-            address = existing.address if existing else self._custodial_address(name)
-        if not Web3.is_address(address):
-            raise DealError("address", f"not an address: {address!r}")
-        address = Web3.to_checksum_address(address)
-        if existing is not None and existing.address != address:
-            raise DealConflict("address", f"{name} is already {existing.address}")
+        address, custodial = admitted_address(
+            self.runtime, name, address, existing.address if existing else None, provider_role
+        )
         if existing is None:
             self._check_address_free(address)
         with input_errors():
@@ -156,10 +151,3 @@ class ProviderBook:
         taken = [p.name for p in self.all() if p.address == address]
         if taken:
             raise DealConflict("address", f"{address} is already provider {taken[0]}")
-
-    def _custodial_address(self, name: str) -> str:
-        role = provider_role(name)
-        address = self.runtime.keystore.signer(role).address
-        if self.runtime.is_dev_chain():
-            self.runtime.fund_dev_keys((role,))
-        return address

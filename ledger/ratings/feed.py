@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Self
 
-from web3.contract import Contract
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
+from ledger.chain.client import ContractClient
 from ledger.chain.deploy import contract_at, deploy
 from ledger.deals.pool import PoolClient
 from ledger.errors import checked_address
@@ -43,10 +43,7 @@ class FeedRating:
 
 
 @dataclass(frozen=True)
-class RatingFeedClient:
-    contract: Contract
-    sender: Sender
-
+class RatingFeedClient(ContractClient):
     @classmethod
     def deploy(cls, sender: Sender, registry: str) -> Self:
         contract, _ = deploy(sender, "RatingFeed", checked_address("registry", registry))
@@ -57,14 +54,10 @@ class RatingFeedClient:
         address = checked_address("feed", feed, RatingRecordError)
         return cls(contract_at(sender.w3, "RatingFeed", address), sender)
 
-    @property
-    def address(self) -> str:
-        return self.contract.address
-
     def check(self, agency: int) -> None:
         """Refuse, naming the field, a feed that is not a RatingFeed or an agency its
         registry does not know: a pool reading either could never report a period."""
-        w3 = self.sender.w3
+        w3 = self.w3
         try:
             registry = self.contract.functions.registry().call()
             self.contract.functions.rankOf(agency, registry, 0).call()
@@ -80,7 +73,7 @@ class RatingFeedClient:
     ) -> TxReceipt:
         """Post ``record`` as the latest rating of its tranche by ``agency``."""
         fn = self.contract.functions.post(agency, record_tuple(record))
-        return self.sender.send(fn, idempotency_key=idempotency_key)
+        return self._send(fn, idempotency_key)
 
     def posted(self, receipt: TxReceipt) -> list[dict]:
         events = self.contract.events.RatingPosted().process_receipt(receipt, errors=DISCARD)

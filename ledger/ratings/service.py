@@ -3,8 +3,9 @@
 The rating agency signs with its own key (keystore role ``rating-agency``), registered as
 an attester by the registrar on first use. Publishing a rating for a tranche that already
 has a valid one supersedes it: the new record is attested first (naming the old one), then
-the old one is revoked with ``REASON_SUPERSEDED``; if the revocation fails the new record
-stands and the old one stays valid until a retry, never the other way round. Status is the
+the old one is revoked with ``REASON_SUPERSEDED``. If the post to the pool's feed or the
+revocation fails, the new record stands and the old one stays valid until ``rating sync``
+(``ledger.ratings.sync``) finishes, never the other way round. Status is the
 registry's (valid, revoked, expired, attester suspended), with a revocation for
 supersession shown as ``superseded``.
 """
@@ -12,6 +13,8 @@ supersession shown as ``superseded``.
 from __future__ import annotations
 
 import json
+import logging
+import threading
 import time
 from dataclasses import dataclass
 
@@ -30,6 +33,8 @@ from ledger.ratings.store import RatingRow, ensure_table
 from ledger.store.db import session_scope
 from ledger.store.deal_tables import DealPool
 
+log = logging.getLogger(__name__)
+
 AGENCY_ROLE = "rating-agency"
 AGENCY_NAME = "Credence ratings"
 
@@ -40,6 +45,7 @@ class Published:
     tx_hash: str
     superseded: str | None  # the commitment it superseded, if any
     feed_tx: str | None = None  # posted to the pool's RatingFeed (its rating trigger's)
+    pending: str | None = None  # why the feed post or the supersession is left to sync
 
 
 def rating_status(registry: Registry, attester_id: int, commitment: str) -> str:
@@ -55,6 +61,9 @@ def rating_status(registry: Registry, attester_id: int, commitment: str) -> str:
 class RatingService:
     def __init__(self, runtime) -> None:  # ledger.runtime.Runtime
         self.runtime = runtime
+        # One publication or sync at a time in this process: a sync never sees a record
+        # that its publish is still posting (the API's background sync shares the service).
+        self.lock = threading.RLock()
         self.registry: Registry = runtime.registry(AGENCY_ROLE)
         ensure_table(runtime.engine)
 
@@ -134,6 +143,10 @@ class RatingService:
         return self._anchor(record, previous)
 
     def _anchor(self, record: RatingRecord, previous: RatingRow | None) -> Published:
+        with self.lock:
+            return self._anchor_locked(record, previous)
+
+    def _anchor_locked(self, record: RatingRecord, previous: RatingRow | None) -> Published:
         key = record.commitment_hex
         receipt = self.registry.attest(
             record.commitment,
@@ -158,22 +171,20 @@ class RatingService:
                 )
             )
         # Posted before the old record is revoked, so the pool's feed never holds a gap.
-        feed_tx = self._post_to_feed(record)
-        if previous is not None:
-            self.registry.revoke(
-                bytes.fromhex(previous.commitment[2:]),
-                REASON_SUPERSEDED,
-                idempotency_key=f"rating-supersede:{previous.commitment}",
-            )
-            with session_scope(self.runtime.engine) as session:
-                row = session.get(RatingRow, previous.commitment)
-                row.superseded_by = key
-                session.add(row)
+        feed_tx, pending = None, None
+        try:
+            feed_tx = self._post_to_feed(record)
+            if previous is not None:
+                self.supersede(previous.commitment, key)
+        except Exception as exc:  # the record stands; ``ledger.ratings.sync`` finishes
+            pending = f"{type(exc).__name__}: {exc}"
+            log.warning("rating %s: feed post or supersession left to sync (%s)", key, pending)
         return Published(
             record,
             "0x" + bytes(receipt["transactionHash"]).hex(),
             previous.commitment if previous else None,
             feed_tx,
+            pending,
         )
 
     def trigger(self, pool: str) -> RatingTrigger | None:
@@ -184,19 +195,58 @@ class RatingService:
         trigger = PoolClient.at(self.runtime.sender(AGENCY_ROLE), pool).rating_trigger()
         return None if int(trigger.feed, 16) == 0 else trigger
 
-    def _post_to_feed(self, record: RatingRecord) -> str | None:
-        """Post the record to the pool's feed when its rating trigger reads this agency's
-        rating of this tranche."""
+    def _feed_of(self, record: RatingRecord) -> tuple[RatingFeedClient, int] | None:
+        """The pool's feed and agency when its rating trigger reads this agency's rating
+        of this tranche (None: nothing to post)."""
         trigger = self.trigger(record.pool)
         if trigger is None or (trigger.agency, trigger.tranche) != (
             self.agency_id(),
             record.tranche,
         ):
             return None
-        feed = RatingFeedClient.at(self.runtime.sender(AGENCY_ROLE), trigger.feed)
+        return RatingFeedClient.at(self.runtime.sender(AGENCY_ROLE), trigger.feed), trigger.agency
+
+    def _post_to_feed(self, record: RatingRecord) -> str | None:
+        found = self._feed_of(record)
+        if found is None:
+            return None
+        feed, agency = found
         key = f"rating-feed:{record.commitment_hex}"
-        receipt = feed.post(trigger.agency, record, idempotency_key=key)
+        receipt = feed.post(agency, record, idempotency_key=key)
         return "0x" + bytes(receipt["transactionHash"]).hex()
+
+    def feed_lags(self, row: RatingRow) -> bool:
+        """Whether the pool's feed should hold this record but holds an older one."""
+        record = RatingRecord.from_dict(json.loads(row.record))
+        found = self._feed_of(record)
+        if found is None:
+            return False
+        feed, agency = found
+        held = feed.current(agency, record.pool, record.tranche)
+        return held.commitment != row.commitment and held.issued_at < record.issued_at
+
+    def post_to_feed(self, commitment: str) -> str | None:
+        """Post a stored record to its pool's feed (None: the pool has no feed for it)."""
+        row = self.row(commitment)
+        if row is None:
+            raise RatingRecordError("commitment", "no rating record with this commitment")
+        return self._post_to_feed(RatingRecord.from_dict(json.loads(row.record)))
+
+    def supersede(self, old: str, new: str) -> bool:
+        """Revoke ``old`` as superseded by ``new`` unless the registry no longer holds it
+        valid, and note it in the rows; True if a revocation was sent."""
+        sent = self.status(old) == "valid"
+        if sent:
+            self.registry.revoke(
+                bytes.fromhex(old[2:]),
+                REASON_SUPERSEDED,
+                idempotency_key=f"rating-supersede:{old}",
+            )
+        with session_scope(self.runtime.engine) as session:
+            row = session.get(RatingRow, old)
+            row.superseded_by = new
+            session.add(row)
+        return sent
 
     def revoke(self, commitment: str, reason: int) -> str:
         if not 1 <= reason < REASON_SUPERSEDED:

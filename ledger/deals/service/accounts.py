@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 from web3 import Web3
@@ -24,6 +26,34 @@ from ledger.store.deal_tables import (
     InvestorAccount,
 )
 
+if TYPE_CHECKING:
+    from ledger.runtime import Runtime
+
+
+def admitted_address(
+    runtime: Runtime,
+    name: str,
+    given: str | None,
+    on_file: str | None,
+    role: Callable[[str], str],
+) -> tuple[str, bool]:
+    """The address an investor or cover provider ``name`` is admitted at, and whether the
+    service holds its key: the given address, else the one on file, else a key the service
+    makes under keystore role ``role(name)`` (funded on a dev chain). A given address that
+    differs from the one on file is a conflict."""
+    custodial = given is None and on_file is None
+    address = given if given is not None else on_file
+    if address is None:
+        address = runtime.keystore.signer(role(name)).address
+        if runtime.is_dev_chain():
+            runtime.fund_dev_keys((role(name),))
+    if not Web3.is_address(address):
+        raise DealError("address", f"not an address: {address!r}")
+    address = Web3.to_checksum_address(address)
+    if on_file is not None and on_file != address:
+        raise DealConflict("address", f"{name} is already {on_file}")
+    return address, custodial
+
 
 class AccountOps(ServiceBase):
     """Investor accounts, the registry and forced transfers."""
@@ -43,14 +73,9 @@ class AccountOps(ServiceBase):
             raise DealError("name", "1-32 of a-z, 0-9, '-', '_', starting with a letter or digit")
         with Session(self.runtime.engine) as session:
             existing = session.get(InvestorAccount, name)
-        custodial = address is None and existing is None
-        if address is None:
-            address = existing.address if existing else self._custodial_address(name)
-        if not Web3.is_address(address):
-            raise DealError("address", f"not an address: {address!r}")
-        address = Web3.to_checksum_address(address)
-        if existing and existing.address != address:
-            raise DealConflict("address", f"{name} is already {existing.address}")
+        address, custodial = admitted_address(
+            self.runtime, name, address, existing.address if existing else None, investor_role
+        )
         with input_errors():
             written = Written.of(self.registry.set_investor(address, kyc_expiry, jurisdiction))
         if existing:
@@ -66,13 +91,6 @@ class AccountOps(ServiceBase):
         with session_scope(self.runtime.engine) as session:
             session.add(account)
         return NewInvestor(account, api_key, written)
-
-    def _custodial_address(self, name: str) -> str:
-        role = investor_role(name)
-        address = self.runtime.keystore.signer(role).address
-        if self.runtime.is_dev_chain():
-            self.runtime.fund_dev_keys((role,))
-        return address
 
     def remove_investor(self, ident: str) -> Written:
         with input_errors():
