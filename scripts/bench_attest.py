@@ -6,7 +6,8 @@ per record (EAS, from the npm package's compiled artifacts). Throughput: records
 end to end through the HTTP API (sealed, batched, anchored, indexed, proof stored) with
 the API's peak RSS; 10,000 of their disclosures verified through POST /v1/verify/batch
 (a JSON body, then the same as NDJSON); a fresh `credence verify` process on one of them;
-EAS at its best (bench_eas.py); and, with --backfill-events, the indexer rebuilding a chain of that many events.
+EAS at its best (bench_eas.py); and, with --backfill-events, the indexer rebuilding a
+chain of that many events.
 
     python scripts/bench_attest.py [--records 100000] [--eas-records 20000]
         [--backfill-events 0] [--profile stacks.txt] [--json]
