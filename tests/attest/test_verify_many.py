@@ -3,6 +3,7 @@ while reading each record once; the API's batch endpoint gives the same."""
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -90,6 +91,7 @@ def test_api_batch_endpoint_answers_each_as_the_single_endpoint(node: LocalNode,
         lines = client.post("/v1/verify/batch", content=ndjson, headers={**key, **NDJSON})
         assert lines.status_code == 200, lines.text
         assert lines.json() == body  # one disclosure a line: the same answer
+        assert gc.isenabled()  # the pause around the batch ended with it
         empty = client.post("/v1/verify/batch", json={"disclosures": []}, headers=key)
         assert empty.status_code == 422
         assert "disclosures" in empty.text
@@ -123,6 +125,7 @@ def test_api_batch_endpoint_refuses_a_bad_body_naming_the_field(
     [error] = response.json()["errors"]
     assert error["field"] == field
     assert error["reason"]
+    assert gc.isenabled()  # the refusal, raised inside the collector pause, ended it
 
 
 def _mutations(doc: dict) -> list:
