@@ -13,6 +13,7 @@ managed Anvil node and SQLite in a fresh demo directory, nothing to configure.
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import threading
 import time
@@ -195,6 +196,10 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     batch = ok(verifier.post("/v1/verify/batch", json={"disclosures": [disclosure, *many]}))
     valid = sum(r["valid"] for r in batch["results"])
     console.print(f"batch verify: {valid} of {batch['count']} disclosures valid in one call")
+    lines = "\n".join(json.dumps(d) for d in [disclosure, *many])  # NDJSON: one a line
+    ndjson = {"content-type": "application/x-ndjson"}
+    same = ok(verifier.post("/v1/verify/batch", content=lines, headers=ndjson)) == batch
+    console.print(f"the same as NDJSON, one disclosure a line: {'same' if same else 'DIFFERENT'}")
     recompute = {"disclosure": disclosure, "inputs": applicants[0]}
     show_verification(
         "score recomputed from the inputs",

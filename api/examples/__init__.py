@@ -4,6 +4,7 @@ each one against its model, so an example cannot drift from its schema unnoticed
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI
@@ -29,7 +30,8 @@ def install(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             spec = build()
-            schemas = spec.get("components", {}).get("schemas", {})
+            schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+            _add_referenced(spec, schemas)
             for model, example in EXAMPLES.items():
                 # FastAPI qualifies a name two modules share (api__x__schemas__Name)
                 qualified = f"{model.__module__.replace('.', '__')}__{model.__name__}"
@@ -39,3 +41,13 @@ def install(app: FastAPI) -> None:
         return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _add_referenced(spec: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """A route that reads its own body (``openapi_extra``) names its schema by reference;
+    FastAPI does not generate it, so it is added here from the model of that name."""
+    text = json.dumps(spec["paths"])
+    for model in EXAMPLES:
+        name = model.__name__
+        if name not in schemas and f'"#/components/schemas/{name}"' in text:
+            schemas[name] = model.model_json_schema(ref_template="#/components/schemas/{model}")

@@ -3,6 +3,7 @@ while reading each record once; the API's batch endpoint gives the same."""
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -21,6 +22,7 @@ from ledger.runtime import Runtime
 from ledger.settings import Settings
 from tests.attest.disclosure_fixtures import FIXTURES, build
 
+NDJSON = {"content-type": "application/x-ndjson"}
 EXPECTED: dict[str, str] = json.loads((FIXTURES / "expected.json").read_text())
 
 
@@ -85,9 +87,45 @@ def test_api_batch_endpoint_answers_each_as_the_single_endpoint(node: LocalNode,
             else:
                 assert {**alone.json(), "field": None} == got, name
             assert got["status"] == EXPECTED[name]
+        ndjson = b"\n".join(json.dumps(d).encode() for d in docs) + b"\n\n"
+        lines = client.post("/v1/verify/batch", content=ndjson, headers={**key, **NDJSON})
+        assert lines.status_code == 200, lines.text
+        assert lines.json() == body  # one disclosure a line: the same answer
+        assert gc.isenabled()  # the pause around the batch ended with it
         empty = client.post("/v1/verify/batch", json={"disclosures": []}, headers=key)
         assert empty.status_code == 422
         assert "disclosures" in empty.text
+
+
+BAD_BODIES: list[tuple[bytes, dict[str, str], str]] = [
+    (b"{not json", {}, "body"),
+    (b"[1, 2]", {}, "body"),
+    (b'{"disclosures": [{}], "more": 1}', {}, "more"),
+    (b'{"documents": [{}]}', {}, "documents"),
+    (b"{}", {}, "disclosures"),
+    (b'{"disclosures": {"a": 1}}', {}, "disclosures"),
+    (b'{"disclosures": []}', {}, "disclosures"),
+    (json.dumps({"disclosures": [{}] * 10_001}).encode(), {}, "disclosures"),
+    (b'{"version": 1}\n{broken\n', NDJSON, "disclosures.1"),
+    (b"\n \n", NDJSON, "disclosures"),
+    (b"{}\n" * 10_001, NDJSON, "disclosures"),
+]
+
+
+@pytest.mark.parametrize(("content", "headers", "field"), BAD_BODIES)
+def test_api_batch_endpoint_refuses_a_bad_body_naming_the_field(
+    node: LocalNode, tmp_path: Path, content: bytes, headers: dict[str, str], field: str
+):
+    settings = Settings(data_dir=tmp_path / "api", rpc_url=node.url)
+    key = {"X-API-Key": "k", "content-type": "application/json", **headers}
+    with Runtime.open(settings) as rt, TestClient(create_app(rt, {"k": Role.verifier})) as client:
+        response = client.post("/v1/verify/batch", content=content, headers=key)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    [error] = response.json()["errors"]
+    assert error["field"] == field
+    assert error["reason"]
+    assert gc.isenabled()  # the refusal, raised inside the collector pause, ended it
 
 
 def _mutations(doc: dict) -> list:
