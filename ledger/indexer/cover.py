@@ -81,22 +81,23 @@ def _move(session: Session, row: CoverFacility, ev: EventLog, kind: str, amount:
     )
 
 
-def collateral_posted(session: Session, a: Args, ev: EventLog) -> None:
+def _collateral(session: Session, a: Args, ev: EventLog, what: str) -> None:
+    """Collateral ``posted`` or ``withdrawn``: the running total of that name, the balance
+    after it, and the move."""
     if ev.contract not in KIND:
         return
     row = _facility(session, ev.address, KIND[ev.contract])
-    row.posted += a["amount"]
+    setattr(row, what, getattr(row, what) + a["amount"])
     row.collateral = a["collateral"]
-    _move(session, row, ev, "posted", a["amount"])
+    _move(session, row, ev, what, a["amount"])
+
+
+def collateral_posted(session: Session, a: Args, ev: EventLog) -> None:
+    _collateral(session, a, ev, "posted")
 
 
 def collateral_withdrawn(session: Session, a: Args, ev: EventLog) -> None:
-    if ev.contract not in KIND:
-        return
-    row = _facility(session, ev.address, KIND[ev.contract])
-    row.withdrawn += a["amount"]
-    row.collateral = a["collateral"]
-    _move(session, row, ev, "withdrawn", a["amount"])
+    _collateral(session, a, ev, "withdrawn")
 
 
 def released(session: Session, a: Args, ev: EventLog) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -14,11 +12,10 @@ from sqlmodel import Session, select
 
 from ledger.attest.anchoring import AnchorPending, Confirmer, TxLost
 from ledger.attest.reconcile import Reconciler
-from ledger.attest.records import ScoreRecord
-from ledger.attest.registry import ModelMetrics
 from ledger.attest.service import AttestationService
 from ledger.runtime import Runtime
 from ledger.store.tables import Batch, IssuedRecord
+from tests.attest.samples import register_model, score_records
 
 
 @pytest.fixture(scope="module")
@@ -30,24 +27,7 @@ def service(runtime: Runtime) -> Iterator[AttestationService]:
 
 @pytest.fixture(scope="module")
 def model_id(service: AttestationService) -> str:
-    model = secrets.token_bytes(32)
-    service.registry.register_model(model, "ipfs://m", ModelMetrics(8000, 5000, 6000, 100, 900))
-    return "0x" + model.hex()
-
-
-def records(service: AttestationService, model_id: str, n: int) -> list[ScoreRecord]:
-    now = int(time.time())
-    return [
-        service.new_record(
-            subject_id=f"subject-{secrets.token_hex(4)}",
-            score=600 + i,
-            grade="B",
-            model_id=model_id,
-            expires_at=now + 86_400,
-            issued_at=now,
-        )
-        for i in range(n)
-    ]
+    return register_model(service)
 
 
 def stored(service: AttestationService, key: str) -> int:
@@ -57,8 +37,8 @@ def stored(service: AttestationService, key: str) -> int:
 
 
 def test_a_retry_under_the_same_key_answers_the_first_records(service, model_id):
-    first = service.issue(records(service, model_id, 4), request_key="retry-1")
-    again = service.issue(records(service, model_id, 4), request_key="retry-1")
+    first = service.issue(score_records(service, model_id, 4), request_key="retry-1")
+    again = service.issue(score_records(service, model_id, 4), request_key="retry-1")
     assert [s.commitment for s in again] == [s.commitment for s in first]
     assert stored(service, "retry-1") == 4
 
@@ -67,7 +47,7 @@ def test_concurrent_attempts_under_one_key_store_one_set(service, model_id):
     answers: list[list[bytes]] = []
 
     def attempt() -> None:
-        sealed = service.issue(records(service, model_id, 3), request_key="race-1")
+        sealed = service.issue(score_records(service, model_id, 3), request_key="race-1")
         answers.append([s.commitment for s in sealed])
 
     threads = [threading.Thread(target=attempt) for _ in range(4)]
@@ -82,7 +62,7 @@ def test_concurrent_attempts_under_one_key_store_one_set(service, model_id):
 def test_an_anchor_the_chain_lost_is_reanchored_with_the_same_content(runtime, service, model_id):
     w3 = runtime.w3
     snap = w3.provider.make_request("evm_snapshot", [])["result"]
-    sealed = service.issue(records(service, model_id, 5), request_key="lost-1")
+    sealed = service.issue(score_records(service, model_id, 5), request_key="lost-1")
     row = service.get("0x" + sealed[0].commitment.hex())
     assert row is not None and service.status(row) == "valid"
     root = row.batch_root
@@ -104,7 +84,7 @@ def test_an_anchor_the_chain_lost_is_reanchored_with_the_same_content(runtime, s
 
 
 def test_a_request_the_chain_refuses_leaves_nothing_stored(service, model_id):
-    old = records(service, model_id, 2)
+    old = score_records(service, model_id, 2)
     expired = [replace(r, issued_at=1_000, expires_at=2_000) for r in old]
     with pytest.raises(ValueError, match="ExpiryNotInFuture"):
         service.issue(expired, request_key="refused-1")
@@ -122,7 +102,9 @@ def test_anchored_waits_for_the_configured_confirmations(runtime, service, model
     )
     try:
         with pytest.raises(AnchorPending):
-            confirming.issue(records(service, model_id, 2), request_key="confirm-1", timeout=2)
+            confirming.issue(
+                score_records(service, model_id, 2), request_key="confirm-1", timeout=2
+            )
         row = confirming.rows(commitments(confirming, "confirm-1"))[0]
         assert row.status == "pending" and service.status(row) == "valid"  # mined, not final
 

@@ -4,8 +4,6 @@ for that state too (on a real node)."""
 
 from __future__ import annotations
 
-import secrets
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -16,12 +14,11 @@ from sqlmodel import Session, select
 from ledger.attest.anchoring import AnchorPending
 from ledger.attest.reconcile import Reconciler
 from ledger.attest.record_state import follow
-from ledger.attest.records import ScoreRecord
-from ledger.attest.registry import ModelMetrics
 from ledger.attest.service import AttestationService
 from ledger.merkle import MerkleTree, bytes32_leaf, verify
 from ledger.runtime import Runtime
 from ledger.store.tables import Batch, IssuedRecord
+from tests.attest.samples import register_model, score_records
 
 BATCH = 4
 
@@ -41,24 +38,7 @@ def service(runtime: Runtime) -> Iterator[AttestationService]:
 
 @pytest.fixture(scope="module")
 def model_id(service: AttestationService) -> str:
-    model = secrets.token_bytes(32)
-    service.registry.register_model(model, "ipfs://w", ModelMetrics(8000, 5000, 6000, 100, 900))
-    return "0x" + model.hex()
-
-
-def records(service: AttestationService, model_id: str, n: int) -> list[ScoreRecord]:
-    now = int(time.time())
-    return [
-        service.new_record(
-            subject_id=f"subject-{secrets.token_hex(4)}",
-            score=500 + i,
-            grade="B",
-            model_id=model_id,
-            expires_at=now + 86_400,
-            issued_at=now,
-        )
-        for i in range(n)
-    ]
+    return register_model(service)
 
 
 def stored(service: AttestationService, key: str) -> list[IssuedRecord]:
@@ -90,7 +70,9 @@ def test_full_batches_are_stored_with_their_records_and_never_rewritten(service,
 
     event.listen(service.engine, "before_cursor_execute", seen)
     try:
-        sealed = service.issue(records(service, model_id, 2 * BATCH + 1), request_key="once-1")
+        sealed = service.issue(
+            score_records(service, model_id, 2 * BATCH + 1), request_key="once-1"
+        )
     finally:
         event.remove(service.engine, "before_cursor_execute", seen)
 
@@ -115,7 +97,7 @@ def test_full_batches_are_stored_with_their_records_and_never_rewritten(service,
 
 
 def test_derived_proofs_are_the_trees_and_the_chain_accepts_them(service, model_id):
-    sealed = service.issue(records(service, model_id, BATCH), request_key="once-2")
+    sealed = service.issue(score_records(service, model_id, BATCH), request_key="once-2")
     rows = stored(service, "once-2")
     root = rows[0].batch_root
     assert root and batch(service, root).nodes is not None
@@ -141,7 +123,7 @@ def test_a_crash_after_storing_a_full_batch_is_finished_by_the_reconciler(
         raise ConnectionError("node unreachable")
 
     monkeypatch.setattr(service.anchorer, "_send", node_away)
-    first = records(service, model_id, BATCH)
+    first = score_records(service, model_id, BATCH)
     with pytest.raises(AnchorPending):
         service.issue(first, request_key="once-3")
     rows = stored(service, "once-3")
@@ -155,7 +137,7 @@ def test_a_crash_after_storing_a_full_batch_is_finished_by_the_reconciler(
     after = stored(service, "once-3")
     assert all(r.status == "anchored" and service.status(r) == "valid" for r in after)
     assert after[0].tx_hash == batch(service, rows[0].batch_root).tx_hash is not None
-    again = service.issue(records(service, model_id, BATCH), request_key="once-3")
+    again = service.issue(score_records(service, model_id, BATCH), request_key="once-3")
     assert [s.commitment for s in again] == [s.commitment for s in service.accepted("once-3")]
     assert ["0x" + s.commitment.hex() for s in again] == [r.commitment for r in rows]
     assert len(stored(service, "once-3")) == BATCH
@@ -164,7 +146,8 @@ def test_a_crash_after_storing_a_full_batch_is_finished_by_the_reconciler(
 def test_a_full_batch_the_chain_refuses_leaves_nothing_stored(service, model_id):
     """Its records are deleted by their keys (no index on batch_root), its batch row too."""
     expired = [
-        replace(r, issued_at=1_000, expires_at=2_000) for r in records(service, model_id, 2 * BATCH)
+        replace(r, issued_at=1_000, expires_at=2_000)
+        for r in score_records(service, model_id, 2 * BATCH)
     ]
     with pytest.raises(ValueError, match="ExpiryNotInFuture"):
         service.issue(expired, request_key="once-refused")
