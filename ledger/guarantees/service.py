@@ -39,6 +39,7 @@ from ledger.deals.service import DealConflict, DealError, DealNotFound, DealServ
 from ledger.deals.spec import DealSpec
 from ledger.deals.terms import WaterfallInputError
 from ledger.guarantees.facility import KINDS, FacilityClient, bind
+from ledger.guarantees.priced import check_priced
 from ledger.guarantees.pricing import PricingInputs
 from ledger.guarantees.proposals import Proposal, check_record, propose
 from ledger.guarantees.providers import DEFAULTS, Provider, ProviderBook
@@ -99,6 +100,11 @@ def facility_kind(w3: Web3, address: str) -> str | None:
         if code and mask_immutables(code, art) == mask_immutables(expected, art):
             return kind
     return None
+
+
+def terms_of(kind: str, raw: dict[str, int]) -> GuaranteeTerms | InsuranceTerms:
+    """The terms of a ``kind`` facility as ``Position.terms`` holds them."""
+    return _TERMS[kind](**raw)
 
 
 def parse_terms(kind: str, raw: dict[str, Any], tranches: int) -> GuaranteeTerms | InsuranceTerms:
@@ -236,7 +242,9 @@ class CoverService:
         """Deploy a ``kind`` facility for ``pool`` with provider ``name``'s key as its provider
         (a guarantor deploys guarantees, an insurer policies). The collateral required is
         ``required``, else the pricing record's collateral; the record's Keccak-256 is
-        committed as ``pricingHash``."""
+        committed as ``pricingHash``, and the terms must be the ones it priced (a premium
+        equal to the priced one, collateral and a guarantee's limit at least the priced
+        collateral: ``ledger.guarantees.priced``)."""
         provider = self.providers.get(name)
         if kind in _TERMS and provider.kind != kind:
             raise CoverForbidden("kind", f"{name} is a {provider.kind} provider, not {kind}")
@@ -245,13 +253,16 @@ class CoverService:
         digest, priced = bytes(32), None
         if pricing_record is not None:
             spec = self.deals.stored_spec(client.address)
-            digest, priced = check_record(self.runtime, client, spec, parsed, pricing_record)
+            priced = check_record(self.runtime, client, spec, parsed, pricing_record)
+            digest = priced.digest
         if required is None:
             if priced is None:
                 raise DealError("required", "give the collateral required or a pricing record")
-            required = priced
+            required = priced.collateral
         if not 0 <= required <= 2**256 - 1:
             raise DealError("required", "must be a non-negative integer")
+        if priced is not None:
+            check_priced(priced, parsed, required)  # the price recorded is the price deployed
         sender = self._sender(provider)
         if not self.deals.registry.is_allowed(sender.address):
             how = (
