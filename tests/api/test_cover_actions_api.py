@@ -266,8 +266,9 @@ def test_an_insurance_policy_deployed_from_its_pricing_record(
     capital = priced["result"]["collateral"]
     less = {**with_record, "required": capital - 1}
     answer = refused(deploy(client, insured_pool, "insurance", INSURER, **less), 422, "required")
-    assert f"at least the priced {capital} (the pricing record's), not {capital - 1}" in (
-        answer["detail"]
+    assert (
+        f"at least the priced {capital} (the pricing record's), not {capital - 1}"
+        in (answer["detail"])
     )
     deployed = ok(deploy(client, insured_pool, "insurance", INSURER, **with_record), 201)
     assert deployed["pricing_hash"] == priced["pricing_hash"]
