@@ -34,12 +34,13 @@ from ledger.deals.cover import (
     InsuranceTerms,
     check_cover,
 )
+from ledger.deals.pool import PoolClient
 from ledger.deals.pool_types import PoolState
 from ledger.deals.service import DealConflict, DealError, DealNotFound, DealService, Written
 from ledger.deals.spec import DealSpec
 from ledger.deals.terms import WaterfallInputError
 from ledger.guarantees.facility import KINDS, FacilityClient, bind
-from ledger.guarantees.priced import check_priced
+from ledger.guarantees.priced import check_deployed, check_priced
 from ledger.guarantees.pricing import PricingInputs
 from ledger.guarantees.proposals import Proposal, check_record, propose
 from ledger.guarantees.providers import DEFAULTS, Provider, ProviderBook
@@ -311,8 +312,15 @@ class CoverService:
             self.deals._ensure_funds(pool, sender.address, amount)
         return Written.of(facility.as_sender(sender).post(amount, idempotency_key=key))
 
-    def bind(self, address: str, idempotency_key: str | None = None) -> Written:
-        """The pool's structurer binds the facility (funded to its requirement)."""
+    def bind(
+        self,
+        address: str,
+        idempotency_key: str | None = None,
+        pricing_record: str | None = None,
+    ) -> Written:
+        """The pool's structurer binds the facility (funded to its requirement). With
+        ``pricing_record``, only a facility that commits that record and was deployed on the
+        terms it priced (§14.6): what a provider deploying with its own key must show."""
         facility = self.facility(address)
         pool = self.deals.pool(facility.contract.functions.pool().call())
         if facility.contract.functions.bound().call():
@@ -320,8 +328,27 @@ class CoverService:
         state = pool.state()
         if state > PoolState.AMORTISING:
             raise DealConflict("pool", f"is {state.name.lower()}: cover binds only before that")
+        if pricing_record is not None:
+            self._check_deployed(facility.address, pool, pricing_record)
         key = _key(idempotency_key, "bind", facility.address)
         return Written.of(bind(pool, facility, idempotency_key=key))
+
+    def _check_deployed(self, address: str, pool: PoolClient, text: str) -> None:
+        """DealError unless the facility commits ``text`` (a valid record for ``pool``, as
+        deploying checks it) and has the terms it priced, as the chain has them."""
+        p = self.show(address)
+        terms = terms_of(p.kind, p.terms)
+        spec = self.deals.stored_spec(pool.address)
+        priced = check_record(self.runtime, pool, spec, terms, text)
+        check = check_deployed(priced, address, terms, p.collateral_required, p.pricing_hash)
+        if not check.hash_matches:
+            raise DealError(
+                "pricing_record",
+                f"the facility commits {check.pricing_hash}, not this record "
+                f"(0x{priced.digest.hex()})",
+            )
+        if check.differences:
+            raise DealError(check.differences[0].field, check.differences[0].reason)
 
     def release(self, name: str, address: str, idempotency_key: str | None = None) -> Written:
         """Release the facility, returning its collateral to the provider. ``name`` is a

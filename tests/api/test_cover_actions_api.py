@@ -212,6 +212,17 @@ def test_a_guarantee_deployed_from_its_pricing_record(
     deployed = ok(deploy(client, priced_pool, "guarantee", GUARANTOR, **with_record), 201)
     assert deployed["pricing_hash"] == priced["pricing_hash"]
     assert deployed["required"] == result["collateral"]
+    # the structurer binds with the record: a facility committing another hash is refused
+    unpriced = ok(deploy(client, priced_pool, "guarantee", GUARANTOR, terms=terms), 201)
+    path = f"/v1/cover/facilities/{unpriced['address']}/bind"
+    answer = refused(client.post(path, json={"pricing_record": record}, headers=STRUCTURER), 422)
+    assert (
+        answer["errors"][0]["field"] == "pricing_record" and "not this record" in (answer["detail"])
+    )
+    path = f"/v1/cover/facilities/{deployed['address']}"
+    ok(client.post(f"{path}/collateral", json={"amount": result["collateral"]}, headers=GUARANTOR))
+    bound = ok(client.post(f"{path}/bind", json={"pricing_record": record}, headers=STRUCTURER))
+    assert bound["position"]["bound"]
     # more collateral, and a higher limit, than priced only protect the pool
     more = {**with_record, "required": result["collateral"] + 1}
     more["terms"] = {**terms, "limit": result["collateral"] * 2}

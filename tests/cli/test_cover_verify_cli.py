@@ -1,7 +1,8 @@
 """`credence cover verify --facility` on a real Anvil: a third party holding a pricing record
 checks that a deployed facility commits its hash and was deployed on the terms it priced
 (read from the chain); a facility its provider deployed itself, with the record's hash but
-a lower premium and collateral, is caught (exit 1), naming each term."""
+a lower premium and collateral, is caught (exit 1), naming each term, and the structurer
+binding with the record binds only the facility deployed on its terms."""
 
 from __future__ import annotations
 
@@ -95,3 +96,13 @@ def test_verify_checks_the_deployed_terms_against_the_record(
 
     code, out = run(env, *verify, pool)
     assert code == 2 and "no guarantee facility" in " ".join(out.split())
+
+    # the structurer binds with the record: only the facility deployed on its terms
+    bind = ("cover", "bind", "--pricing-record", str(tmp_path / "record.json"))
+    code, out = run(env, *bind, other.address)
+    flat = " ".join(out.split())
+    assert code == 2 and "terms.premium_bps" in flat and "Traceback" not in flat
+    with Runtime.open(settings) as rt:
+        CoverService(rt).post("guarantor", honest.address, priced.collateral)
+    code, out = run(env, *bind, honest.address, "--json")
+    assert code == 0 and json.loads(out)["position"]["bound"] is True, out
