@@ -57,11 +57,13 @@ def read_record(text: str) -> PricedRecord:
     """The record's hash, inputs and result; DealError naming ``pricing_record``."""
     try:
         inputs = inputs_from_record(text)
-        result = {k: int(v) for k, v in json.loads(text)["result"].items()}
+        result = json.loads(text)["result"]
         for name in ("premium_bps", "collateral"):
             result[name]  # a record states both (KeyError otherwise)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise DealError("pricing_record", f"not a pricing record ({exc})") from None
+    if not all(type(v) is int for v in result.values()):  # no floats, strings or booleans
+        raise DealError("pricing_record", "not a pricing record (its result is not integers)")
     return PricedRecord(record_hash(text), inputs, result)
 
 
