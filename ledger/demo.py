@@ -261,7 +261,7 @@ def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:
     stressed_deal(console)
     from ledger.demo_cover import cover_flow
 
-    step("8b. Cover: a guarantee on B and pool insurance priced from attested PDs, a period")
+    step("8b. Cover: a guarantee on B and pool insurance priced from attested PDs, two periods")
     cover_flow(rt, console, data_dir)
     operator_view(url, attester)
 

@@ -2,13 +2,16 @@
 PD, a structurer pools the attested tape, a guarantor prices a guarantee on the mezzanine
 notes from the PDs checked against the registry (a tape with one PD changed is refused),
 deploys it and posts collateral, an insurer deploys a policy on the pool's defaults, a
-second guarantor is admitted and refused on the first one's facility, the structurer binds both, and the first period runs with its insurance claim on chain."""
+second guarantor is admitted and refused on the first one's facility, the structurer binds
+both, the first period runs with its insurance claim on chain, and a stressed second period
+draws on the guarantee."""
 
 from __future__ import annotations
 
 import csv
 import secrets
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
@@ -17,8 +20,8 @@ from rich.table import Table
 from ledger import PROJECT_ROOT
 from ledger.deals.period_file import period_yaml, read_period_file
 from ledger.deals.service import DealService
-from ledger.deals.servicing import build_period, read_servicer_file
-from ledger.deals.spec import DealSpec, load_spec
+from ledger.deals.servicing import PeriodBuild, ServicedLoan, build_period, read_servicer_file
+from ledger.deals.spec import DealSpec, add_months, load_spec
 from ledger.deals.tape import read_tape
 from ledger.deals.units import money
 from ledger.guarantees import positions
@@ -134,19 +137,12 @@ def cover_flow(rt: Runtime, console: Console, folder: Path) -> None:
     )
 
     rows = read_servicer_file(DEALS / "servicer-2026-02.csv", key)
-    build = build_period(rows, spec.period.first_payment_date)
-    outcome = deals.report_period(pool, read_period_file(period_yaml(build, d), d))
-    figures = cover_result(deals.pool(pool), outcome.receipt)
-    assert figures is not None and figures.guarantee and figures.insurance
-    table = Table("facility", "premium paid", "draw / claim paid", "collateral after")
-    table.title = f"period 1 with cover: defaults {money(build.report.new_defaults, d)} USDC"
-    gr, ir = figures.guarantee, figures.insurance
-    for name, paid, out, left in (
-        ("guarantee on B", gr.premium_paid, gr.draw, gr.state.collateral),
-        ("pool insurance", ir.premium_paid, ir.claim_paid, ir.state.capital),
-    ):
-        table.add_row(name, money(paid, d), money(out, d), money(left, d))
-    console.print(table)
+    first = spec.period.first_payment_date
+    build = _run_period(deals, pool, rows, first, "period 1 with cover", d, console)
+    # a stressed month: loans worth about an eighth of the pool default, past equity, the
+    # reserve and the policy's capital, so the guarantee on B draws
+    stressed = _stressed_rows(build, spec.units(spec.pool_balance) // 8)
+    _run_period(deals, pool, stressed, add_months(first, 1), "period 2, stressed", d, console)
 
     rt.indexer().poll_once()  # the index follows each bound facility's events
     indexed = positions.facilities(rt.engine, pool)
@@ -161,7 +157,7 @@ def _second_guarantor(
     rt: Runtime, deals: DealService, cover: CoverService, facility: str, console: Console
 ) -> None:
     """The agent admits a second guarantor with its own key and API key; it may not top up
-    the first guarantor's facility."""
+    the first guarantor's facility; an admin rotates its key, then removes it."""
     added = ProviderBook(rt, deals).add("northwind", "guarantee", KYC_UNTIL, "GB")
     try:
         cover.post("northwind", facility, 1)
@@ -172,6 +168,14 @@ def _second_guarantor(
         f"a second guarantor, northwind ({added.provider.address}), admitted with a key of its "
         "own (`credence cover provider add`); topping up the first guarantor's facility is "
         "refused"
+    )
+    book = ProviderBook(rt, deals)
+    book.rotate("northwind")
+    book.remove("northwind")
+    console.print(
+        "northwind's API key rotated (the old one refused from then on), then northwind "
+        "removed: delisted from the investor registry, its key refused "
+        "(`credence cover provider rotate|remove`)"
     )
 
 
@@ -194,3 +198,53 @@ def _show_refusal(
     except PricingError as exc:
         said = exc.reason.split(": ", 1)[-1]
         console.print(f"a tape with one PD lowered is refused: [yellow]{exc.field}: {said}[/]")
+
+
+def _run_period(
+    deals: DealService,
+    pool: str,
+    rows: list[ServicedLoan],
+    end: date,
+    title: str,
+    d: int,
+    console: Console,
+) -> PeriodBuild:
+    """Report one period from servicer rows and show what each facility paid in it."""
+    build = build_period(rows, end)
+    outcome = deals.report_period(pool, read_period_file(period_yaml(build, d), d))
+    figures = cover_result(deals.pool(pool), outcome.receipt)
+    assert figures is not None and figures.guarantee and figures.insurance
+    table = Table("facility", "premium paid", "draw / claim paid", "collateral after")
+    table.title = f"{title}: defaults {money(build.report.new_defaults, d)} USDC"
+    gr, ir = figures.guarantee, figures.insurance
+    for name, paid, out, left in (
+        ("guarantee on B", gr.premium_paid, gr.draw, gr.state.collateral),
+        ("pool insurance", ir.premium_paid, ir.claim_paid, ir.state.capital),
+    ):
+        table.add_row(name, money(paid, d), money(out, d), money(left, d))
+    console.print(table)
+    return build
+
+
+def _stressed_rows(before: PeriodBuild, defaults: int) -> list[ServicedLoan]:
+    """The next month's servicer rows: loans in tape order default until ``defaults`` is
+    reached, the rest pay a month's interest (rounded down) and no principal."""
+    assert before.tape is not None
+    rows, left = [], defaults
+    for loan in before.tape.loans:
+        opening = loan.current_principal
+        gone = left > 0
+        left -= opening if gone else 0
+        rows.append(
+            ServicedLoan(
+                loan=replace(loan, current_principal=0 if gone else opening),
+                opening=opening,
+                interest=0 if gone else opening * loan.rate_bps // 120_000,
+                scheduled=0,
+                prepaid=0,
+                recoveries=0,
+                defaulted=opening if gone else 0,
+                days_past_due=0,
+            )
+        )
+    return rows

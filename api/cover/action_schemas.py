@@ -33,6 +33,16 @@ class CollateralRequest(BaseModel):
     amount: UInt128 = Field(gt=0, description="settlement-token units (smallest unit) to post")
 
 
+class BindRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pricing_record: str | None = Field(
+        default=None,
+        description="bind only if the facility commits this pricing record and was deployed "
+        "on the terms it priced (docs/waterfall.md §14.6)",
+    )
+
+
 class PositionOut(BaseModel):
     """A facility as the chain has it now (amounts in the token's smallest unit)."""
 

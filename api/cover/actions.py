@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 
 from api.cover.action_schemas import (
     ActionOut,
+    BindRequest,
     CollateralRequest,
     DeployedOut,
     DeployRequest,
@@ -116,16 +117,22 @@ def post_collateral(
 
 @router.post("/{address}/bind", response_model=ActionOut, dependencies=[Structurer])
 def bind_facility(
-    address: Address, svc: ServicesDep, request: Request, idempotency_key: IdempotencyKey = None
+    address: Address,
+    svc: ServicesDep,
+    request: Request,
+    body: BindRequest | None = None,
+    idempotency_key: IdempotencyKey = None,
 ):
     """The pool's structurer binds a facility funded to its requirement; from the next
-    period the waterfall pays its premium and draws on it."""
+    period the waterfall pays its premium and draws on it. With ``pricing_record``, only a
+    facility that commits it and has the terms it priced (422 naming the term otherwise)."""
     cover = _service(svc)
+    record = body.pricing_record if body else None
 
     def work() -> ActionOut:
-        return _after(cover, address, cover.bind(address, idempotency_key))
+        return _after(cover, address, cover.bind(address, idempotency_key, record))
 
-    return write(svc, request, idempotency_key, {}, work)
+    return write(svc, request, idempotency_key, {"pricing_record": record}, work)
 
 
 @router.post("/{address}/release", response_model=ActionOut, dependencies=[ProviderOrStructurer])

@@ -25,6 +25,33 @@ class ProviderOut(BaseModel):
     address: str = Field(description="the provider of every facility it deploys")
     custodial: bool = Field(description="the service holds its key and signs for it")
     default: bool = Field(description="one of the service's own guarantor and insurer keys")
+    key_rotated_at: int | None = Field(
+        default=None, description="unix time its API key was last rotated"
+    )
+    removed_at: int | None = Field(
+        default=None, description="unix time it was removed: its key is refused, it acts no more"
+    )
+
+
+class KeyRotatedOut(BaseModel):
+    name: str
+    kind: str
+    api_key: str | None = Field(
+        description="the provider's new API key, shown only once (null in a replay); the "
+        "old key is refused from now on"
+    )
+    key_rotated_at: int
+
+
+class ProviderRemovedOut(BaseModel):
+    name: str
+    kind: str
+    address: str
+    removed_at: int
+    tx_hash: str | None = Field(
+        description="its investor-registry removal (null when it was no longer listed)"
+    )
+    block_number: int | None
 
 
 class ProviderCreatedOut(BaseModel):

@@ -1,6 +1,7 @@
 """Cover providers: the compliance agent admits guarantors and insurers by name, each with
 its own address and an API key bound to it (``ledger.guarantees.providers``); the agent and
-auditors list them, a provider reads itself."""
+auditors list them, a provider reads itself; an admin rotates a provider's key or removes
+the provider."""
 
 from __future__ import annotations
 
@@ -8,15 +9,22 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Depends, Request
 
-from api.cover.provider_schemas import ProviderCreatedOut, ProviderIn, ProviderOut
+from api.cover.provider_schemas import (
+    KeyRotatedOut,
+    ProviderCreatedOut,
+    ProviderIn,
+    ProviderOut,
+    ProviderRemovedOut,
+)
 from api.deps import CallerDep, Role, ServicesDep, require
 from api.errors import ApiError
-from api.pools.common import IdempotencyKey, deal_errors, write_showing_key
+from api.pools.common import IdempotencyKey, deal_errors, write, write_showing_key
 from ledger.guarantees.providers import ProviderBook
 
 router = APIRouter(prefix="/providers", tags=["cover"])  # under /v1/cover
 Agent = Depends(require(Role.agent))
 Readers = Depends(require(Role.agent, Role.auditor))
+AdminOnly = Depends(require())
 
 
 @router.post("", status_code=201, response_model=ProviderCreatedOut, dependencies=[Agent])
@@ -60,4 +68,47 @@ def read_provider(name: str, svc: ServicesDep, caller: CallerDep):
     if caller.role not in (Role.admin, Role.agent, Role.auditor) and not own:
         raise ApiError(403, f"role {caller.role.value!r} may not read other providers")
     with deal_errors():
-        return ProviderOut(**asdict(ProviderBook(svc.runtime, svc.deals).get(name)))
+        found = ProviderBook(svc.runtime, svc.deals).get(name, removed=True)
+    return ProviderOut(**asdict(found))
+
+
+@router.post(
+    "/{name}/rotate-key", status_code=201, response_model=KeyRotatedOut, dependencies=[AdminOnly]
+)
+def rotate_provider_key(
+    name: str, svc: ServicesDep, request: Request, idempotency_key: IdempotencyKey = None
+):
+    """A new API key for the provider, in this response only; its old key is refused from
+    now on. What an idempotent retry replays was stored without it (``api_key`` null)."""
+
+    def work() -> tuple[KeyRotatedOut, str | None]:
+        rotated = ProviderBook(svc.runtime, svc.deals).rotate(name)
+        p = rotated.provider
+        answer = KeyRotatedOut(
+            name=p.name, kind=p.kind, api_key=None, key_rotated_at=p.key_rotated_at or 0
+        )
+        return answer, rotated.api_key
+
+    return write_showing_key(svc, request, idempotency_key, {}, work)
+
+
+@router.delete("/{name}", response_model=ProviderRemovedOut, dependencies=[AdminOnly])
+def remove_provider(
+    name: str, svc: ServicesDep, request: Request, idempotency_key: IdempotencyKey = None
+):
+    """Remove the provider: its investor-registry entry and its API key. Its facilities
+    stay readable and indexed; it acts no more (its name and address are not reused)."""
+
+    def work() -> ProviderRemovedOut:
+        removed = ProviderBook(svc.runtime, svc.deals).remove(name)
+        p, written = removed.provider, removed.written
+        return ProviderRemovedOut(
+            name=p.name,
+            kind=p.kind,
+            address=p.address,
+            removed_at=p.removed_at or 0,
+            tx_hash=written.tx_hash if written else None,
+            block_number=written.block_number if written else None,
+        )
+
+    return write(svc, request, idempotency_key, {}, work)

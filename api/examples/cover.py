@@ -40,6 +40,7 @@ EXAMPLES: dict[type[BaseModel], dict[str, Any]] = {
                       "required": 81745, "pricing_hash": H32, "tx_hash": TX,
                       "block_number": 160},
     act.CollateralRequest: {"amount": 81745},
+    act.BindRequest: {"pricing_record": '{"inputs":{…},"result":{…}}'},
     act.PositionOut: POSITION,
     act.ActionOut: {"tx_hash": TX, "block_number": 161, "position": POSITION},
 }  # fmt: skip

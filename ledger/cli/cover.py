@@ -15,6 +15,7 @@ from ledger.cli.common import console, fail, print_json
 
 if TYPE_CHECKING:
     from ledger.deals.spec import DealSpec
+    from ledger.guarantees.priced import DeployedCheck
     from ledger.guarantees.pricing import Price, PricingInputs
 
 cover_app = typer.Typer(
@@ -143,15 +144,22 @@ def verify_cmd(
     attested: Annotated[
         bool, typer.Option(help="also check each loan's PD on the chain's registry")
     ] = False,
+    facility: Annotated[
+        str | None,
+        typer.Option(help="a deployed facility: check its on-chain hash and terms too"),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Recompute a recorded price from its inputs alone; exit 1 when the result or the
     hash differs from what was recorded. With --attested each loan's PD disclosure is
-    checked on the registry the record names (exit 2 when one is not as recorded)."""
+    checked on the registry the record names (exit 2 when one is not as recorded). With
+    --facility the facility's pricingHash and the terms and collateral it was deployed
+    with (read from the chain) are checked against the record (docs/waterfall.md §14.6)."""
     from ledger.guarantees.pricing import record, record_hash
 
     parsed = _read_inputs(record_path, wrapped=True)
-    recorded: Any = json.loads(record_path.read_text(encoding="utf-8")).get("result")
+    raw = record_path.read_text(encoding="utf-8")
+    recorded: Any = json.loads(raw).get("result")
     if attested:
         parsed, result = _attested(parsed, _spec(spec), None)
     else:
@@ -160,16 +168,56 @@ def verify_cmd(
     digest = "0x" + record_hash(text).hex()
     same_result = recorded == json.loads(text)["result"]
     same_hash = pricing_hash is None or pricing_hash.lower() == digest
+    deployed = _deployed(facility, raw) if facility is not None else None
     if as_json:
         body = {"pricing_hash": digest, "result_matches": same_result}
-        print_json({**body, "hash_matches": same_hash if pricing_hash else None})
+        body |= {"hash_matches": same_hash if pricing_hash else None}
+        print_json(body | ({"facility": deployed.to_dict()} if deployed else {}))
     else:
         _show("recomputed price", result, digest)
         console.print(f"recorded result: {'matches' if same_result else 'DIFFERS'}")
         if pricing_hash is not None:
             console.print(f"facility hash: {'matches' if same_hash else 'DIFFERS'}")
-    if not (same_result and same_hash):
+        if deployed is not None:
+            _show_deployed(deployed)
+    if not (same_result and same_hash and (deployed is None or deployed.holds)):
         raise typer.Exit(1)
+
+
+def _deployed(address: str, text: str) -> DeployedCheck:
+    """The facility at ``address`` as deployed (chain reads) against the record ``text``."""
+    from ledger.cli.cover_ops import cover
+    from ledger.deals.service import DealError
+    from ledger.guarantees.priced import check_deployed, read_record
+    from ledger.guarantees.service import terms_of
+
+    try:
+        priced = read_record(text)
+    except DealError as exc:
+        fail(f"--record: {exc.reason}")
+    with cover() as svc:
+        p = svc.show(address)
+    terms = terms_of(p.kind, p.terms)
+    return check_deployed(priced, p.address, terms, p.collateral_required, p.pricing_hash)
+
+
+def _show_deployed(check: DeployedCheck) -> None:
+    console.print(
+        f"facility {check.address}: pricingHash "
+        f"{'matches' if check.hash_matches else 'DIFFERS'} the record's"
+    )
+    if not check.differences:
+        console.print("deployed terms: as priced")
+        return
+    table = Table("term", "priced", "deployed", "rule", title="deployed terms that differ")
+    for d in check.differences:
+        table.add_row(
+            d.field,
+            f"{d.priced:,}" if isinstance(d.priced, int) else d.priced,
+            f"{d.value:,}" if isinstance(d.value, int) else d.value,
+            d.rule,
+        )
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:

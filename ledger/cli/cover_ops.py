@@ -87,6 +87,15 @@ def _position(svc: CoverService, address: str, written: Any, action: str) -> dic
     }
 
 
+def _read_record(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(f"--pricing-record: {path}: cannot read ({exc.strerror})")
+
+
 def deploy_cmd(
     kind: Annotated[str, typer.Argument(help="guarantee or insurance")],
     pool: Annotated[str, typer.Option("--pool", help="the pool covered")],
@@ -110,12 +119,7 @@ def deploy_cmd(
     collateral required is the pricing record's."""
     if kind not in ("guarantee", "insurance"):
         fail(f"KIND: must be guarantee or insurance, not {kind!r}")
-    record = None
-    if pricing_record is not None:
-        try:
-            record = pricing_record.read_text(encoding="utf-8")
-        except OSError as exc:
-            fail(f"--pricing-record: {pricing_record}: cannot read ({exc.strerror})")
+    record = _read_record(pricing_record)
     role = _role(kind, as_role)
     with cover() as svc:
         terms: dict[str, Any] = {
@@ -162,10 +166,18 @@ def post_cmd(
     _show(body, "collateral posted", decimals, as_json)
 
 
-def bind_cmd(facility: FacilityArg, as_json: JsonOpt = False) -> None:
+def bind_cmd(
+    facility: FacilityArg,
+    pricing_record: Annotated[
+        Path | None,
+        typer.Option(help="bind only if the facility commits this record, on its priced terms"),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Bind a funded facility to its pool (the pool's structurer signs)."""
+    record = _read_record(pricing_record)
     with cover() as svc:
-        written = svc.bind(facility)
+        written = svc.bind(facility, pricing_record=record)
         body = _position(svc, facility, written, "bind")
         decimals = _decimals(svc, body["position"]["pool"])
     _show(body, "bound", decimals, as_json)

@@ -148,8 +148,9 @@ class InvestorRegistryClient(_Client):
             ],
         )
 
-    def remove_investor(self, investor: str) -> TxReceipt:
-        return self._send(self.contract.functions.removeInvestor(address("investor", investor)))
+    def remove_investor(self, investor: str, idempotency_key: str | None = None) -> TxReceipt:
+        fn = self.contract.functions.removeInvestor(address("investor", investor))
+        return self._send(fn, idempotency_key)
 
     def set_jurisdiction_blocked(self, jurisdiction: str, blocked: bool) -> TxReceipt:
         fn = self.contract.functions.setJurisdictionBlocked(

@@ -3,14 +3,13 @@ facility commits it (docs/waterfall.md §14.5).
 
 ``propose`` prices the loans of a tape (each PD checked against the score record this
 service issued, then on the registry) or loans given with their PD disclosures.
-``check_record`` is what deploying with a record requires: it prices the facility's
-tranche, on the pool's current tape, with PDs valid on this deployment's registry, and it
-recomputes to the result it states.
+``check_record`` is what deploying with a record requires: it prices the facility's kind,
+on the pool's current tape, with PDs valid on this deployment's registry, and it
+recomputes to the result it states; the terms it priced are ``ledger.guarantees.priced``.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,12 +25,12 @@ from ledger.guarantees.attested import (
     inputs_from_tape_text,
     issued_disclosures,
 )
+from ledger.guarantees.priced import PricedRecord, check_priced, read_record
 from ledger.guarantees.pricing import (
     Price,
     PricingError,
     PricingInputs,
     check_params,
-    inputs_from_record,
     record,
     record_hash,
 )
@@ -80,43 +79,21 @@ def propose(
     return Proposal(inputs, result, record(inputs, result))
 
 
-def check_kind(inputs: PricingInputs, terms: GuaranteeTerms | InsuranceTerms) -> None:
-    """The record prices this kind of cover, on the terms given (DealError otherwise)."""
-    kind = "guarantee" if isinstance(terms, GuaranteeTerms) else "insurance"
-    if inputs.kind != kind:
-        raise DealError("pricing_record", f"prices a {inputs.kind}, the terms are a {kind}'s")
-    if isinstance(terms, GuaranteeTerms):
-        if inputs.tranche != terms.tranche:
-            raise DealError(
-                "pricing_record",
-                f"prices tranche {inputs.tranche}, the terms cover tranche {terms.tranche}",
-            )
-        return
-    for name in ("deductible", "limit", "coinsurance_bps", "last_period"):
-        if getattr(inputs, name) != getattr(terms, name):
-            raise DealError(
-                "pricing_record",
-                f"prices {name} {getattr(inputs, name)}, the terms say {getattr(terms, name)}",
-            )
-
-
 def check_record(
     rt: Runtime,
     pool: PoolClient,
     spec: DealSpec | None,
     terms: GuaranteeTerms | InsuranceTerms,
     text: str,
-) -> tuple[bytes, int]:
-    """The record's Keccak-256 and its proposed collateral, or DealError naming
-    ``pricing_record`` and what does not hold. Without the pool's spec (a pool this
-    service did not create) the result is taken as recorded."""
-    try:
-        inputs = inputs_from_record(text)
-        result = json.loads(text)["result"]
-        collateral = int(result["collateral"])
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise DealError("pricing_record", f"not a pricing record ({exc})") from None
-    check_kind(inputs, terms)
+) -> PricedRecord:
+    """The record read (hash, inputs, result), or DealError naming ``pricing_record`` and
+    what does not hold: it prices this kind of cover, on the pool's tape and this
+    deployment's registry, and recomputes. Without the pool's spec (a pool this service
+    did not create) the result is taken as recorded. Whether the terms are the ones it
+    priced is ``ledger.guarantees.priced.check_priced``."""
+    priced = read_record(text)
+    inputs = priced.inputs
+    check_priced(priced, terms, priced.collateral)  # the terms, before any chain read
     root = "0x" + pool.tape().root.hex()
     if inputs.tape_root.lower() != root:
         raise DealError("pricing_record", f"prices tape {inputs.tape_root}, the pool's is {root}")
@@ -129,6 +106,6 @@ def check_record(
             again = asdict(attested_price(inputs, spec, Web3Reader(rt.w3), rt.w3.provider))
         except PricingError as exc:
             raise DealError(f"pricing_record.inputs.{exc.field}", exc.reason) from None
-        if again != result:
+        if again != priced.result:
             raise DealError("pricing_record", "its result does not recompute from its inputs")
-    return record_hash(text), collateral
+    return priced

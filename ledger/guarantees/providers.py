@@ -8,16 +8,22 @@ creates the keystore role ``cover-<name>`` (the service holds its key and signs 
 a custodial investor's); admitting one with its own address binds the API key to that
 address, and the service refuses to sign for it (the provider sends its own transactions).
 The admission is an investor-registry entry (the contracts refuse a provider not admitted).
+
+The agent or an admin rotates a provider's API key (the new key is shown once and the old
+one refused from then on) or removes the provider: its registry entry is removed (so a
+provider signing itself cannot deploy new cover either) and its key refused; its row stays,
+so its facilities still name a known provider and its name and address are not reused.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ledger.apikeys import key_hash, new_key
 from ledger.deals.service import DealConflict, DealError, DealNotFound, DealService, Written
@@ -46,6 +52,8 @@ class Provider:
     address: str
     custodial: bool  # the service holds the key and signs
     default: bool  # one of the service's own ``guarantor`` / ``insurer`` keys
+    key_rotated_at: int | None = None
+    removed_at: int | None = None  # removed: its key is refused and it acts no more
 
     @property
     def key_role(self) -> str | None:
@@ -62,8 +70,33 @@ class NewProvider:
     written: Written
 
 
+@dataclass(frozen=True)
+class RotatedKey:
+    provider: Provider
+    api_key: str  # shown once
+
+
+@dataclass(frozen=True)
+class Removed:
+    provider: Provider
+    written: Written | None  # its registry removal (None when it was no longer listed)
+
+
 def _of(row: CoverProvider) -> Provider:
-    return Provider(row.name, row.kind, row.address, row.custodial, default=False)
+    return Provider(
+        row.name,
+        row.kind,
+        row.address,
+        row.custodial,
+        default=False,
+        key_rotated_at=row.key_rotated_at,
+        removed_at=row.removed_at,
+    )
+
+
+def _removal_key(address: str) -> str:
+    """The registry removal's transaction key: one per address, as addresses are not reused."""
+    return f"cover:provider-remove:{address}"
 
 
 class ProviderBook:
@@ -73,22 +106,32 @@ class ProviderBook:
         self.runtime = runtime
         self.deals = deals or DealService(runtime)
 
-    def get(self, name: str) -> Provider:
-        """A provider by name (the two defaults included); DealNotFound naming ``provider``."""
+    def get(self, name: str, *, removed: bool = False) -> Provider:
+        """A provider by name (the two defaults included); DealNotFound naming ``provider``.
+        A removed provider is a DealConflict (it acts no more) unless ``removed``."""
         if name in DEFAULTS:
             address = self.runtime.keystore.signer(name).address
             return Provider(name, DEFAULTS[name], address, custodial=True, default=True)
+        row = self._row(name)
+        if row.removed_at is not None and not removed:
+            raise DealConflict("provider", f"{name} was removed: it acts no more")
+        return _of(row)
+
+    def _row(self, name: str) -> CoverProvider:
         with Session(self.runtime.engine) as session:
             row = session.get(CoverProvider, name)
         if row is None:
             raise DealNotFound("provider", f"no cover provider named {name!r}")
-        return _of(row)
+        return row
 
     def for_key(self, api_key: str) -> Provider | None:
-        """The provider an API key is bound to, if any."""
+        """The provider an API key is bound to, if any (never a removed one)."""
         with Session(self.runtime.engine) as session:
             row = session.exec(
-                select(CoverProvider).where(CoverProvider.api_key_hash == key_hash(api_key))
+                select(CoverProvider).where(
+                    CoverProvider.api_key_hash == key_hash(api_key),
+                    col(CoverProvider.removed_at).is_(None),
+                )
             ).first()
         return _of(row) if row else None
 
@@ -117,6 +160,8 @@ class ProviderBook:
             raise DealError("kind", "must be guarantee or insurance")
         with Session(self.runtime.engine) as session:
             existing = session.get(CoverProvider, name)
+        if existing is not None and existing.removed_at is not None:
+            raise DealConflict("name", f"{name} was removed: names are not reused")
         if existing is not None and existing.kind != kind:
             raise DealConflict("kind", f"{name} is already a {existing.kind} provider")
         address, custodial = admitted_address(
@@ -151,3 +196,57 @@ class ProviderBook:
         taken = [p.name for p in self.all() if p.address == address]
         if taken:
             raise DealConflict("address", f"{address} is already provider {taken[0]}")
+
+    def rotate(self, name: str) -> RotatedKey:
+        """A new API key for ``name``, returned here only; the old key is refused from the
+        moment this returns (one row update: there is never a second valid key)."""
+        row = self._stored(name, "rotate its key")
+        api_key = new_key(row.kind)
+        now = int(time.time())
+        changes = {"api_key_hash": key_hash(api_key), "key_rotated_at": now}
+        self._update(name, changes)
+        return RotatedKey(replace(_of(row), key_rotated_at=now), api_key)
+
+    def remove(self, name: str) -> Removed:
+        """Remove ``name``: its investor-registry entry (under a transaction key recorded
+        before broadcast, so a retry after a crash finds it rather than sending again), then
+        its key. Its facilities stay as the chain has them."""
+        row = self._stored(name, "remove it")
+        registry = self.deals.registry
+        key = _removal_key(row.address)
+        store = registry.sender.idempotency
+        written = None
+        if (store and store.get(key)) or registry.investor(row.address).listed:
+            with input_errors():
+                written = Written.of(registry.remove_investor(row.address, key))
+        now = int(time.time())
+        tx = written.tx_hash if written else ""
+        self._update(name, {"api_key_hash": "", "removed_at": now, "removed_tx": tx})
+        return Removed(replace(_of(row), removed_at=now), written)
+
+    def _stored(self, name: str, what: str) -> CoverProvider:
+        """An admitted provider still in force; refusals name ``name`` or ``provider``."""
+        if name in DEFAULTS:
+            raise DealError(
+                "name",
+                f"{name!r} is the service's own key: to {what}, change the configured "
+                f"{name} API key (CREDENCE_API_KEYS or the key file)",
+            )
+        row = self._row(name)
+        if row.removed_at is not None:
+            raise DealConflict("provider", f"{name} was removed already")
+        return row
+
+    def _update(self, name: str, changes: dict[str, object]) -> None:
+        """Apply ``changes`` to ``name`` if it is still in force (one statement, so a
+        concurrent removal is never undone by a rotation)."""
+        table = CoverProvider.__table__  # type: ignore[attr-defined]
+        statement = (
+            update(table)
+            .where(table.c.name == name, table.c.removed_at.is_(None))
+            .values(**changes)
+        )
+        with session_scope(self.runtime.engine) as session:
+            done = session.execute(statement).rowcount  # type: ignore[attr-defined]
+        if done != 1:
+            raise DealConflict("provider", f"{name} was removed meanwhile")

@@ -34,11 +34,13 @@ from ledger.deals.cover import (
     InsuranceTerms,
     check_cover,
 )
+from ledger.deals.pool import PoolClient
 from ledger.deals.pool_types import PoolState
 from ledger.deals.service import DealConflict, DealError, DealNotFound, DealService, Written
 from ledger.deals.spec import DealSpec
 from ledger.deals.terms import WaterfallInputError
 from ledger.guarantees.facility import KINDS, FacilityClient, bind
+from ledger.guarantees.priced import check_deployed, check_priced
 from ledger.guarantees.pricing import PricingInputs
 from ledger.guarantees.proposals import Proposal, check_record, propose
 from ledger.guarantees.providers import DEFAULTS, Provider, ProviderBook
@@ -99,6 +101,11 @@ def facility_kind(w3: Web3, address: str) -> str | None:
         if code and mask_immutables(code, art) == mask_immutables(expected, art):
             return kind
     return None
+
+
+def terms_of(kind: str, raw: dict[str, int]) -> GuaranteeTerms | InsuranceTerms:
+    """The terms of a ``kind`` facility as ``Position.terms`` holds them."""
+    return _TERMS[kind](**raw)
 
 
 def parse_terms(kind: str, raw: dict[str, Any], tranches: int) -> GuaranteeTerms | InsuranceTerms:
@@ -236,7 +243,9 @@ class CoverService:
         """Deploy a ``kind`` facility for ``pool`` with provider ``name``'s key as its provider
         (a guarantor deploys guarantees, an insurer policies). The collateral required is
         ``required``, else the pricing record's collateral; the record's Keccak-256 is
-        committed as ``pricingHash``."""
+        committed as ``pricingHash``, and the terms must be the ones it priced (a premium
+        equal to the priced one, collateral and a guarantee's limit at least the priced
+        collateral: ``ledger.guarantees.priced``)."""
         provider = self.providers.get(name)
         if kind in _TERMS and provider.kind != kind:
             raise CoverForbidden("kind", f"{name} is a {provider.kind} provider, not {kind}")
@@ -245,13 +254,16 @@ class CoverService:
         digest, priced = bytes(32), None
         if pricing_record is not None:
             spec = self.deals.stored_spec(client.address)
-            digest, priced = check_record(self.runtime, client, spec, parsed, pricing_record)
+            priced = check_record(self.runtime, client, spec, parsed, pricing_record)
+            digest = priced.digest
         if required is None:
             if priced is None:
                 raise DealError("required", "give the collateral required or a pricing record")
-            required = priced
+            required = priced.collateral
         if not 0 <= required <= 2**256 - 1:
             raise DealError("required", "must be a non-negative integer")
+        if priced is not None:
+            check_priced(priced, parsed, required)  # the price recorded is the price deployed
         sender = self._sender(provider)
         if not self.deals.registry.is_allowed(sender.address):
             how = (
@@ -300,8 +312,15 @@ class CoverService:
             self.deals._ensure_funds(pool, sender.address, amount)
         return Written.of(facility.as_sender(sender).post(amount, idempotency_key=key))
 
-    def bind(self, address: str, idempotency_key: str | None = None) -> Written:
-        """The pool's structurer binds the facility (funded to its requirement)."""
+    def bind(
+        self,
+        address: str,
+        idempotency_key: str | None = None,
+        pricing_record: str | None = None,
+    ) -> Written:
+        """The pool's structurer binds the facility (funded to its requirement). With
+        ``pricing_record``, only a facility that commits that record and was deployed on the
+        terms it priced (§14.6): what a provider deploying with its own key must show."""
         facility = self.facility(address)
         pool = self.deals.pool(facility.contract.functions.pool().call())
         if facility.contract.functions.bound().call():
@@ -309,8 +328,27 @@ class CoverService:
         state = pool.state()
         if state > PoolState.AMORTISING:
             raise DealConflict("pool", f"is {state.name.lower()}: cover binds only before that")
+        if pricing_record is not None:
+            self._check_deployed(facility.address, pool, pricing_record)
         key = _key(idempotency_key, "bind", facility.address)
         return Written.of(bind(pool, facility, idempotency_key=key))
+
+    def _check_deployed(self, address: str, pool: PoolClient, text: str) -> None:
+        """DealError unless the facility commits ``text`` (a valid record for ``pool``, as
+        deploying checks it) and has the terms it priced, as the chain has them."""
+        p = self.show(address)
+        terms = terms_of(p.kind, p.terms)
+        spec = self.deals.stored_spec(pool.address)
+        priced = check_record(self.runtime, pool, spec, terms, text)
+        check = check_deployed(priced, address, terms, p.collateral_required, p.pricing_hash)
+        if not check.hash_matches:
+            raise DealError(
+                "pricing_record",
+                f"the facility commits {check.pricing_hash}, not this record "
+                f"(0x{priced.digest.hex()})",
+            )
+        if check.differences:
+            raise DealError(check.differences[0].field, check.differences[0].reason)
 
     def release(self, name: str, address: str, idempotency_key: str | None = None) -> Written:
         """Release the facility, returning its collateral to the provider. ``name`` is a

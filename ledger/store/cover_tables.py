@@ -105,11 +105,18 @@ class CoverSettlement(SQLModel, table=True):
 class CoverProvider(SQLModel, table=True):
     """A guarantor or insurer admitted by name: its kind (``guarantee`` or ``insurance``), its
     address (the ``provider`` of the facilities it deploys), whether the service holds its
-    key (custodial, keystore role ``cover-<name>``) and the SHA-256 of its API key."""
+    key (custodial, keystore role ``cover-<name>``) and the SHA-256 of its API key.
+
+    A rotation replaces the hash; a removal keeps the row (its facilities still name its
+    address, and neither the name nor the address is given to another provider) with no
+    hash, so no key resolves to it."""
 
     name: str = Field(primary_key=True)
     kind: str
     address: str = Field(index=True, unique=True)
     custodial: bool
-    api_key_hash: str = Field(index=True)
+    api_key_hash: str = Field(index=True)  # "" once removed
     created_at: int
+    key_rotated_at: int | None = None  # the last rotation
+    removed_at: int | None = None
+    removed_tx: str = ""  # its investor-registry removal ("" when it was no longer listed)

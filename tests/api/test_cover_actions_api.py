@@ -191,20 +191,51 @@ def test_a_guarantee_deployed_from_its_pricing_record(
     ask = {"spec": body["spec"], "inputs": params, "tape_csv": tape}
     priced = ok(client.post("/v1/cover/price", json=ask, headers=GUARANTOR))
 
-    record = priced["record"]
-    with_record = {"required": None, "pricing_record": record}
+    record, result = priced["record"], priced["result"]
+    terms = {**G_TERMS, "premium_bps": result["premium_bps"], "limit": result["collateral"]}
+    with_record = {"required": None, "pricing_record": record, "terms": terms}
+
+    # the price recorded is the price deployed (§14.6): each refusal names the term, the
+    # priced and the asked value, and sends nothing
+    block = runtime.w3.eth.block_number
+    for field, change, priced_value in (
+        ("terms.premium_bps", {"terms": {**terms, "premium_bps": 149}}, result["premium_bps"]),
+        ("terms.limit", {"terms": {**terms, "limit": result["collateral"] - 1}}, None),
+        ("required", {"required": result["collateral"] - 1}, None),
+        ("terms.tranche", {"terms": {**terms, "tranche": 0}}, 1),
+    ):
+        asked = {**with_record, **change}
+        answer = refused(deploy(client, priced_pool, "guarantee", GUARANTOR, **asked), 422, field)
+        shown = priced_value if priced_value is not None else result["collateral"]
+        assert f"priced {shown} (the pricing record's), not" in answer["detail"]
+    assert runtime.w3.eth.block_number == block
     deployed = ok(deploy(client, priced_pool, "guarantee", GUARANTOR, **with_record), 201)
     assert deployed["pricing_hash"] == priced["pricing_hash"]
-    assert deployed["required"] == priced["result"]["collateral"]
-
-    senior = {**G_TERMS, "tranche": 0}
-    wrong_tranche = deploy(client, priced_pool, "guarantee", GUARANTOR, **with_record, terms=senior)
-    assert "prices tranche 1" in refused(wrong_tranche, 422, "pricing_record")["detail"]
+    assert deployed["required"] == result["collateral"]
+    # the structurer binds with the record: a facility committing another hash is refused
+    unpriced = ok(deploy(client, priced_pool, "guarantee", GUARANTOR, terms=terms), 201)
+    path = f"/v1/cover/facilities/{unpriced['address']}/bind"
+    answer = refused(client.post(path, json={"pricing_record": record}, headers=STRUCTURER), 422)
+    assert (
+        answer["errors"][0]["field"] == "pricing_record" and "not this record" in (answer["detail"])
+    )
+    path = f"/v1/cover/facilities/{deployed['address']}"
+    ok(client.post(f"{path}/collateral", json={"amount": result["collateral"]}, headers=GUARANTOR))
+    bound = ok(client.post(f"{path}/bind", json={"pricing_record": record}, headers=STRUCTURER))
+    assert bound["position"]["bound"]
+    # more collateral, and a higher limit, than priced only protect the pool
+    more = {**with_record, "required": result["collateral"] + 1}
+    more["terms"] = {**terms, "limit": result["collateral"] * 2}
+    assert ok(deploy(client, priced_pool, "guarantee", GUARANTOR, **more), 201)["required"] == (
+        result["collateral"] + 1
+    )
     # the fixture's pool has the same terms and another tape (score uids)
-    other = deploy(client, pool, "guarantee", GUARANTOR, pricing_record=record)
+    other = deploy(client, pool, "guarantee", GUARANTOR, pricing_record=record, terms=terms)
     assert "the pool's is" in refused(other, 422, "pricing_record")["detail"]
     edited = record.replace('"margin_bps":10', '"margin_bps":11')
-    recomputed = deploy(client, priced_pool, "guarantee", GUARANTOR, pricing_record=edited)
+    recomputed = deploy(
+        client, priced_pool, "guarantee", GUARANTOR, pricing_record=edited, terms=terms
+    )
     assert "does not recompute" in refused(recomputed, 422, "pricing_record")["detail"]
 
 
@@ -238,7 +269,18 @@ def test_an_insurance_policy_deployed_from_its_pricing_record(
     assert priced["result"]["premium_bps"] > 10
 
     record = priced["record"]
+    terms["premium_bps"] = priced["result"]["premium_bps"]
     with_record = {"required": None, "pricing_record": record, "terms": terms}
+    cheaper = {**with_record, "terms": {**terms, "premium_bps": terms["premium_bps"] - 1}}
+    answer = refused(deploy(client, insured_pool, "insurance", INSURER, **cheaper), 422)
+    assert answer["errors"][0]["field"] == "terms.premium_bps"
+    capital = priced["result"]["collateral"]
+    less = {**with_record, "required": capital - 1}
+    answer = refused(deploy(client, insured_pool, "insurance", INSURER, **less), 422, "required")
+    assert (
+        f"at least the priced {capital} (the pricing record's), not {capital - 1}"
+        in (answer["detail"])
+    )
     deployed = ok(deploy(client, insured_pool, "insurance", INSURER, **with_record), 201)
     assert deployed["pricing_hash"] == priced["pricing_hash"]
     assert deployed["required"] == priced["result"]["collateral"]
@@ -248,12 +290,13 @@ def test_an_insurance_policy_deployed_from_its_pricing_record(
 
     other_terms = {**with_record, "terms": {**terms, "coinsurance_bps": 6_000}}
     wrong = deploy(client, insured_pool, "insurance", INSURER, **other_terms)
-    assert "prices coinsurance_bps 5000" in refused(wrong, 422, "pricing_record")["detail"]
+    answer = refused(wrong, 422, "terms.coinsurance_bps")
+    assert "must be the priced 5000 (the pricing record's), not 6000" in answer["detail"]
     as_guarantee = {**ask, "inputs": {**params, "tranche": 1}}
     g_record = ok(client.post("/v1/cover/price", json=as_guarantee, headers=GUARANTOR))["record"]
     mixed = {**with_record, "pricing_record": g_record}
-    refusal = refused(deploy(client, insured_pool, "insurance", INSURER, **mixed), 422)
-    assert "prices a guarantee" in refusal["detail"]
+    refusal = refused(deploy(client, insured_pool, "insurance", INSURER, **mixed), 422, "kind")
+    assert "prices kind guarantee, not insurance" in refusal["detail"]
     no_tranche = {**ask, "inputs": params}
     refused(
         client.post("/v1/cover/price", json=no_tranche, headers=GUARANTOR), 422, "inputs.tranche"

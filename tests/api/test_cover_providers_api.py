@@ -2,7 +2,8 @@
 agent admits providers by name, each gets an API key bound to its own key; two guarantors
 each deploy and fund their own guarantee and get 403 on the other's; an insurer's key
 cannot deploy a guarantee; the configured default keys keep working; retries with the same
-Idempotency-Key send nothing twice and never replay another provider's answer."""
+Idempotency-Key send nothing twice and never replay another provider's answer; an admin
+rotates a provider's key and removes a provider."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pool_samples import SPEC, loans
 
 from api.deps import Role
 from api.main import create_app
+from ledger.deals.service import DealConflict
 from ledger.deals.spec import parse_spec
 from ledger.guarantees.providers import ProviderBook
 from ledger.guarantees.service import CoverForbidden, CoverService
@@ -28,6 +30,7 @@ KEYS = {
     "p-auditor": Role.auditor,
     "p-guarantor": Role.guarantor,
 }
+ADMIN = {"X-API-Key": "p-admin"}
 STRUCTURER = {"X-API-Key": "p-structurer"}
 AGENT = {"X-API-Key": "p-agent"}
 DEFAULT_GUARANTOR = {"X-API-Key": "p-guarantor"}
@@ -197,3 +200,77 @@ def test_the_service_keeps_each_provider_to_its_own(
     assert a.address != b.address and a.provider != b.provider
     with pytest.raises(CoverForbidden):
         cover.post("south", a.address, 1)
+
+
+def test_an_admin_rotates_a_providers_key_and_removes_it(
+    client: TestClient, pool: str, runtime: Runtime
+) -> None:
+    """A rotated key is shown once and the old one refused at once; a removed provider's
+    key is refused, its registry entry is gone and it acts no more, while its bound
+    facility stays readable and indexed; its name is not given again."""
+    body = {"name": "rotor", "kind": "guarantee", **KYC}
+    made = ok(client.post("/v1/cover/providers", json=body, headers=AGENT), 201)
+    old = {"X-API-Key": made["api_key"]}
+    facility = ok(deploy(client, pool, "guarantee", old), 201)["address"]
+    rotate, remove = "/v1/cover/providers/rotor/rotate-key", "/v1/cover/providers/rotor"
+    for headers in (AGENT, old, STRUCTURER):  # an admin's only
+        refused(client.post(rotate, headers=headers), 403)
+        refused(client.delete(remove, headers=headers), 403)
+
+    once = {**ADMIN, "Idempotency-Key": "rotate-rotor-1"}
+    rotated = ok(client.post(rotate, headers=once), 201)
+    replay = ok(client.post(rotate, headers=once), 201)
+    assert rotated["api_key"] and rotated["api_key"] != made["api_key"]
+    assert replay["api_key"] is None and replay["key_rotated_at"] == rotated["key_rotated_at"]
+    new = {"X-API-Key": rotated["api_key"]}
+    refused(client.get("/v1/cover/providers/rotor", headers=old), 401, "X-API-Key")
+    assert ok(client.get("/v1/cover/providers/rotor", headers=new))["key_rotated_at"]
+    assert ok(post(client, facility, 5_000_000, new))["position"]["state"]["collateral"] > 0
+    ok(client.post(f"/v1/cover/facilities/{facility}/bind", headers=STRUCTURER))  # indexed
+
+    once = {**ADMIN, "Idempotency-Key": "remove-rotor-1"}
+    block = runtime.w3.eth.block_number
+    removed = ok(client.delete(remove, headers=once))
+    assert ok(client.delete(remove, headers=once)) == removed  # replayed, nothing sent
+    assert removed["tx_hash"] and runtime.w3.eth.block_number == block + 1
+    assert not CoverService(runtime).deals.registry.investor(made["address"]).listed
+    refused(client.get("/v1/cover/providers/rotor", headers=new), 401, "X-API-Key")
+    refused(client.delete(remove, headers=ADMIN), 409, "provider")
+    refused(client.post(rotate, headers=ADMIN), 409, "provider")
+    with pytest.raises(DealConflict, match="rotor was removed"):
+        CoverService(runtime).post("rotor", facility, 1)  # as `cover post --as rotor` would
+    again = client.post("/v1/cover/providers", json=body, headers=AGENT)
+    refused(again, 409, "name")
+
+    read = ok(client.get("/v1/cover/providers/rotor", headers={"X-API-Key": "p-auditor"}))
+    assert read["removed_at"] == removed["removed_at"]
+    listed = {p["name"]: p for p in ok(client.get("/v1/cover/providers", headers=AGENT))}
+    assert listed["rotor"]["removed_at"] and listed["north"]["removed_at"] is None
+    runtime.indexer().poll_once()
+    position = ok(client.get(f"/v1/cover/facilities/{facility}", headers=STRUCTURER))
+    assert position["provider"] == made["address"] and position["collateral"] == 5_000_000
+    assert position["bound"] and not position["released"]
+
+    # the service's own providers are rotated in its key configuration, not here
+    refused(client.post("/v1/cover/providers/guarantor/rotate-key", headers=ADMIN), 422, "name")
+    refused(client.delete("/v1/cover/providers/insurer", headers=ADMIN), 422, "name")
+    refused(client.delete("/v1/cover/providers/nobody", headers=ADMIN), 404, "provider")
+
+
+def test_a_removal_retried_after_a_crash_finds_its_transaction(
+    client: TestClient, runtime: Runtime
+) -> None:
+    """The registry removal went out, then the process died before the row was updated:
+    the retry finds the recorded transaction and sends nothing new."""
+    body = {"name": "crashy", "kind": "insurance", **KYC}
+    made = ok(client.post("/v1/cover/providers", json=body, headers=AGENT), 201)
+    book = ProviderBook(runtime)
+    registry = book.deals.registry
+    first = registry.remove_investor(made["address"], f"cover:provider-remove:{made['address']}")
+    block = runtime.w3.eth.block_number
+    assert book.get("crashy").removed_at is None  # the "crash": the row not updated yet
+    removed = book.remove("crashy")
+    assert removed.written is not None
+    assert removed.written.tx_hash == first["transactionHash"].to_0x_hex()
+    assert runtime.w3.eth.block_number == block
+    assert book.for_key(made["api_key"]) is None

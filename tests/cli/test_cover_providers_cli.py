@@ -1,10 +1,12 @@
-"""`credence cover provider add|list` against a real Anvil: the agent admits two guarantors,
-each deploys and funds its own guarantee with `--as NAME` and is refused (exit 2) on the
-other's; the list fits 100 columns; bad input exits 2 with one line."""
+"""`credence cover provider add|list|rotate|remove` against a real Anvil: the agent admits
+two guarantors, each deploys and funds its own guarantee with `--as NAME` and is refused
+(exit 2) on the other's; a key is rotated and a provider removed; the list fits 100
+columns; bad input exits 2 with one line."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -86,4 +88,52 @@ def test_bad_input_exits_2(env: dict[str, str], pool: str) -> None:
     assert code == 2 and "not an address" in out
     deploy = ("cover", "deploy", "guarantee", "--pool", pool, "--tranche", "B", "--limit", "1")
     code, out = run(env, *deploy, "--premium-bps", "1", "--last-period", "1", "--as", "nobody")
+    assert code == 2 and "no cover provider named 'nobody'" in " ".join(out.split())
+
+
+def test_rotate_and_remove(env: dict[str, str], pool: str) -> None:
+    """A rotated key is printed once and replaces the old; a removed provider is listed as
+    removed, acts no more, and its name is not admitted again."""
+    from ledger.guarantees.providers import ProviderBook
+    from ledger.runtime import Runtime
+    from ledger.settings import Settings
+
+    code, out = run(env, "cover", "provider", "add", "spare", "--kind", "insurance", *KYC, "--json")
+    assert code == 0, out
+    first = json.loads(out)
+    code, out = run(env, "cover", "provider", "rotate", "spare", "--json")
+    assert code == 0, out
+    rotated = json.loads(out)
+    assert rotated["api_key"].startswith("insurance-") and rotated["api_key"] != first["api_key"]
+    code, out = run(env, "cover", "provider", "rotate", "spare")
+    assert code == 0 and "shown once" in out
+    settings = Settings(data_dir=Path(env["CREDENCE_DATA_DIR"]), rpc_url=env["CREDENCE_RPC_URL"])
+    with Runtime.open(settings) as rt:
+        book = ProviderBook(rt)
+        assert book.for_key(first["api_key"]) is None
+        assert book.for_key(rotated["api_key"]) is None  # rotated again since
+        assert book.for_key(out.split()[-1]).name == "spare"  # type: ignore[union-attr]
+
+    code, out = run(env, "cover", "provider", "remove", "spare", "--json")
+    assert code == 0, out
+    removed = json.loads(out)
+    assert removed["tx_hash"] and removed["address"] == first["address"]
+    code, out = run(env, "cover", "provider", "list")
+    assert code == 0 and "removed 20" in out and "in force" in out
+    assert max(len(line) for line in out.splitlines()) <= 100
+    code, out = run(env, "cover", "provider", "list", "--json")
+    assert {p["name"]: p for p in json.loads(out)}["spare"]["removed_at"] == removed["removed_at"]
+
+    deploy = ("cover", "deploy", "insurance", "--pool", pool, "--deductible", "0")
+    deploy += ("--coinsurance-bps", "5000", "--limit", "100", "--premium-bps", "40")
+    code, out = run(env, *deploy, "--last-period", "1", "--required", "5", "--as", "spare")
+    assert code == 2 and "spare was removed" in " ".join(out.split())
+    for args in (("remove", "spare"), ("rotate", "spare")):
+        code, out = run(env, "cover", "provider", *args)
+        assert code == 2 and "removed already" in out and "Traceback" not in out
+    code, out = run(env, "cover", "provider", "add", "spare", "--kind", "insurance", *KYC)
+    assert code == 2 and "names are not reused" in out
+    code, out = run(env, "cover", "provider", "rotate", "guarantor")
+    assert code == 2 and "the service's own key" in " ".join(out.split())
+    code, out = run(env, "cover", "provider", "remove", "nobody")
     assert code == 2 and "no cover provider named 'nobody'" in " ".join(out.split())
