@@ -15,6 +15,7 @@ import {CoverRule} from "./CoverRule.sol";
 import {GuaranteeFacility} from "./GuaranteeFacility.sol";
 import {InsurancePolicy} from "./InsurancePolicy.sol";
 import {Waterfall} from "./Waterfall.sol";
+import {WaterfallMath} from "./WaterfallMath.sol";
 
 /// @title SecuritizationPool
 /// @notice One deal: subscription in the settlement token, permissioned tranche tokens, and
@@ -225,7 +226,7 @@ contract SecuritizationPool is ISecuritizationPool, AccessControl, Initializable
     {
         _requireRunning();
         uint256 poolBalance = _deal.poolBalance;
-        if (poolBalance == 0 || !Waterfall.cleanupEligible(_terms, poolBalance)) {
+        if (poolBalance == 0 || !WaterfallMath.cleanupEligible(_terms, poolBalance)) {
             revert CallNotEligible(poolBalance);
         }
         if (report.poolBalance != 0) revert CallMustRetirePool(report.poolBalance);
