@@ -108,8 +108,8 @@ def main() -> int:
     parser.add_argument("--base", default="HEAD", help="git revision to compare with")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    after = compile_with_layout(source_files())  # first: this tree's errors show sooner
     before = compile_with_layout(base_sources(args.base))
-    after = compile_with_layout(source_files())
     report = {}
     for name in sorted(before):
         if name not in after:
