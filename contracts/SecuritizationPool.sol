@@ -93,7 +93,7 @@ contract SecuritizationPool is PoolSubscription, PoolPeriods {
         return MerkleProof.verifyCalldata(proof, _tape.root, leaf);
     }
 
-    // ---------------------------------------------------------------- internals
+    // ---------------------------------------------------------------- set-up checks
 
     /// @dev Create-time guard rails: every tranche has a size, the sizes add up to the pool,
     /// and a fully subscribed close can fund the initial reserve.
