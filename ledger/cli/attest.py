@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import time
 from pathlib import Path
@@ -13,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ledger.cli.common import console, err_console, fail, parse_hex32, runtime
+from ledger.csvrows import read_dict_rows
 
 REQUIRED_COLUMNS = ("subject_id", "score", "grade")
 CHUNK = 5_000
@@ -21,14 +21,10 @@ CHUNK = 5_000
 def _read_rows(path: Path) -> list[dict[str, str]]:
     if not path.exists():
         fail(f"{path}: no such file")
-    with path.open(newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            fail(
-                f"{path}: missing column(s) {', '.join(missing)} (need {', '.join(REQUIRED_COLUMNS)})"
-            )
-        rows = list(reader)
+    try:
+        rows = [row for _, row in read_dict_rows(path, REQUIRED_COLUMNS, ValueError)]
+    except ValueError as exc:
+        fail(f"{exc} (need {', '.join(REQUIRED_COLUMNS)})")
     if not rows:
         fail(f"{path}: no rows")
     return rows

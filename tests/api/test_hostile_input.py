@@ -155,7 +155,31 @@ def test_out_of_range_ids_and_codes(app_client, untouched, method, path, body):
 
 def test_unparseable_json_is_422(app_client, untouched):
     bad = b'{"records": [}'
-    _problem(app_client.post("/v1/attestations", content=bad, headers=ATTESTER), 422)
+    headers = ATTESTER | {"content-type": "application/json"}
+    response = app_client.post("/v1/attestations", content=bad, headers=headers)
+    _problem(response, 422, "body")  # the body's fault, not a field named "13"
+    assert "not valid JSON" in response.json()["errors"][0]["reason"]
+    for content_type in (None, "text/plain"):  # JSON under another type is not read as JSON
+        headers = ATTESTER | ({"content-type": content_type} if content_type else {})
+        response = app_client.post("/v1/attestations", content=b'{"records": []}', headers=headers)
+        _problem(response, 422, "body")
+        assert "Content-Type: application/json" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/v1/attestations", "/v1/models", "/v1/investors"])
+def test_bytes_that_are_not_utf8_are_422_naming_the_body(app_client, untouched, path):
+    # FastAPI answered an undocumented bare 400 ("error parsing the body") with no field.
+    for body in (b"\xa6", b'{"name": "\xff\xfe"}'):
+        headers = ADMIN | {"content-type": "application/json"}
+        response = app_client.post(path, content=body, headers=headers)
+        _problem(response, 422, "body")
+        assert "UTF-8" in response.json()["detail"]
+
+
+def test_an_idempotency_key_too_long_is_422_naming_it(app_client, untouched):
+    headers = ADMIN | {"Idempotency-Key": "k" * 201}
+    body = {"name": "longkey", "kyc_expiry": 4_102_444_800, "jurisdiction": "GB"}
+    _problem(app_client.post("/v1/investors", json=body, headers=headers), 422, "Idempotency-Key")
 
 
 def test_depth_scan_matches_real_nesting():

@@ -177,6 +177,19 @@ def test_ragged_row_and_duplicate_header(tmp_path):
     assert e.value.column == "a"
 
 
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(b"a,b\n\xff,2\n", "not UTF-8"), (b"a\n" + b"x" * 200_000 + b"\n", "not a readable CSV")],
+)
+def test_unreadable_bytes(tmp_path, model, content, reason):
+    # A UnicodeDecodeError or a csv.Error was a traceback from every `score` command.
+    path = tmp_path / "u.csv"
+    path.write_bytes(content)
+    with pytest.raises(MalformedInputError, match=reason):
+        read_csv(path)
+    _assert_clean_exit(_cli("apply", str(model), str(path), "--out", str(tmp_path / "o.csv")))
+
+
 def test_bad_options_and_artifacts(tmp_path, model):
     with pytest.raises(ConfigError):
         parse_grades("A:600,B:650,C")
