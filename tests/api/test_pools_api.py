@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import yaml
@@ -293,3 +294,16 @@ def test_retries_with_the_same_idempotency_key_send_once(client, investors, spec
         client.post(f"/v1/pools/{pool}/close", headers=STRUCTURER | {"Idempotency-Key": "c2"}), 409
     )
     assert "is cancelled, not open for subscription" in again["detail"]
+
+
+def test_one_investor_admitted_concurrently_is_admitted_once(client):
+    # Both requests saw no account, both inserted: the loser's IntegrityError was a 500.
+    body = {"name": "twin", "kyc_expiry": KYC_UNTIL, "jurisdiction": "GB"}
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(
+            pool.map(lambda _: client.post("/v1/investors", json=body, headers=AGENT), range(6))
+        )
+    assert {a.status_code for a in answers} <= {201, 409}, [a.text for a in answers]
+    assert sum(1 for a in answers if a.status_code == 201 and a.json()["api_key"]) == 1
+    for conflict in (a for a in answers if a.status_code == 409):
+        assert conflict.json()["errors"][0]["field"] == "name"
