@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ledger.cli.common import console, err_console, fail, parse_hex32, runtime
-from ledger.csvrows import read_dict_rows
+from ledger.inputfiles import read_dict_rows
 
 REQUIRED_COLUMNS = ("subject_id", "score", "grade")
 CHUNK = 5_000
@@ -49,11 +49,14 @@ def attest_cmd(
     model: Annotated[str, typer.Option(help="registered model id (0x + 64 hex)")],
     valid_days: Annotated[int, typer.Option(min=1, max=3650)] = 365,
     mode: Annotated[str, typer.Option(help="batch or single")] = "batch",
-    out: Annotated[Path | None, typer.Option(help="write sealed records (JSON lines) here")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="write sealed records (JSON lines) here", dir_okay=False)
+    ] = None,
     holder_dir: Annotated[
         Path | None,
         typer.Option(
-            help="write each subject's record file here (<commitment>.json), to hand over"
+            help="write each subject's record file here (<commitment>.json), to hand over",
+            file_okay=False,
         ),
     ] = None,
 ) -> None:
@@ -149,7 +152,7 @@ def show_cmd(commitment: Annotated[str, typer.Argument(help="record commitment")
 
 def record_file_cmd(
     commitment: Annotated[str, typer.Argument(help="a record commitment issued here")],
-    out: Annotated[Path, typer.Option(help="write the subject's record file here")],
+    out: Annotated[Path, typer.Option(help="write the subject's record file here", dir_okay=False)],
 ) -> None:
     """Export the record file handed to the subject: every field, salt and proof."""
     key = "0x" + parse_hex32(commitment, "commitment").hex()
@@ -169,7 +172,9 @@ def disclose_cmd(
         str, typer.Argument(help="a record file (the subject's copy) or a commitment issued here")
     ],
     fields: Annotated[str, typer.Option(help="comma-separated fields to reveal")] = "score,grade",
-    out: Annotated[Path | None, typer.Option(help="write the disclosure JSON here")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="write the disclosure JSON here", dir_okay=False)
+    ] = None,
 ) -> None:
     """Make the disclosure a customer hands a lender (chosen fields; the attester always shows).
 
@@ -181,6 +186,8 @@ def disclose_cmd(
     names = [f.strip() for f in fields.split(",") if f.strip()]
     path = Path(record)
     if path.exists():
+        if not path.is_file():
+            fail(f"record: {path} is not a file")
         try:
             text = RecordFile.from_json(path.read_bytes()).disclose(names).to_json()
         except RecordError as exc:

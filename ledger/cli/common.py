@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
@@ -57,6 +58,16 @@ def parse_hex32(value: str, field: str) -> bytes:
 def print_json(body: Any) -> None:
     """One JSON document on stdout (``--json``): amounts in the token's smallest unit."""
     print(json.dumps(body))
+
+
+def read_input(path: Path, option: str | None = None) -> str:
+    """A text input file, or a clean failure naming it (missing, a directory, not UTF-8)."""
+    from ledger.inputfiles import read_text
+
+    try:
+        return read_text(path, ValueError)
+    except ValueError as exc:
+        fail(f"{option}: {exc}" if option else str(exc))
 
 
 def parse_day(value: str, option: str) -> date:

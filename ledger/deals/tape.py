@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ledger.attest.records import RecordError, pseudonym
-from ledger.csvrows import read_dict_rows
+from ledger.inputfiles import read_dict_rows
 from ledger.merkle import MerkleTree, standard_leaf
 
 LEAF_TYPES = (

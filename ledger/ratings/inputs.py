@@ -23,9 +23,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from ledger.attest.record_state import follow
-from ledger.csvrows import read_dict_rows
 from ledger.deals.spec import DealSpec
 from ledger.errors import FieldError
+from ledger.inputfiles import read_dict_rows
 from ledger.ratings.montecarlo import Pool
 from ledger.scoring.artifact import canonical_bytes
 from ledger.store.tables import IssuedRecord

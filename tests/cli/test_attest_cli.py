@@ -132,10 +132,20 @@ def test_score_apply_attest_then_verify(env, model: Path, tmp_path: Path):
         ("attest", "missing.csv", "--model", "0x" + "11" * 32),
         ("revoke", "0x" + "ab" * 32),
         ("score", "apply", "missing.json", "missing.csv", "--out", "scores.csv"),
+        # a directory where a file goes: IsADirectoryError tracebacks before
+        ("disclose", "adir"),
+        ("disclose", "0x" + "ab" * 32, "--out", "adir"),
+        ("attest", "scored.csv", "--model", "0x" + "11" * 32, "--out", "adir"),
+        ("attest", "scored.csv", "--model", "0x" + "11" * 32, "--holder-dir", "scored.csv"),
+        ("attest", "bytes.csv", "--model", "0x" + "11" * 32),  # not UTF-8
+        ("rating", "methodology", "--out", "adir"),
     ],
 )
 def test_bad_input_exits_2(env, args, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # relative names: nothing there, nothing written elsewhere
+    (tmp_path / "adir").mkdir()
+    (tmp_path / "scored.csv").write_text("subject_id,score,grade\ns1,600,B\n")
+    (tmp_path / "bytes.csv").write_bytes(b"subject_id,score,grade\n\xff,600,B\n")
     code, output = run(env, *args)
     assert code == 2, output
     assert "Traceback" not in output

@@ -1,9 +1,11 @@
-"""Reading a CSV with a header row, where every way a file can be unreadable is one error.
+"""Reading input files (specs, reports, CSVs), where every way a file can be unreadable
+is one error the caller names.
 
-``csv`` raises its own ``csv.Error`` (a field past its size limit, an unterminated quote
-in strict mode) and the text layer ``UnicodeDecodeError`` for bytes that are not UTF-8;
-neither is an ``OSError``, so a reader that only expects the latter lets them escape as a
-traceback (CLI) or a 500 (API). Callers pass the error type that names their field.
+Besides ``OSError`` (missing, a directory, no permission) the text layer raises
+``UnicodeDecodeError`` for bytes that are not UTF-8 and ``csv`` its own ``csv.Error`` (a
+field past its size limit); neither is an ``OSError``, so a reader that only expects
+the latter lets them escape as a traceback (CLI) or a 500 (API). Callers pass the error
+type that names their field.
 """
 
 from __future__ import annotations
@@ -11,6 +13,16 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+
+def read_text(path: Path, error: Callable[[str], Exception]) -> str:
+    """The UTF-8 text of ``path`` (a leading byte-order mark dropped), or ``error(message)``."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise error(f"{path.name}: cannot read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise error(f"{path.name}: not UTF-8 text (invalid byte at offset {exc.start})") from None
 
 
 def read_dict_rows(
