@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -21,6 +21,13 @@ if TYPE_CHECKING:
 WIDTH = 100
 console = Console(width=None if sys.stdout.isatty() else WIDTH)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else WIDTH)
+
+
+# Every command takes --json: one JSON document on stdout, for scripts (amounts in
+# the token's smallest unit, times in unix seconds).
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="print one JSON object (amounts in smallest units)")
+]
 
 
 def fail(message: str) -> NoReturn:

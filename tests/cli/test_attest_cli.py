@@ -65,6 +65,29 @@ def test_attest_hands_each_subject_their_record_file(env, model: Path, tmp_path:
     assert code == 0 and json.loads(output)["disclosed"]["grade"] in ("A", "B"), output
 
 
+def test_attest_show_and_revoke_print_json(env, model: Path, tmp_path: Path):
+    code, output = run(env, "score", "register", str(model), "--json")
+    model_id = json.loads(output)["model_id"]
+    scored = tmp_path / "scored.csv"
+    scored.write_text("subject_id,score,grade\ncarol,610,C\ndan,700,A\n")
+    code, output = run(env, "attest", str(scored), "--model", model_id, "--json")
+    assert code == 0, output
+    attested = json.loads(output)  # no progress bar mixed in
+    assert attested["records"] == 2 and len(attested["commitments"]) == 2
+    first = attested["commitments"][0]
+    code, output = run(env, "show", first, "--json")
+    assert code == 0 and json.loads(output)["status"] == "valid", output
+    code, output = run(env, "revoke", first, "--reason", "3", "--json")
+    assert code == 0 and json.loads(output)["revoked"] == [first], output
+    held = tmp_path / "held.json"
+    code, output = run(env, "record-file", attested["commitments"][1], "--out", str(held), "--json")
+    assert code == 0 and json.loads(output)["out"] == str(held), output
+    code, output = run(env, "disclose", str(held), "--fields", "grade", "--json")
+    assert code == 0, output
+    shown = {f["name"]: f["value"] for f in json.loads(output)["fields"]}
+    assert shown["grade"] == "A" and "score" not in shown
+
+
 def test_score_apply_attest_then_verify(env, model: Path, tmp_path: Path):
     data = tmp_path / "applicants.csv"
     with SAMPLE.open(newline="") as src, data.open("w", newline="") as dst:
