@@ -39,6 +39,8 @@ def fail(message: str) -> NoReturn:
 @contextmanager
 def runtime() -> Iterator[Runtime]:
     """Open Credence on the configured chain (starting the managed node if needed)."""
+    from pydantic import ValidationError
+
     from ledger.chain.node import NodeError
     from ledger.runtime import Runtime, SetupError
 
@@ -46,10 +48,19 @@ def runtime() -> Iterator[Runtime]:
         rt = Runtime.open()
     except (NodeError, SetupError) as exc:
         fail(str(exc))
+    except ValidationError as exc:  # a setting from the environment or .env
+        fail(settings_problem(exc))
     try:
         yield rt
     finally:
         rt.close()
+
+
+def settings_problem(exc: Any) -> str:
+    """A pydantic ValidationError of ``Settings`` as the variables to fix and why."""
+    return "; ".join(
+        f"CREDENCE_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+    )
 
 
 def parse_hex32(value: str, field: str) -> bytes:

@@ -20,7 +20,9 @@ def _raise_stopped(signum: int, _frame: object) -> None:
 
 def up_cmd(
     host: Annotated[str | None, typer.Option(help="API host (default from settings)")] = None,
-    port: Annotated[int | None, typer.Option(help="API port (default from settings)")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="API port (default from settings)", min=1, max=65_535)
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Start the chain node (if managed), deploy if needed, index events and serve the API.
@@ -40,6 +42,8 @@ def up_cmd(
         signal.signal(sig, _raise_stopped)
     try:
         with runtime() as rt:
+            host, port = host or rt.settings.api_host, port or rt.settings.api_port
+            _check_listen(host, port)  # before keys are made and printed
             ring, created = load_api_keys(rt.settings.data_dir)
             assert rt.manifest is not None
             if as_json:  # what a script needs before the API answers: keys and addresses
@@ -68,8 +72,8 @@ def up_cmd(
                     max_body_bytes=rt.settings.api_max_body_bytes,
                     max_depth=rt.settings.api_max_json_depth,
                 ),
-                host=host or rt.settings.api_host,
-                port=port or rt.settings.api_port,
+                host=host,
+                port=port,
                 log_config=None,
                 access_log=False,  # the API logs each request itself, as JSON
             )
@@ -77,6 +81,21 @@ def up_cmd(
         pass
     if not as_json:
         console.print("stopped: API, indexer and node")
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Fail (exit 2) unless the API could listen on ``host:port``: uvicorn would log the
+    error and exit 1 or 3 after the node started, or overflow on a port past 65535."""
+    import socket
+
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except (OSError, OverflowError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        fail(f"--host/--port (CREDENCE_API_HOST/PORT): cannot listen on {host}:{port} ({reason})")
 
 
 def api_key_add_cmd(
