@@ -11,6 +11,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.reverts import explain
+from ledger.tx import ContractRevert
+
 PROBLEM = "application/problem+json"
 log = logging.getLogger("credence.api")
 
@@ -126,6 +129,12 @@ def install(app: FastAPI) -> None:
         errors = [{"field": exc.field, "reason": exc.detail}] if exc.field else None
         titles = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found"}
         return problem(exc.status, titles.get(exc.status, "Request failed"), exc.detail, errors)
+
+    @app.exception_handler(ContractRevert)
+    async def _revert(_: Request, exc: ContractRevert) -> JSONResponse:
+        # Routes map the reverts they expect; any other (one mined after a concurrent
+        # request changed the state) is still a refusal in the current state, not a 500.
+        return problem(409, "Refused on chain", f"the contract refused: {explain(exc.error)}")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

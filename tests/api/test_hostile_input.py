@@ -3,6 +3,8 @@ service keeps answering, and nothing is written to the database or the chain."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
@@ -187,3 +189,29 @@ def test_depth_scan_matches_real_nesting():
     assert too_deep(b'{"a": [[[1]]]}', 3)
     assert not too_deep(b'"' + b"[" * 1000 + b'"', 3)
     assert too_deep(b'["\\"", [[[0]]]]', 3)  # an escaped quote does not end the string
+
+
+def test_one_model_registered_by_concurrent_requests_is_a_409_for_the_losers(app_client):
+    # Each estimate passed; all but one reverted when mined: a bare TxError, a 500 each.
+    body = {
+        "model_id": "0x" + "5e" * 32,
+        "metadata_uri": "ipfs://model",
+        "metrics": {
+            "auc_bps": 8000,
+            "ks_bps": 5000,
+            "gini_bps": 6000,
+            "psi_bps": 1,
+            "sample_size": 9,
+        },
+    }
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(
+            pool.map(lambda _: app_client.post("/v1/models", json=body, headers=ATTESTER), range(6))
+        )
+    assert sorted({a.status_code for a in answers}) in ([200, 409], [200]), [
+        a.text for a in answers
+    ]
+    assert sum(a.status_code == 200 for a in answers) == 1
+    for refused in (a for a in answers if a.status_code == 409):
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert "ModelAlreadyRegistered" in refused.json()["detail"]
