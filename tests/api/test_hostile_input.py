@@ -215,3 +215,21 @@ def test_one_model_registered_by_concurrent_requests_is_a_409_for_the_losers(app
     for refused in (a for a in answers if a.status_code == 409):
         assert refused.headers["content-type"] == "application/problem+json"
         assert "ModelAlreadyRegistered" in refused.json()["detail"]
+
+
+@pytest.mark.parametrize("deadline", [2**64, 2**255, 2**256 - 1])
+def test_uint256_values_past_64_bits_are_read_exactly(app_client, untouched, deadline):
+    # orjson read them as floats (2**255 -> 5.8e+76): a valid deadline refused as "not an
+    # integer". Read exactly, it passes and the signature is what is refused.
+    body = {
+        "commitment": "0x" + "22" * 32,
+        "model_id": MODEL,
+        "expires_at": 2_000_000_000,
+        "signer": "0x" + "33" * 20,
+        "deadline": deadline,
+        "signature": "0x" + "44" * 65,
+    }
+    response = app_client.post("/v1/attestations/delegated", json=body, headers=ATTESTER)
+    assert 400 <= response.status_code < 500, response.text
+    fields = [e["field"] for e in response.json().get("errors", [])]
+    assert "deadline" not in fields, response.text
