@@ -11,6 +11,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.reverts import explain
+from ledger.tx import ContractRevert
+
 PROBLEM = "application/problem+json"
 log = logging.getLogger("credence.api")
 
@@ -90,10 +93,34 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _reason(error: dict[str, Any]) -> dict[str, str]:
+    """A validation error as field and reason; a body that is not JSON at all is the body's
+    fault (FastAPI locates it as ``("body", offset)``, which would read as a field "17")."""
+    if error["type"] == "json_invalid":
+        where = error["loc"][1] if len(error["loc"]) > 1 else 0
+        cause = error.get("ctx", {}).get("error", "malformed")
+        return {"field": "body", "reason": f"not valid JSON: {cause} (at byte {where})"}
+    if tuple(error["loc"]) == ("body",) and isinstance(error.get("input"), bytes):
+        # FastAPI parses JSON only under a JSON content type; else the model gets raw bytes.
+        return {"field": "body", "reason": "not read as JSON: send Content-Type: application/json"}
+    return {"field": _field(tuple(error["loc"])), "reason": error["msg"]}
+
+
+def _unparsed(exc: StarletteHTTPException) -> dict[str, str] | None:
+    """The field and reason when FastAPI could not even decode the body: it answers a bare
+    400 for any parser failure other than a JSON syntax error (bytes that are not UTF-8)."""
+    cause = exc.__cause__
+    if exc.status_code != 400 or cause is None:
+        return None
+    if isinstance(cause, UnicodeDecodeError):
+        return {"field": "body", "reason": f"not UTF-8 text (invalid byte at {cause.start})"}
+    return {"field": "body", "reason": f"could not be parsed ({type(cause).__name__})"}
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field(tuple(e["loc"])), "reason": e["msg"]} for e in exc.errors()]
+        errors = [_reason(e) for e in exc.errors()]
         detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
         return problem(422, "Invalid request", detail, errors)
 
@@ -103,8 +130,17 @@ def install(app: FastAPI) -> None:
         titles = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found"}
         return problem(exc.status, titles.get(exc.status, "Request failed"), exc.detail, errors)
 
+    @app.exception_handler(ContractRevert)
+    async def _revert(_: Request, exc: ContractRevert) -> JSONResponse:
+        # Routes map the reverts they expect; any other (one mined after a concurrent
+        # request changed the state) is still a refusal in the current state, not a 500.
+        return problem(409, "Refused on chain", f"the contract refused: {explain(exc.error)}")
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if (error := _unparsed(exc)) is not None:
+            detail = f"{error['field']}: {error['reason']}"
+            return problem(422, "Invalid request", detail, [error])
         return problem(exc.status_code, str(exc.detail), str(exc.detail))
 
     @app.exception_handler(Exception)

@@ -12,6 +12,7 @@ the retry resumes it at once. Reusing a key for a different request body is refu
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -33,13 +34,27 @@ DEFAULT_LEASE_S = 120
 REQUESTS = ApiRequest.__table__  # type: ignore[attr-defined]
 
 
+def dumps(value: Any, *, sort_keys: bool = False) -> bytes:
+    """JSON bytes by orjson, which walks plain dicts and lists itself (other types go to
+    ``jsonable_encoder``); by the standard library for what orjson refuses: integers past
+    64 bits, which uint256 amounts may be. The same value always takes the same path."""
+    try:
+        option = orjson.OPT_SORT_KEYS if sort_keys else None
+        return orjson.dumps(value, option=option, default=jsonable_encoder)
+    except TypeError:  # orjson.JSONEncodeError
+        text = json.dumps(
+            value,
+            sort_keys=sort_keys,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            default=jsonable_encoder,
+        )
+        return text.encode()
+
+
 def fingerprint(method: str, path: str, body: Any) -> str:
-    # orjson walks plain dicts and lists itself; only other types go to jsonable_encoder.
     value = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
-    blob = orjson.dumps(
-        [method, path, value], option=orjson.OPT_SORT_KEYS, default=jsonable_encoder
-    )
-    return hashlib.sha256(blob).hexdigest()
+    return hashlib.sha256(dumps([method, path, value], sort_keys=True)).hexdigest()
 
 
 class Plain(dict):
@@ -57,29 +72,34 @@ def plain(value: Any) -> Any:
 
 
 def _respond(body: Any, status: int) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+    return Response(dumps(body), status_code=status, media_type="application/json")
 
 
 def claim(engine: Engine, key: str, fp: str, lease_s: int) -> ApiRequest | None:
     """Claim ``key``; returns the earlier request if there was one."""
-    now = int(time.time())
-    with Session(engine) as session:
-        session.add(
-            ApiRequest(
-                key=key,
-                fingerprint=fp,
-                status_code=IN_PROGRESS,
-                response="",
-                created_at=now,
-                lease_until=now + lease_s,
+    while True:
+        now = int(time.time())
+        with Session(engine) as session:
+            session.add(
+                ApiRequest(
+                    key=key,
+                    fingerprint=fp,
+                    status_code=IN_PROGRESS,
+                    response="",
+                    created_at=now,
+                    lease_until=now + lease_s,
+                )
             )
-        )
-        try:
-            session.commit()
-            return None
-        except IntegrityError:
-            session.rollback()
-            return session.get(ApiRequest, key)
+            try:
+                session.commit()
+                return None
+            except IntegrityError:
+                session.rollback()
+                earlier = session.get(ApiRequest, key)
+            if earlier is not None:
+                return earlier
+            # The holder failed and released the key between our insert and our read:
+            # claim it again rather than run unclaimed (two runs, a lost answer).
 
 
 def _take_over(engine: Engine, earlier: ApiRequest, lease_s: int) -> bool:
@@ -119,7 +139,7 @@ def run_once(
     if not key:
         return _respond(plain(work()), status)
     if len(key) > 200:
-        raise ApiError(400, "must be at most 200 characters", field="Idempotency-Key")
+        raise ApiError(422, "must be at most 200 characters", field="Idempotency-Key")
     earlier = claim(engine, key, fp, lease_s)
     if earlier is not None:
         if earlier.fingerprint != fp:
@@ -140,6 +160,6 @@ def run_once(
     with Session(engine) as session:
         row = session.get(ApiRequest, key)
         assert row is not None
-        row.status_code, row.response = status, orjson.dumps(body).decode()
+        row.status_code, row.response = status, dumps(body).decode()
         session.commit()
     return _respond(body, status)

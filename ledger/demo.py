@@ -98,7 +98,8 @@ def fit_model(
     return result.artifact, applicants, {"auc": h.auc, "ks": h.ks, "gini": h.gini}, strategy
 
 
-def run(data_dir: Path | None = None) -> None:
+def run(data_dir: Path | None = None) -> Path:
+    """Run the demo; returns the data directory its state is kept in."""
     data_dir = data_dir or PROJECT_ROOT / ".credence" / "demo"
     shutil.rmtree(data_dir, ignore_errors=True)
     settings = Settings(
@@ -126,6 +127,7 @@ def run(data_dir: Path | None = None) -> None:
     step("10b. B downgraded below BBB: the next period is sequential, spread trapped")
     rating_trigger_path(spec, console)
     console.print(Panel.fit("[bold green]Demo complete.[/] State kept in " + str(data_dir)))
+    return data_dir
 
 
 def demo_flow(rt: Runtime, url: str, data_dir: Path) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from requests.exceptions import RequestException
 from sqlalchemy.engine import Engine
 from web3 import Web3
 from web3.contract import Contract
@@ -92,9 +93,16 @@ class Runtime:
             keystore=Keystore(settings.data_dir / "keys", settings.keystore_passphrase),
             node=node,
         )
-        runtime.manifest = runtime._load_manifest()
-        if runtime.manifest is None and deploy_if_missing:
-            runtime.manifest = runtime.bootstrap()
+        try:
+            runtime.manifest = runtime._load_manifest()
+            if runtime.manifest is None and deploy_if_missing:
+                runtime.manifest = runtime.bootstrap()
+        except RequestException as exc:  # the first call to the node: it does not answer
+            runtime.close()
+            where = "CREDENCE_RPC_URL" if settings.rpc_url else "the managed node"
+            raise SetupError(
+                f"{where}: no JSON-RPC answer from {url} ({type(exc).__name__})"
+            ) from None
         return runtime
 
     def close(self) -> None:

@@ -270,5 +270,24 @@ class Sender:
                 f"no receipt for {tx_hash.to_0x_hex()} after {self.receipt_timeout}s"
             ) from exc
         if receipt["status"] != 1:
-            raise TxError(f"transaction {tx_hash.to_0x_hex()} reverted")
+            raise self._mined_revert(tx_hash, receipt)
         return receipt
+
+    def _mined_revert(self, tx_hash: HexBytes, receipt: TxReceipt) -> ContractRevert:
+        """A transaction that passed its estimate and reverted when mined: another one
+        changed the state in between (two requests suspending one attester at once). The
+        call replayed on the state after its block gives the custom error in most cases."""
+        reverted = f"transaction {tx_hash.to_0x_hex()} reverted when mined"
+        try:
+            tx = self.w3.eth.get_transaction(tx_hash)
+            if tx.get("to") is None:
+                return ContractRevert(reverted)
+            call = {k: tx[k] for k in ("from", "to", "value", "gas")} | {"data": tx["input"]}
+            self.w3.eth.call(call, receipt["blockNumber"])  # type: ignore[arg-type]
+        except (ContractCustomError, ContractLogicError) as exc:
+            data = _revert_data(exc)
+            if data and self.errors:
+                return ContractRevert(self.errors.decode(data))
+        except Exception:  # the replay is a courtesy: the revert stands without a reason
+            pass
+        return ContractRevert(reverted)

@@ -91,3 +91,22 @@ def test_a_stale_nonce_that_rebuilds_another_process_transaction_is_not_taken_as
     other.send(to=to, value=1, **fees)  # nonce 1
     funded.send(to=to, value=1, **fees)  # stale nonce 1: identical bytes, must resync
     assert w3.eth.get_balance(to) == 3
+
+
+def test_a_revert_when_mined_is_a_decoded_contract_revert(funded: Sender, w3: Web3, error_decoder):
+    """Two requests registering one key: both estimates pass, the second reverts when mined.
+    That was a bare TxError (an API 500); it is the custom error the replayed call gives."""
+    registry, _ = deploy(funded, "AttestationRegistry", funded.address)
+    funded.errors = error_decoder
+    key = Account.create().address
+    w3.provider.make_request("evm_setAutomine", [False])
+    try:
+        register = registry.functions.registerAttester(key, "twice", "ipfs://a")
+        hashes = [funded.send(register, wait=False) for _ in range(2)]
+        w3.provider.make_request("evm_mine", [])
+    finally:
+        w3.provider.make_request("evm_setAutomine", [True])
+    assert funded.wait(hashes[0])["status"] == 1
+    with pytest.raises(ContractRevert) as info:
+        funded.wait(hashes[1])
+    assert info.value.error.startswith("KeyAlreadyUsed(")

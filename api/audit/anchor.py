@@ -70,10 +70,11 @@ def anchor(
 
     def work() -> dict:
         wb = workbench(svc)
-        if body.export:
-            wb.export(wb.export_dir, wb.reconcile())
         try:
-            made = auditor(svc).anchor(wb.export_dir, body.valid_days)
+            with wb.lock:  # the files anchored are the ones this request exported
+                if body.export:
+                    wb.export(wb.export_dir, wb.reconcile())
+                made = auditor(svc).anchor(wb.export_dir, body.valid_days)
         except AnchorError as exc:
             status = 409 if exc.field == "report" else 422
             raise ApiError(status, exc.reason, field=exc.field) from exc

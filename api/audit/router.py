@@ -3,6 +3,7 @@ rebuilt from the chain alone, and read a pool's double-entry journal."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import asdict
 
 from fastapi import APIRouter, Depends
@@ -19,11 +20,16 @@ router = APIRouter(
 )
 
 
+_CREATING = threading.Lock()
+
+
 def workbench(svc: Services) -> Workbench:
-    """One workbench per app (its rebuilt index lives in the data directory)."""
-    if "workbench" not in svc.extras:
-        svc.extras["workbench"] = Workbench(svc.runtime)
-    return svc.extras["workbench"]
+    """One workbench per app (its rebuilt index lives in the data directory), made once
+    even when the first requests come together."""
+    with _CREATING:
+        if "workbench" not in svc.extras:
+            svc.extras["workbench"] = Workbench(svc.runtime)
+        return svc.extras["workbench"]
 
 
 @router.get("/reconciliation", response_model=ReconciliationOut)

@@ -190,10 +190,11 @@ def exports_anchor(request: Request, _: Auditor) -> Response:
     """Anchor the last export as it stands (build one first if there is none)."""
     svc = services(request)
     wb = workbench(request)
-    if not (wb.export_dir / "report.html").is_file():
-        wb.export(wb.export_dir, wb.reconcile())
     try:
-        anchor_auditor(svc).anchor(wb.export_dir)
+        with wb.lock:  # no other export rewrites the files while they are anchored
+            if not (wb.export_dir / "report.html").is_file():
+                wb.export(wb.export_dir, wb.reconcile())
+            anchor_auditor(svc).anchor(wb.export_dir)
     except ContractRevert as exc:
         raise PageError(409, f"the registry refused: {explain(exc.error)}") from exc
     return RedirectResponse("/console/exports", status_code=303)
@@ -202,8 +203,12 @@ def exports_anchor(request: Request, _: Auditor) -> Response:
 @router.get("/exports/file/{path:path}")
 def export_file(request: Request, path: str, _: Auditor) -> Response:
     base = _export_dir(request).resolve()
-    target = (base / path).resolve()
-    if not target.is_relative_to(base) or not target.is_file():
+    try:
+        target = (base / path).resolve()
+        found = target.is_relative_to(base) and target.is_file()
+    except (ValueError, OSError):  # a NUL byte or a name too long: no such file either
+        found = False
+    if not found:
         raise PageError(404, "no such export file", field="path")
     return FileResponse(target, filename=target.name)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from fastapi import APIRouter, Depends, Query, Request
@@ -50,6 +50,10 @@ Structurer = Depends(require(Role.structurer))
 Servicer = Depends(require(Role.servicer))
 Investor = Depends(require(Role.investor))
 Format = Annotated[Literal["json", "csv"], Query(description="json or csv")]
+# ``format=csv`` answers text/csv: documented beside the JSON so clients expect both.
+CSV_OR_JSON: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
+}
 
 
 # --- create -------------------------------------------------------------------------------------
@@ -170,7 +174,7 @@ def read_period(address: Address, period: PeriodPath, svc: ServicesDep, _: AnyRo
         return _period_out(svc.deals, address, *svc.deals.period(address, period))
 
 
-@router.get("/{address}/periods/{period}/report")
+@router.get("/{address}/periods/{period}/report", responses=CSV_OR_JSON)
 def investor_report(
     address: Address, period: PeriodPath, svc: ServicesDep, _: AnyRole, format: Format = "json"
 ):
@@ -182,7 +186,7 @@ def investor_report(
     return report
 
 
-@router.get("/{address}/reports")
+@router.get("/{address}/reports", responses=CSV_OR_JSON)
 def investor_reports(address: Address, svc: ServicesDep, _: AnyRole, format: Format = "json"):
     """The investor reports of every period, as a JSON list or one CSV table."""
     with deal_errors():

@@ -4,6 +4,7 @@ rebuild, reconcile and export steps that the CLI and the web console share."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,9 @@ class Workbench:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.rebuilt_url = rebuilt_url or f"sqlite:///{self.directory / 'rebuilt.db'}"
         self._engine: Engine | None = None
+        # One rebuild, reconcile or export at a time: they share the rebuilt database and
+        # the export directory (concurrent API calls each created its tables: a 500).
+        self.lock = threading.RLock()
 
     @property
     def export_dir(self) -> Path:
@@ -42,8 +46,9 @@ class Workbench:
         return self._engine
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> RebuildResult:
-        result, self._engine = rebuild(self.runtime, self.rebuilt_url, progress)
-        return result
+        with self.lock:
+            result, self._engine = rebuild(self.runtime, self.rebuilt_url, progress)
+            return result
 
     def canonical_hash(self, number: int) -> str | None:
         try:
@@ -54,10 +59,11 @@ class Workbench:
     def reconcile(self, progress: Callable[[int, int], None] | None = None) -> Reconciliation:
         """Bring the rebuilt index up to the head, compare, and keep the result for the
         console (``audit/reconcile.json``)."""
-        self.rebuild(progress)
-        result = reconcile(self.rebuilt(), self.runtime.engine, self.canonical_hash)
-        self.last_path.write_text(json.dumps(result.to_json(), indent=2))
-        return result
+        with self.lock:
+            self.rebuild(progress)
+            result = reconcile(self.rebuilt(), self.runtime.engine, self.canonical_hash)
+            self.last_path.write_text(json.dumps(result.to_json(), indent=2))
+            return result
 
     def last_reconciliation(self) -> dict | None:
         if not self.last_path.exists():
@@ -74,15 +80,16 @@ class Workbench:
     def export(self, directory: Path, reconciliation: Reconciliation | None = None) -> ExportResult:
         """Exports of the rebuilt (chain-only) index, with the journal checked against the
         settlement token's balances on chain."""
-        engine = self.rebuilt()
-        return export_all(
-            engine,
-            directory,
-            self.block_time(),
-            reconciliation,
-            lambda pool: chain_balances(self.runtime.w3, engine, pool),
-            head=self.head(engine),
-        )
+        with self.lock:
+            engine = self.rebuilt()
+            return export_all(
+                engine,
+                directory,
+                self.block_time(),
+                reconciliation,
+                lambda pool: chain_balances(self.runtime.w3, engine, pool),
+                head=self.head(engine),
+            )
 
     def head(self, engine: Engine) -> dict[str, object]:
         """The block the rebuilt index stands at, its hash, and the index's state digest."""

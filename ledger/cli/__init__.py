@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import typer
+
+from ledger.cli.common import JsonOpt, print_json
 
 app = typer.Typer(
     name="credence",
@@ -44,17 +47,19 @@ def _register_subcommands() -> None:
     app.command("demo")(demo_cmd)
 
 
-def demo_cmd() -> None:
+def demo_cmd(as_json: JsonOpt = False) -> None:
     """Run the main job end to end on a fresh managed Anvil and SQLite (nothing to configure)."""
-    from ledger.demo import run
+    from ledger import demo
 
-    run()
+    if as_json:  # the narrative goes to stderr; stdout holds one JSON document
+        demo.console.file = sys.stderr
+    data_dir = demo.run()
+    if as_json:
+        print_json({"complete": True, "data_dir": str(data_dir)})
 
 
 def main() -> None:
     os.umask(0o077)  # what Credence writes (database, keys, node state) is private
-    import sys
-
     if sys.argv[1:2] == ["verify"]:
         # A lender's one-shot check must start fast: the other domains import web3,
         # pandas and the scoring stack, which `verify` never uses.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import time
 from pathlib import Path
@@ -12,7 +11,16 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ledger.cli.common import console, err_console, fail, parse_hex32, runtime
+from ledger.cli.common import (
+    JsonOpt,
+    console,
+    err_console,
+    fail,
+    parse_hex32,
+    print_json,
+    runtime,
+)
+from ledger.inputfiles import read_dict_rows
 
 REQUIRED_COLUMNS = ("subject_id", "score", "grade")
 CHUNK = 5_000
@@ -21,14 +29,10 @@ CHUNK = 5_000
 def _read_rows(path: Path) -> list[dict[str, str]]:
     if not path.exists():
         fail(f"{path}: no such file")
-    with path.open(newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            fail(
-                f"{path}: missing column(s) {', '.join(missing)} (need {', '.join(REQUIRED_COLUMNS)})"
-            )
-        rows = list(reader)
+    try:
+        rows = [row for _, row in read_dict_rows(path, REQUIRED_COLUMNS, ValueError)]
+    except ValueError as exc:
+        fail(f"{exc} (need {', '.join(REQUIRED_COLUMNS)})")
     if not rows:
         fail(f"{path}: no rows")
     return rows
@@ -53,13 +57,17 @@ def attest_cmd(
     model: Annotated[str, typer.Option(help="registered model id (0x + 64 hex)")],
     valid_days: Annotated[int, typer.Option(min=1, max=3650)] = 365,
     mode: Annotated[str, typer.Option(help="batch or single")] = "batch",
-    out: Annotated[Path | None, typer.Option(help="write sealed records (JSON lines) here")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="write sealed records (JSON lines) here", dir_okay=False)
+    ] = None,
     holder_dir: Annotated[
         Path | None,
         typer.Option(
-            help="write each subject's record file here (<commitment>.json), to hand over"
+            help="write each subject's record file here (<commitment>.json), to hand over",
+            file_okay=False,
         ),
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Attest every row of a CSV of scored subjects (batched under Merkle roots)."""
     from ledger.attest.records import RecordError
@@ -94,7 +102,7 @@ def attest_cmd(
 
         sealed = []
         columns = (TextColumn("attesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=console) as progress:
+        with Progress(*columns, console=console, disable=as_json) as progress:
             task = progress.add_task("attest", total=len(records))
             for start in range(0, len(records), CHUNK):
                 chunk = records[start : start + CHUNK]
@@ -119,16 +127,26 @@ def attest_cmd(
         service.close()
     if out:
         out.write_text("".join(s.to_json() + "\n" for s in sealed))
-    table = Table("batch root", "records", title=f"{len(sealed):,} records attested")
     counts: dict[str, int] = {}
     for root in roots:
         counts[root or "(single)"] = counts.get(root or "(single)", 0) + 1
+    if as_json:
+        commitments = ["0x" + s.commitment.hex() for s in sealed]
+        batches = [
+            {"root": r if r != "(single)" else None, "records": n} for r, n in counts.items()
+        ]
+        print_json({"records": len(sealed), "batches": batches, "commitments": commitments})
+        return
+    table = Table("batch root", "records", title=f"{len(sealed):,} records attested")
     for root, n in counts.items():
         table.add_row(root, f"{n:,}")
     console.print(table)
 
 
-def show_cmd(commitment: Annotated[str, typer.Argument(help="record commitment")]) -> None:
+def show_cmd(
+    commitment: Annotated[str, typer.Argument(help="record commitment")],
+    as_json: JsonOpt = False,
+) -> None:
     """Show a record issued here: status on chain, batch, proof length."""
     key = "0x" + parse_hex32(commitment, "commitment").hex()
     with runtime() as rt:
@@ -140,6 +158,19 @@ def show_cmd(commitment: Annotated[str, typer.Argument(help="record commitment")
         proof = service.proof_of(row)
         service.close()
     sealed = json.loads(row.sealed)
+    if as_json:
+        print_json(
+            {
+                "commitment": key,
+                "status": status,
+                "mode": row.mode,
+                "batch_root": row.batch_root,
+                "proof_length": len(proof),
+                "tx_hash": row.tx_hash,
+                "fields": sealed.get("fields", {}),
+            }
+        )
+        return
     table = Table("field", "value", title=f"record {key[:18]}…")
     table.add_row("status", status)
     table.add_row("mode", row.mode)
@@ -153,7 +184,8 @@ def show_cmd(commitment: Annotated[str, typer.Argument(help="record commitment")
 
 def record_file_cmd(
     commitment: Annotated[str, typer.Argument(help="a record commitment issued here")],
-    out: Annotated[Path, typer.Option(help="write the subject's record file here")],
+    out: Annotated[Path, typer.Option(help="write the subject's record file here", dir_okay=False)],
+    as_json: JsonOpt = False,
 ) -> None:
     """Export the record file handed to the subject: every field, salt and proof."""
     key = "0x" + parse_hex32(commitment, "commitment").hex()
@@ -165,7 +197,10 @@ def record_file_cmd(
             fail(f"commitment: {exc.args[0]}")
         finally:
             service.close()
-    console.print(f"record file written to {out}; the subject can now disclose without us")
+    if as_json:
+        print_json({"commitment": key, "out": str(out)})
+    else:
+        console.print(f"record file written to {out}; the subject can now disclose without us")
 
 
 def disclose_cmd(
@@ -173,7 +208,10 @@ def disclose_cmd(
         str, typer.Argument(help="a record file (the subject's copy) or a commitment issued here")
     ],
     fields: Annotated[str, typer.Option(help="comma-separated fields to reveal")] = "score,grade",
-    out: Annotated[Path | None, typer.Option(help="write the disclosure JSON here")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="write the disclosure JSON here", dir_okay=False)
+    ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Make the disclosure a customer hands a lender (chosen fields; the attester always shows).
 
@@ -185,6 +223,8 @@ def disclose_cmd(
     names = [f.strip() for f in fields.split(",") if f.strip()]
     path = Path(record)
     if path.exists():
+        if not path.is_file():
+            fail(f"record: {path} is not a file")
         try:
             text = RecordFile.from_json(path.read_bytes()).disclose(names).to_json()
         except RecordError as exc:
@@ -203,6 +243,9 @@ def disclose_cmd(
                 service.close()
     if out:
         out.write_text(text + "\n")
+    if as_json:  # the disclosure itself, or where it went
+        print(json.dumps({"out": str(out)}) if out else text)
+    elif out:
         console.print(f"disclosure written to {out}")
     else:
         console.print_json(text)
@@ -264,6 +307,7 @@ def _print_verification(result: Any) -> None:
 def revoke_cmd(
     commitments: Annotated[list[str], typer.Argument(help="one or more record commitments")],
     reason: Annotated[int, typer.Option(min=0, max=65_535, help="reason code")] = 1,
+    as_json: JsonOpt = False,
 ) -> None:
     """Revoke records issued here (singles together, batch leaves one by one)."""
     from ledger.attest.service import IssueError
@@ -279,47 +323,10 @@ def revoke_cmd(
             fail(str(exc))
         finally:
             service.close()
-    console.print(f"revoked {len(keys)} record(s) in {tx}")
-
-
-def _records_on_chain(session: Any) -> int:
-    """Single attestations plus the leaves under every batch root."""
-    from sqlmodel import case, func, select
-
-    from ledger.store.tables import OnchainRecord
-
-    leaves = case((OnchainRecord.kind == "batch", OnchainRecord.count), else_=1)
-    return int(session.exec(select(func.coalesce(func.sum(leaves), 0))).one())
-
-
-def status_cmd() -> None:
-    """Chain, deployment, index and issuance status."""
-    from sqlmodel import Session, func, select
-
-    from ledger.store.tables import Attester, Batch, EventLog, IssuedRecord, Model
-
-    with runtime() as rt:
-        indexer = rt.indexer()
-        indexer.poll_once()
-        with Session(rt.engine) as s:
-            counts = {
-                "attesters": s.exec(select(func.count()).select_from(Attester)).one(),
-                "models": s.exec(select(func.count()).select_from(Model)).one(),
-                "events indexed": s.exec(select(func.count()).select_from(EventLog)).one(),
-                # From chain events: a rebuilt index (no service tables) counts them too.
-                "records on chain": _records_on_chain(s),
-                "records issued here": s.exec(select(func.count()).select_from(IssuedRecord)).one(),
-                "batches": s.exec(select(func.count()).select_from(Batch)).one(),
-            }
-        table = Table("item", "value", title="Credence status")
-        table.add_row("chain id", str(rt.w3.eth.chain_id))
-        table.add_row("head block", str(rt.w3.eth.block_number))
-        table.add_row("indexed block", str(indexer.checkpoint()[0]))
-        for name, dep in rt.manifest.contracts.items() if rt.manifest else []:
-            table.add_row(name, dep.address)
-        for name, value in counts.items():
-            table.add_row(name, f"{value:,}")
-        console.print(table)
+    if as_json:
+        print_json({"revoked": keys, "reason": reason, "tx_hash": tx})
+    else:
+        console.print(f"revoked {len(keys)} record(s) in {tx}")
 
 
 def register(app: typer.Typer) -> None:
@@ -329,4 +336,3 @@ def register(app: typer.Typer) -> None:
     app.command("disclose")(disclose_cmd)
     app.command("verify")(verify_cmd)
     app.command("revoke")(revoke_cmd)
-    app.command("status")(status_cmd)

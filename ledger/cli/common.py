@@ -7,7 +7,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING, Any, NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -22,6 +23,13 @@ console = Console(width=None if sys.stdout.isatty() else WIDTH)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else WIDTH)
 
 
+# Every command takes --json: one JSON document on stdout, for scripts (amounts in
+# the token's smallest unit, times in unix seconds).
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="print one JSON object (amounts in smallest units)")
+]
+
+
 def fail(message: str) -> NoReturn:
     """Bad input or a refused operation: one clear line on stderr, exit code 2."""
     err_console.print(f"[bold red]error:[/] {message}")
@@ -31,6 +39,8 @@ def fail(message: str) -> NoReturn:
 @contextmanager
 def runtime() -> Iterator[Runtime]:
     """Open Credence on the configured chain (starting the managed node if needed)."""
+    from pydantic import ValidationError
+
     from ledger.chain.node import NodeError
     from ledger.runtime import Runtime, SetupError
 
@@ -38,10 +48,19 @@ def runtime() -> Iterator[Runtime]:
         rt = Runtime.open()
     except (NodeError, SetupError) as exc:
         fail(str(exc))
+    except ValidationError as exc:  # a setting from the environment or .env
+        fail(settings_problem(exc))
     try:
         yield rt
     finally:
         rt.close()
+
+
+def settings_problem(exc: Any) -> str:
+    """A pydantic ValidationError of ``Settings`` as the variables to fix and why."""
+    return "; ".join(
+        f"CREDENCE_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+    )
 
 
 def parse_hex32(value: str, field: str) -> bytes:
@@ -57,6 +76,16 @@ def parse_hex32(value: str, field: str) -> bytes:
 def print_json(body: Any) -> None:
     """One JSON document on stdout (``--json``): amounts in the token's smallest unit."""
     print(json.dumps(body))
+
+
+def read_input(path: Path, option: str | None = None) -> str:
+    """A text input file, or a clean failure naming it (missing, a directory, not UTF-8)."""
+    from ledger.inputfiles import read_text
+
+    try:
+        return read_text(path, ValueError)
+    except ValueError as exc:
+        fail(f"{option}: {exc}" if option else str(exc))
 
 
 def parse_day(value: str, option: str) -> date:

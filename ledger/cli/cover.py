@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from ledger.cli.common import console, fail, print_json
+from ledger.cli.common import console, fail, print_json, read_input
 
 if TYPE_CHECKING:
     from ledger.deals.spec import DealSpec
@@ -44,10 +44,7 @@ def _read_inputs(path: Path, wrapped: bool, loans_given: bool = True) -> Pricing
     ``loans_given`` the loans and the tape root come from a tape later."""
     from ledger.guarantees.pricing import inputs_from_record
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        fail(f"{path}: cannot read ({exc.strerror})")
+    text = read_input(path)
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -112,7 +109,9 @@ def price_cmd(
         Path | None,
         typer.Option(help="loan tape CSV with a pd_bps column: the loans, checked on chain"),
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="write the record here")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="write the record here", dir_okay=False)
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Propose a guarantee's premium and collateral, or an insurance policy's premium and

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ledger.cli.common import console, fail, print_json
+from ledger.cli.common import console, fail, print_json, read_input
 from ledger.cli.pool import JsonOpt, deals, field_table
 
 if TYPE_CHECKING:
@@ -90,10 +90,7 @@ def _position(svc: CoverService, address: str, written: Any, action: str) -> dic
 def _read_record(path: Path | None) -> str | None:
     if path is None:
         return None
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        fail(f"--pricing-record: {path}: cannot read ({exc.strerror})")
+    return read_input(path, "--pricing-record")
 
 
 def deploy_cmd(

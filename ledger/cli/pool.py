@@ -16,15 +16,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from ledger.cli.common import console, fail, parse_day, print_json, runtime
+from ledger.cli.common import JsonOpt, console, fail, parse_day, print_json, runtime
 
 if TYPE_CHECKING:
     from ledger.deals.service import DealService
 
 PoolArg = Annotated[str, typer.Argument(metavar="ID", help="pool address")]
-JsonOpt = Annotated[
-    bool, typer.Option("--json", help="print one JSON object (amounts in smallest units)")
-]
 # DealPool fields that are money (smallest units) and times (unix seconds).
 MONEY = {
     "initial_pool_balance",

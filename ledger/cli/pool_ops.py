@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ledger.cli.common import console, fail, print_json
+from ledger.cli.common import console, fail, print_json, read_input
 from ledger.cli.pool import JsonOpt, PoolArg, deals, field_table
 
 InvestorOpt = Annotated[str, typer.Option(help="investor name (its custodial key signs)")]
@@ -80,10 +80,7 @@ def _period(pool: str, report_path: Path, call: bool, as_json: bool) -> None:
     from ledger.deals.reports import trigger_tests
     from ledger.deals.units import money
 
-    try:
-        text = report_path.read_text()
-    except OSError as exc:
-        fail(f"{report_path.name}: cannot read ({exc.strerror})")
+    text = read_input(report_path)
     with deals() as svc:
         decimals = svc.token_decimals(pool)
         period = read_period_file(text, decimals)

@@ -32,7 +32,7 @@ def _clean_errors() -> Iterator[None]:
 
 
 def methodology_cmd(
-    out: Annotated[Path, typer.Option(help="where to write the methodology file")],
+    out: Annotated[Path, typer.Option(help="where to write the methodology file", dir_okay=False)],
     paths: Annotated[int | None, typer.Option(help="Monte Carlo paths")] = None,
     seed: Annotated[int | None, typer.Option(help="random seed")] = None,
     correlation_bps: Annotated[int | None, typer.Option(help="asset correlation, bps")] = None,

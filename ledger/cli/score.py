@@ -285,7 +285,7 @@ def explain_cmd(
     row: Annotated[
         int, typer.Option(help="data row to explain, 1 = first row after the header")
     ] = 1,
-    top: Annotated[int, typer.Option(help="adverse reasons to give")] = 4,
+    top: Annotated[int, typer.Option(help="adverse reasons to give", min=0)] = 4,
     ignore: Annotated[
         list[str] | None, typer.Option(help="extra column to allow (repeatable)")
     ] = None,

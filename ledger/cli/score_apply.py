@@ -48,7 +48,7 @@ def apply_cmd(
     ignore: Annotated[
         list[str] | None, typer.Option(help="extra column to allow (repeatable)")
     ] = None,
-    top: Annotated[int, typer.Option(help="adverse reasons per row")] = 4,
+    top: Annotated[int, typer.Option(help="adverse reasons per row", min=0)] = 4,
     attest: Annotated[
         bool, typer.Option(help="attest every score on chain (the model must be registered)")
     ] = False,

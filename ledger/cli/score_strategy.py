@@ -51,6 +51,9 @@ def strategy_cmd(
         if target_bad_rate is not None
         else ("approval_rate", target_approval_rate)
     )
+    if not 0 <= rate <= 1:  # false for NaN too, which round() would raise on
+        option = "--target-" + kind.replace("_", "-")
+        raise ConfigError(f"{option}: must be a rate from 0 to 1, got {rate}")
     target = Target(kind, round(rate * 10_000))
     card = Scorecard.load(model)
     table = read_csv(data)

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from ledger.deals.waterfall import BPS
+from ledger.inputfiles import read_text
 from ledger.ratings.scale import Scale
 
 PPB = 10**9
@@ -146,7 +147,10 @@ def parse_scenario(text: str) -> list[Scenario]:
     """
     path = Path(text)
     if path.suffix in (".yaml", ".yml", ".json") and path.exists():
-        data = yaml.safe_load(path.read_text())  # JSON is YAML
+        try:
+            data = yaml.safe_load(read_text(path, ScenarioError))  # JSON is YAML
+        except yaml.YAMLError as exc:
+            raise ScenarioError(f"scenario: {path.name}: not valid YAML or JSON: {exc}") from None
         items = data if isinstance(data, list) else [data]
     else:
         items = [_parse_pairs(text)]

@@ -36,6 +36,7 @@ from ledger.deals.waterfall import (
     TrancheTerms,
     TriggerStep,
 )
+from ledger.inputfiles import read_text
 from ledger.ratings.scale import Scale
 
 DAY_COUNTS = {
@@ -338,10 +339,7 @@ def parse_spec(data: Any) -> DealSpec:
 
 def load_spec(path: Path) -> DealSpec:
     """Read a YAML (.yaml/.yml) or JSON spec file and validate it."""
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise DealSpecError(f"{path}: cannot read ({exc.strerror})") from None
+    text = read_text(path, DealSpecError)
     try:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:

@@ -14,7 +14,6 @@ re-derive the aggregates the pool stores (``aggregate``), which round down.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ledger.attest.records import RecordError, pseudonym
+from ledger.inputfiles import read_dict_rows
 from ledger.merkle import MerkleTree, standard_leaf
 
 LEAF_TYPES = (
@@ -169,15 +169,7 @@ def read_loan_rows(
     """The rows of a loan CSV (a tape, a servicer file) parsed by ``parse(row, line)``;
     every column present, at least one row, each loan id once (``loan`` finds the row's
     loan); TapeError names the file, or the row and column."""
-    try:
-        with path.open(newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in columns if c not in (reader.fieldnames or [])]
-            if missing:
-                raise TapeError(f"{path}: missing column(s) {', '.join(missing)}")
-            rows = [parse(row, line) for line, row in enumerate(reader, start=2)]
-    except OSError as exc:
-        raise TapeError(f"{path}: cannot read ({exc.strerror})") from None
+    rows = [parse(row, line) for line, row in read_dict_rows(path, columns, TapeError)]
     if not rows:
         raise TapeError(f"{path}: no loans")
     seen: set[bytes] = set()

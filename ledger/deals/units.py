@@ -10,11 +10,12 @@ numbers are read as exact decimals, never through a binary float.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, Inexact, InvalidOperation, localcontext
 from typing import Any
 
 import yaml
 
+from ledger.bounds import UINT128_MAX
 from ledger.errors import FieldError
 
 
@@ -32,9 +33,22 @@ def to_units(field: str, value: Any, decimals: int) -> int:
         raise UnitsError(field, f"must be a number, got {value!r}") from None
     if not amount.is_finite() or amount < 0:
         raise UnitsError(field, f"must be a number of at least 0, got {value!r}")
-    units = amount.scaleb(decimals)
+    # Bounded before scaling (1e400 overflowed the decimal context, or reached the ABI
+    # encoder as an integer no token amount, uint128 in ledger.bounds, can be); scaled
+    # exactly (the default context rounds to 28 digits; a rounding is an error here).
+    too_much = UnitsError(field, f"more than a token amount can hold, got {value!r}")
+    if amount > UINT128_MAX:
+        raise too_much
+    with localcontext() as ctx:
+        ctx.prec, ctx.traps[Inexact] = 200, True
+        try:
+            units = amount.scaleb(decimals)
+        except Inexact:
+            units = Decimal("0.5")  # more digits than any token has: not integral below
     if units != units.to_integral_value():
         raise UnitsError(field, f"{value} has more decimals than the token's {decimals}")
+    if units > UINT128_MAX:
+        raise too_much
     return int(units)
 
 

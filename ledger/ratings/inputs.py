@@ -12,7 +12,6 @@ deal spec's canonical JSON (amounts as decimal strings).
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from sqlmodel import Session, select
 from ledger.attest.record_state import follow
 from ledger.deals.spec import DealSpec
 from ledger.errors import FieldError
+from ledger.inputfiles import read_dict_rows
 from ledger.ratings.montecarlo import Pool
 from ledger.scoring.artifact import canonical_bytes
 from ledger.store.tables import IssuedRecord
@@ -39,17 +39,7 @@ class RatingInputError(FieldError):
 
 def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     """(line number, row) of every loan, after checking the file has ``columns``."""
-    try:
-        with path.open(newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in columns if c not in (reader.fieldnames or [])]
-            if missing:
-                raise RatingInputError(
-                    "tape", f"{path.name}: missing column(s) {', '.join(missing)}"
-                )
-            rows = list(enumerate(reader, start=2))
-    except OSError as exc:
-        raise RatingInputError("tape", f"{path.name}: cannot read ({exc.strerror})") from None
+    rows = read_dict_rows(path, columns, lambda reason: RatingInputError("tape", reason))
     if not rows:
         raise RatingInputError("tape", f"{path.name}: no loans")
     return rows

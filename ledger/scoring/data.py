@@ -88,12 +88,18 @@ class Coded:
 
 def read_csv(path: str | Path) -> Table:
     """Read a CSV with a header row; raise a ScoringError for an empty or ragged file."""
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f)
-        header = next(reader, None)
-        if header is None or not any(h.strip() for h in header):
-            raise EmptyInputError(f"{Path(path).name} is empty (no header row)")
-        rows = [r for r in reader if r]
+    name = Path(path).name
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            if header is None or not any(h.strip() for h in header):
+                raise EmptyInputError(f"{name} is empty (no header row)")
+            rows = [r for r in reader if r]
+    except UnicodeDecodeError as exc:  # a ValueError, but not ours: name the file
+        raise MalformedInputError(f"{name} is not UTF-8 text (byte {exc.start})") from None
+    except csv.Error as exc:
+        raise MalformedInputError(f"{name} is not a readable CSV ({exc})") from None
     return Table.from_rows([h.strip() for h in header], rows)
 
 

@@ -3,6 +3,7 @@ retry, which answers with the records the first attempt stored and issues nothin
 
 from __future__ import annotations
 
+import json
 import time
 
 from fastapi.testclient import TestClient
@@ -10,7 +11,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from api.attestations.schemas import IssueRequest
-from api.idempotency import claim, fingerprint
+from api.idempotency import claim, dumps, fingerprint
 from ledger.runtime import Runtime
 from ledger.store.tables import ApiRequest, IssuedRecord
 
@@ -83,3 +84,36 @@ def test_a_failure_that_stored_nothing_releases_the_key(app_client: TestClient, 
     assert app_client.post("/v1/attestations", json=bad, headers=headers).status_code == 422
     good = app_client.post("/v1/attestations", json=body(model_id), headers=headers)
     assert good.status_code == 201, good.text
+
+
+def test_fingerprints_and_replays_hold_integers_past_64_bits():
+    # orjson refuses them; a uint128 amount of 2**100 made every write a 500.
+    body = {"tranche": "A", "amount": 2**100}
+    assert fingerprint("POST", "/p", body) == fingerprint("POST", "/p", dict(body))
+    assert fingerprint("POST", "/p", body) != fingerprint("POST", "/p", {**body, "amount": 1})
+    assert json.loads(dumps({"amount": 2**200})) == {"amount": 2**200}
+
+
+def test_a_key_released_between_insert_and_read_is_claimed_again(runtime: Runtime, monkeypatch):
+    """Two requests with one key: the second's insert collides, then the first fails and
+    releases the key before the second reads it. The second must hold the key, not run
+    unclaimed (it ran, then crashed storing its answer, and a third could run too)."""
+    key = "released-under-us"
+    assert claim(runtime.engine, key, "fp", lease_s=60) is None
+    real_get = Session.get
+
+    def get_after_release(self, model, ident, *args, **kwargs):
+        if model is ApiRequest and ident == key and not released:
+            released.append(True)
+            with Session(runtime.engine) as other:
+                other.delete(real_get(other, ApiRequest, key))
+                other.commit()
+        return real_get(self, model, ident, *args, **kwargs)
+
+    released: list[bool] = []
+    monkeypatch.setattr(Session, "get", get_after_release)
+    assert claim(runtime.engine, key, "fp", lease_s=60) is None
+    monkeypatch.undo()
+    assert released
+    with Session(runtime.engine) as session:
+        assert session.get(ApiRequest, key) is not None  # claimed: a row holds the key

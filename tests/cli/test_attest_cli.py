@@ -65,6 +65,29 @@ def test_attest_hands_each_subject_their_record_file(env, model: Path, tmp_path:
     assert code == 0 and json.loads(output)["disclosed"]["grade"] in ("A", "B"), output
 
 
+def test_attest_show_and_revoke_print_json(env, model: Path, tmp_path: Path):
+    code, output = run(env, "score", "register", str(model), "--json")
+    model_id = json.loads(output)["model_id"]
+    scored = tmp_path / "scored.csv"
+    scored.write_text("subject_id,score,grade\ncarol,610,C\ndan,700,A\n")
+    code, output = run(env, "attest", str(scored), "--model", model_id, "--json")
+    assert code == 0, output
+    attested = json.loads(output)  # no progress bar mixed in
+    assert attested["records"] == 2 and len(attested["commitments"]) == 2
+    first = attested["commitments"][0]
+    code, output = run(env, "show", first, "--json")
+    assert code == 0 and json.loads(output)["status"] == "valid", output
+    code, output = run(env, "revoke", first, "--reason", "3", "--json")
+    assert code == 0 and json.loads(output)["revoked"] == [first], output
+    held = tmp_path / "held.json"
+    code, output = run(env, "record-file", attested["commitments"][1], "--out", str(held), "--json")
+    assert code == 0 and json.loads(output)["out"] == str(held), output
+    code, output = run(env, "disclose", str(held), "--fields", "grade", "--json")
+    assert code == 0, output
+    shown = {f["name"]: f["value"] for f in json.loads(output)["fields"]}
+    assert shown["grade"] == "A" and "score" not in shown
+
+
 def test_score_apply_attest_then_verify(env, model: Path, tmp_path: Path):
     data = tmp_path / "applicants.csv"
     with SAMPLE.open(newline="") as src, data.open("w", newline="") as dst:
@@ -132,10 +155,20 @@ def test_score_apply_attest_then_verify(env, model: Path, tmp_path: Path):
         ("attest", "missing.csv", "--model", "0x" + "11" * 32),
         ("revoke", "0x" + "ab" * 32),
         ("score", "apply", "missing.json", "missing.csv", "--out", "scores.csv"),
+        # a directory where a file goes: IsADirectoryError tracebacks before
+        ("disclose", "adir"),
+        ("disclose", "0x" + "ab" * 32, "--out", "adir"),
+        ("attest", "scored.csv", "--model", "0x" + "11" * 32, "--out", "adir"),
+        ("attest", "scored.csv", "--model", "0x" + "11" * 32, "--holder-dir", "scored.csv"),
+        ("attest", "bytes.csv", "--model", "0x" + "11" * 32),  # not UTF-8
+        ("rating", "methodology", "--out", "adir"),
     ],
 )
 def test_bad_input_exits_2(env, args, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # relative names: nothing there, nothing written elsewhere
+    (tmp_path / "adir").mkdir()
+    (tmp_path / "scored.csv").write_text("subject_id,score,grade\ns1,600,B\n")
+    (tmp_path / "bytes.csv").write_bytes(b"subject_id,score,grade\n\xff,600,B\n")
     code, output = run(env, *args)
     assert code == 2, output
     assert "Traceback" not in output

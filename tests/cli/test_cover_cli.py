@@ -113,6 +113,9 @@ def test_bad_inputs_exit_2_naming_the_field(tmp_path: Path) -> None:
     path.write_text(json.dumps({"tape_root": "0x00"}))
     code, output = _cli(*spec, str(path))
     assert code == 2 and "inputs" in output
+    path.write_bytes(b'{"tape_root": "\xff"}')  # a UnicodeDecodeError traceback before
+    code, output = _cli(*spec, str(path))
+    assert code == 2 and "not UTF-8" in output and "Traceback" not in output
 
 
 def test_verify_recomputes_an_insurance_record(tmp_path: Path) -> None:

@@ -96,10 +96,14 @@ def test_create_subscribe_report_and_claim_from_the_command_line(env, files, tmp
     # bad input and refusals: exit code 2, one line naming the field or the error
     bad_report = tmp_path / "bad.json"
     bad_report.write_text(json.dumps({"interest": -1}))
+    bad_bytes = tmp_path / "bytes.yaml"
+    bad_bytes.write_bytes(b"interest: \xff\n")
     for args, expected_text in (
         (("pool", "create", str(tmp_path / "missing.yaml"), str(files["tape"])), "cannot read"),
         (("pool", "subscribe", pool, "A", "10", "--investor", "nobody"), "investor"),
         (("pool", "report-period", pool, str(bad_report)), "interest: must be a number of at"),
+        (("pool", "report-period", pool, str(bad_bytes)), "not UTF-8"),  # was a traceback
+        (("pool", "subscribe", pool, "A", "1e400", "--investor", "alice"), "amount"),  # ABI error
         (("pool", "open", pool), "WrongState"),
         (("pool", "show", "0x1234"), "pool"),
         (

@@ -225,3 +225,11 @@ def test_the_pool_page_shows_guarantees_and_insurance_by_period(offline, runtime
     assert page.locator("table.credit-enhancement").count() == 2
     assert "guarantee draw" in page.inner_text("section.report >> nth=0")
     assert offline.refused == []
+
+
+def test_an_export_path_no_file_can_have_is_a_404(client: TestClient):
+    # A NUL byte made Path.resolve raise ValueError, which escaped as a reset connection.
+    client.post("/console/login", data={"api_key": "k-auditor"})
+    for path in ("%00", "a%00b", "..%2f..%2fkeys", "x" * 5000):
+        response = client.get(f"/console/exports/file/{path}")
+        assert response.status_code == 404, (path, response.text[:200])

@@ -150,8 +150,20 @@ def test_cli_tape(tmp_path: Path) -> None:
     assert (body["count"], body["balance"], body["wa_rate_bps"]) == (1000, 905_405_748_556, 817)
 
 
-def test_cli_bad_input_exits_2_with_the_field() -> None:
+def test_cli_bad_input_exits_2_with_the_field(tmp_path: Path) -> None:
+    (tmp_path / "bytes.yaml").write_bytes(b"name: \xff\xfe\n")
+    (tmp_path / "broken.yaml").write_text("cdr: [\n")
+    (tmp_path / "tagged.yaml").write_text("!!python/object/apply:os.system ['true']\n")
+    unreadable = [  # were tracebacks: UnicodeDecodeError, yaml's ParserError, ConstructorError
+        (["deal", "simulate", str(tmp_path / "bytes.yaml")], "bytes.yaml: not UTF-8 text"),
+        (["deal", "report", str(tmp_path / "bytes.yaml")], "bytes.yaml: not UTF-8 text"),
+        (["deal", "simulate", str(tmp_path)], "cannot read"),
+        (["deal", "simulate", WORKED, "--scenario", str(tmp_path / "broken.yaml")], "broken.yaml"),
+        (["deal", "simulate", WORKED, "--scenario", str(tmp_path / "tagged.yaml")], "tagged.yaml"),
+        (["deal", "simulate", WORKED, "--scenario", str(tmp_path / "bytes.yaml")], "not UTF-8"),
+    ]
     cases = [
+        *unreadable,
         (["deal", "simulate", "missing.yaml"], "missing.yaml: cannot read"),
         (["deal", "simulate", WORKED, "--scenario", "cdr=2"], "scenario.cdr: must be a fraction"),
         (["deal", "report", WORKED, "--format", "xml"], "--format: must be json or csv"),

@@ -124,3 +124,17 @@ def test_duplicates_and_missing_columns(tmp_path: Path) -> None:
     (tmp_path / "m.csv").write_text("loan_id,score\nL-1,700\n")
     with pytest.raises(TapeError, match="missing column"):
         read_tape(tmp_path / "m.csv", KEY, CUT_OFF)
+
+
+@pytest.mark.parametrize(
+    ("tail", "message"),
+    [(b"\xff\xfe,700\n", "not UTF-8 text"), (b"x" * 200_000 + b"\n", "not a readable CSV")],
+)
+def test_unreadable_bytes_are_a_tape_error(tmp_path: Path, tail: bytes, message: str) -> None:
+    # Neither is an OSError: they escaped as a traceback (CLI) or a 500 (API).
+    path = write(tmp_path / "u.csv", [row()])
+    path.write_bytes(path.read_bytes() + tail)
+    with pytest.raises(TapeError, match=message):
+        read_tape(path, KEY, CUT_OFF)
+    with pytest.raises(TapeError, match="cannot read"):
+        read_tape(tmp_path, KEY, CUT_OFF)  # a directory

@@ -112,3 +112,6 @@ def test_bad_methodology_and_tape_name_the_field(tmp_path: Path) -> None:
     tape.write_text("current_principal,pd_bps\n100,20000\n")
     with pytest.raises(RatingInputError, match="row 2, column pd_bps"):
         read_rating_tape(tape)
+    tape.write_bytes(b"current_principal,pd_bps\n\xff,1\n")  # was a UnicodeDecodeError
+    with pytest.raises(RatingInputError, match="not UTF-8"):
+        read_rating_tape(tape)

@@ -177,6 +177,40 @@ def test_ragged_row_and_duplicate_header(tmp_path):
     assert e.value.column == "a"
 
 
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(b"a,b\n\xff,2\n", "not UTF-8"), (b"a\n" + b"x" * 200_000 + b"\n", "not a readable CSV")],
+)
+def test_unreadable_bytes(tmp_path, model, content, reason):
+    # A UnicodeDecodeError or a csv.Error was a traceback from every `score` command.
+    path = tmp_path / "u.csv"
+    path.write_bytes(content)
+    with pytest.raises(MalformedInputError, match=reason):
+        read_csv(path)
+    _assert_clean_exit(_cli("apply", str(model), str(path), "--out", str(tmp_path / "o.csv")))
+
+
+@pytest.mark.parametrize("rate", ["nan", "1e400", "-0.5", "1.5"])
+def test_strategy_rates_outside_0_to_1(tmp_path, model, rate):
+    # NaN and infinity reached round() (a ValueError / OverflowError traceback).
+    header, rows = synthetic_rows(60)
+    data = write_csv(tmp_path / "a.csv", header, rows)
+    out = str(tmp_path / "s.json")
+    for option in ("--target-bad-rate", "--target-approval-rate"):
+        result = _cli("strategy", str(model), str(data), "--out", out, option, rate)
+        _assert_clean_exit(result, option, "from 0 to 1")
+
+
+@pytest.mark.parametrize("command", ["explain", "apply"])
+def test_a_negative_count_of_reasons(tmp_path, model, command):
+    header, rows = _rows()
+    data = write_csv(tmp_path / "a.csv", header, rows)
+    args = ["--row", "1"] if command == "explain" else ["--out", str(tmp_path / "o.csv")]
+    result = _cli(command, str(model), str(data), *args, "--top", "-1", "--ignore", "default")
+    assert result.exit_code == 2 and "Traceback" not in result.output  # was a numpy ValueError
+    assert "--top" in result.output
+
+
 def test_bad_options_and_artifacts(tmp_path, model):
     with pytest.raises(ConfigError):
         parse_grades("A:600,B:650,C")

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from web3 import Web3
 
@@ -88,8 +89,11 @@ class AccountOps(ServiceBase):
             api_key_hash=api_key_hash(api_key),
             created_at=int(time.time()),
         )
-        with session_scope(self.runtime.engine) as session:
-            session.add(account)
+        try:
+            with session_scope(self.runtime.engine) as session:
+                session.add(account)
+        except IntegrityError:  # admitted concurrently (as cover providers are, a 409 not a 500)
+            raise DealConflict("name", f"{name} was admitted meanwhile: admit it again") from None
         return NewInvestor(account, api_key, written)
 
     def remove_investor(self, ident: str) -> Written:
