@@ -31,7 +31,7 @@ class OrjsonRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             body = await self.body()
-            self._json = json.loads(body) if _BIG_NUMBER.search(body) else _fast(body)
+            self._json = loads_exact(body)
         return self._json
 
 
@@ -45,7 +45,10 @@ class FastJsonRoute(APIRoute):
         return route
 
 
-def _fast(body: bytes) -> Any:
+def loads_exact(body: bytes) -> Any:
+    """orjson's values, exact for big integers; a broken body raises ``json``'s ValueError."""
+    if _BIG_NUMBER.search(body):
+        return json.loads(body)
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError:

@@ -2,8 +2,8 @@
 
 FastAPI would parse the 22 MB of 10,000 disclosures with ``json.loads`` on the event loop
 and then validate the list; here orjson parses it in the request's worker thread (with
-the standard library as the fallback for what orjson refuses, such as integers beyond 64
-bits, so such bodies get the same answers as the single endpoint), and the shape of
+the standard library for what orjson refuses or reads inexactly, such as integers beyond
+64 bits, so such bodies get the same answers as the single endpoint), and the shape of
 ``BatchVerifyRequest`` is checked by hand, naming the field at fault as FastAPI would.
 
 Two formats: ``application/json`` (``{"disclosures": [...]}``) and
@@ -12,12 +12,10 @@ Two formats: ``application/json`` (``{"disclosures": [...]}``) and
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import orjson
-
 from api.errors import ApiError
+from api.fastjson import loads_exact
 from api.verify.schemas import MAX_BATCH_VERIFY
 
 NDJSON = "application/x-ndjson"
@@ -25,11 +23,7 @@ NDJSON = "application/x-ndjson"
 
 def _loads(text: bytes, field: str) -> Any:
     try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        pass
-    try:
-        return json.loads(text)
+        return loads_exact(text)
     except (ValueError, RecursionError) as exc:
         raise ApiError(422, f"not valid JSON: {exc}", field=field) from None
 

@@ -3,7 +3,9 @@ service keeps answering, and nothing is written to the database or the chain."""
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -235,14 +237,15 @@ def test_uint256_values_past_64_bits_are_read_exactly(app_client, untouched, dea
     assert "deadline" not in fields, response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api/verify/batch_body.py parses with orjson, which reads 2**64 and up as a float "
-    "(the fix api/fastjson.py applies: a body with a 20-digit run goes to json.loads)",
-)
-def test_batch_verification_quotes_big_integers_exactly(app_client):
-    disclosure = {"version": 2**70, "chain_id": 1, "registry": "0x" + "11" * 20}
-    response = app_client.post(
-        "/v1/verify/batch", json={"disclosures": [disclosure]}, headers=ATTESTER
-    )
-    assert str(2**70) in response.json()["results"][0]["reasons"][0]
+def test_batch_verification_reads_big_integers_as_the_single_endpoint_does(app_client):
+    # orjson reads 2**64 and up as a float; the batch must keep them exact, as json does
+    fixture = Path(__file__).parents[1] / "fixtures" / "disclosures" / "valid_single.json"
+    for value in (2**70, -(2**70)):
+        disclosure = {**json.loads(fixture.read_text()), "version": value}
+        single = app_client.post("/v1/verify", json=disclosure, headers=ATTESTER)
+        batch = app_client.post(
+            "/v1/verify/batch", json={"disclosures": [disclosure]}, headers=ATTESTER
+        )
+        assert single.status_code == 422 and batch.status_code == 200, batch.text
+        assert str(value) in single.json()["detail"]
+        assert batch.json()["results"][0]["reasons"] == [single.json()["detail"]]
