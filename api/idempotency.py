@@ -28,6 +28,7 @@ from sqlmodel import Session
 
 from api.errors import ApiError
 from ledger.store.tables import ApiRequest
+from ledger.tx import request_transactions
 
 IN_PROGRESS = 0
 DEFAULT_LEASE_S = 120
@@ -153,7 +154,8 @@ def run_once(
                 409, "a request with this key is still in progress", field="Idempotency-Key"
             )
     try:
-        body = plain(work())
+        with request_transactions(f"request:{fp[:24]}:{key}"):
+            body = plain(work())
     except BaseException:
         _settle_failure(engine, key, kept())
         raise

@@ -1,9 +1,11 @@
-"""A chain node that cannot be reached answers 503 (problem+json), never a 500.
+"""A chain node that cannot be reached, or that does not confirm a transaction in time,
+answers 503 (problem+json), never a 500.
 
 Any route may need the node; when the connection fails nothing was written (the
 issuing path stores records before it needs the node for anchoring, and answers its
 own 503 for those), so the client may retry the same request, with the same
-Idempotency-Key, once the node is back.
+Idempotency-Key, once the node is back. A transaction the request already sent is found
+under that key on the retry (``ledger.tx.request_transactions``), not sent again.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api.errors import problem
-from ledger.tx import TRANSIENT
+from ledger.tx import TRANSIENT, TxError
 
 log = logging.getLogger(__name__)
 
@@ -31,5 +33,18 @@ def install(app: FastAPI) -> None:
         response.headers["Retry-After"] = "2"
         return response
 
+    async def _unconfirmed(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("%s %s: transaction not confirmed (%s)", request.method, request.url.path, exc)
+        response = problem(
+            503,
+            "Service unavailable",
+            "the chain node did not confirm the transaction; retry with the same "
+            "Idempotency-Key (a transaction already sent is awaited, not sent again)",
+            [{"field": "node", "reason": str(exc)}],
+        )
+        response.headers["Retry-After"] = "2"
+        return response
+
     for kind in TRANSIENT:
         app.add_exception_handler(kind, _unreachable)
+    app.add_exception_handler(TxError, _unconfirmed)  # ContractRevert keeps its own 409

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import requests
@@ -19,7 +22,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 from hexbytes import HexBytes
 from web3 import Web3
-from web3.contract.contract import ContractFunction
+from web3.contract.contract import ContractConstructor, ContractFunction
 from web3.exceptions import (
     ContractCustomError,
     ContractLogicError,
@@ -64,6 +67,35 @@ class MemoryIdempotencyStore:
     def put(self, key: str, tx_hash: str) -> None:
         with self._lock:
             self._items[key] = tx_hash
+
+
+@dataclass
+class RequestScope:
+    """The transactions one idempotent request sends: each gets a key made of the request's
+    and of what it sends (sender, target, data, value, and how many times this request sent
+    that same call), so a retry after a crash or a lost receipt finds them, whichever of its
+    conditional sends ran the first time."""
+
+    prefix: str
+    seen: Counter[str] = field(default_factory=Counter)
+
+    def key_for(self, call: str) -> str:
+        self.seen[call] += 1
+        return f"{self.prefix}:{call}:{self.seen[call]}"
+
+
+_scope: ContextVar[RequestScope | None] = ContextVar("request_scope", default=None)
+
+
+@contextmanager
+def request_transactions(prefix: str) -> Iterator[None]:
+    """Sends in this block that name no idempotency key of their own get one from the
+    request (``prefix`` must name the request and its body)."""
+    token = _scope.set(RequestScope(prefix))
+    try:
+        yield
+    finally:
+        _scope.reset(token)
 
 
 class ErrorDecoder:
@@ -181,7 +213,7 @@ class Sender:
 
     def send(
         self,
-        fn: ContractFunction | None = None,
+        fn: ContractFunction | ContractConstructor | None = None,
         *,
         idempotency_key: str | None = None,
         wait: bool = True,
@@ -195,12 +227,19 @@ class Sender:
         ``resend`` replaces a transaction the node lost under the same idempotency key:
         the nonce is read from the node again and the new hash overwrites the old one.
         """
+        scope = _scope.get()
+        if idempotency_key is None and scope is not None and self.idempotency:
+            idempotency_key = scope.key_for(self._call_digest(fn, tx))
         if resend:
             self.resync_nonce()
         elif idempotency_key and self.idempotency:
             known = self.idempotency.get(idempotency_key)
-            if known:
-                return self.wait(HexBytes(known)) if wait else HexBytes(known)
+            if known and not wait:
+                return HexBytes(known)
+            if known and self.lookup(HexBytes(known)) != (None, None):
+                return self.wait(HexBytes(known))
+            if known:  # recorded, then lost before or after broadcast: send it now
+                self.resync_nonce()
         built = self._build(fn, tx)
         for attempt in range(3):
             built["nonce"] = self._allocate_nonce()
@@ -216,6 +255,18 @@ class Sender:
                 if attempt == 2:
                     raise
         return self.wait(tx_hash) if wait else tx_hash
+
+    def _call_digest(self, fn: ContractFunction | ContractConstructor | None, tx: dict) -> str:
+        """What a transaction does, without asking the node (an estimate could revert on a
+        retry whose first transaction already changed the state)."""
+        if isinstance(fn, ContractConstructor):
+            to, data = None, fn._encode_data_in_transaction()
+        elif fn is not None:
+            to, data = fn.address, fn._encode_transaction_data()
+        else:
+            to, data = tx.get("to"), tx.get("data", b"")
+        what = f"{self.address}|{to}|{HexBytes(data).to_0x_hex()}|{tx.get('value', 0)}"
+        return keccak(text=what).hex()[:32]
 
     def _broadcast(self, raw: bytes, tx_hash: HexBytes) -> None:
         attempts = 0

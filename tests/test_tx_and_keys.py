@@ -12,7 +12,7 @@ from web3 import Web3
 
 from ledger.chain.deploy import deploy
 from ledger.keys import Keystore, KeystoreError
-from ledger.tx import ContractRevert, MemoryIdempotencyStore, Sender
+from ledger.tx import ContractRevert, MemoryIdempotencyStore, Sender, request_transactions
 
 
 @pytest.fixture
@@ -38,6 +38,31 @@ def test_same_idempotency_key_never_sends_twice(funded: Sender, w3: Web3):
     second = funded.send(to=to, value=5, idempotency_key="pay-once")
     assert first["transactionHash"] == second["transactionHash"]
     assert w3.eth.get_balance(to) == 5
+
+
+def test_a_key_recorded_but_never_broadcast_sends_on_the_retry(funded: Sender, w3: Web3):
+    # A crash between recording the key and broadcasting: the node never saw the hash.
+    to = Account.create().address
+    funded.idempotency.put("pay-lost", "0x" + "ab" * 32)
+    receipt = funded.send(to=to, value=5, idempotency_key="pay-lost")
+    assert funded.idempotency.get("pay-lost") == receipt["transactionHash"].to_0x_hex()
+    assert w3.eth.get_balance(to) == 5
+
+
+def test_a_request_scope_keys_each_distinct_send_once(funded: Sender, w3: Web3):
+    # A retried request replays its sends, conditional ones included: each distinct call
+    # (and each repeat of one call) is found, only what the first run never sent is sent.
+    to, other = Account.create().address, Account.create().address
+    with request_transactions("request:one"):
+        first = [funded.send(to=to, value=1), funded.send(to=to, value=1)]
+    with request_transactions("request:one"):
+        again = [funded.send(to=other, value=2), funded.send(to=to, value=1)]
+        again.append(funded.send(to=to, value=1))
+    assert again[1] == first[0] and again[2] == first[1]
+    assert (w3.eth.get_balance(to), w3.eth.get_balance(other)) == (2, 2)
+    with request_transactions("request:two"):
+        funded.send(to=to, value=1)
+    assert w3.eth.get_balance(to) == 3
 
 
 def test_a_nonce_taken_by_another_process_is_recovered(funded: Sender, w3: Web3):

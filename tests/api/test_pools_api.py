@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from hexbytes import HexBytes
 from pool_samples import REPORT_FIELDS, SCENARIO, SPEC, loans, period_body, tape_csv
 
 from api.deps import Role
@@ -19,6 +20,7 @@ from ledger.deals.reports import simulation_reports, to_csv
 from ledger.deals.simulator import simulate
 from ledger.deals.spec import parse_spec
 from ledger.runtime import Runtime
+from ledger.tx import Sender, TxError
 from tests.api.answers import ok, refused
 
 KEYS = {
@@ -307,3 +309,28 @@ def test_one_investor_admitted_concurrently_is_admitted_once(client):
     assert sum(1 for a in answers if a.status_code == 201 and a.json()["api_key"]) == 1
     for conflict in (a for a in answers if a.status_code == 409):
         assert conflict.json()["errors"][0]["field"] == "name"
+
+
+def test_a_lost_receipt_then_a_retry_subscribes_once(client, investors, spec, monkeypatch):
+    # The node mined the subscription but its receipt never reached the service (a timeout,
+    # a crash): the retry under the same key must find that transaction, not send another.
+    pool = create(client, spec)["address"]
+    ok(client.post(f"/v1/pools/{pool}/open", headers=STRUCTURER))
+    real_wait, lost = Sender.wait, []
+
+    def wait_then_lose(self: Sender, tx_hash: HexBytes):
+        receipt = real_wait(self, tx_hash)
+        if not lost and receipt["to"].lower() == pool.lower():
+            lost.append(tx_hash.to_0x_hex())
+            raise TxError(f"no receipt for {lost[0]} after 120s")
+        return receipt
+
+    monkeypatch.setattr(Sender, "wait", wait_then_lose)
+    url, order = f"/v1/pools/{pool}/subscriptions", {"tranche": "A", "amount": 7_000}
+    headers = as_investor(investors, "carol") | {"Idempotency-Key": "sub-lost"}
+    refused(client.post(url, json=order, headers=headers), 503, "node")
+    retried = ok(client.post(url, json=order, headers=headers), 201)
+    assert retried["tx_hash"] == lost[0]
+    wait_indexed(client, retried["block_number"])
+    subs = ok(client.get(url, headers=AUDITOR))
+    assert [(s["amount"], s["tx_hash"]) for s in subs] == [(7_000, lost[0])]
