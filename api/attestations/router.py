@@ -19,7 +19,7 @@ from api.attestations.schemas import (
 )
 from api.deps import AnyRole, Role, ServicesDep, require
 from api.errors import ApiError
-from api.fastjson import FastJsonRoute
+from api.fastjson import FastJsonRoute, bulk
 from api.idempotency import Plain, fingerprint, run_once
 from api.types import Hex32
 from api.writes import TxOut, chain_write
@@ -106,6 +106,7 @@ def _issue(svc: ServicesDep, body: IssueRequest, key: str | None) -> Plain:
 
 
 @router.post("", status_code=201, response_model=IssueResponse, dependencies=[CanWrite])
+@bulk
 def issue_attestations(
     body: IssueRequest, svc: ServicesDep, request: Request, idempotency_key: IdempotencyKey = None
 ):
