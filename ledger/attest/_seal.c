@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "_seal.h"
+
 #define RATE 136
 #define MAX_FIELDS 32
 
@@ -388,6 +390,10 @@ static PyMethodDef METHODS[] = {
     {"batch_tree", batch_tree, METH_VARARGS,
      "batch_tree(commitments) -> (nodes, positions): the tree over the bytes32 leaves of "
      "32-byte commitments, every node packed root first, and each leaf's node index."},
+    {"sealed_json", sealed_json, METH_VARARGS,
+     "sealed_json(records, salts, commitments, forms) -> each record's sealed JSON, as "
+     "SealedRecord.to_json writes it: records and salts as for commitments, 32 bytes of "
+     "commitment per record, forms the JSON form of each field name (_seal_json.c)."},
     {"keccak", keccak, METH_VARARGS, "keccak(data) -> Keccak-256 digest (for tests)."},
     {NULL, NULL, 0, NULL}};
 

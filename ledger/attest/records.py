@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -26,6 +26,7 @@ from ledger.attest.fields import (
     FIELD_NAMES,
     FIELDS,
     HEX32,
+    JSON_FORMS,
     MAX_REASONS,
     TO_JSON,
     VALUES,
@@ -41,8 +42,9 @@ from ledger.merkle import leaf_of_encoded, merkle_root
 
 try:  # built by the project's install (pyproject ext-modules); the Python path is the reference
     from ledger.attest._seal import commitments as _fast_commitments
+    from ledger.attest._seal import sealed_json as _fast_sealed_json
 except ImportError:  # pragma: no cover - a source tree that was never built
-    _fast_commitments = None
+    _fast_commitments = _fast_sealed_json = None
 
 SALT_BYTES = 32
 
@@ -170,6 +172,8 @@ class SealedRecord:
     record: ScoreRecord
     salts: Mapping[str, bytes]
     commitment: bytes
+    # ``to_json``'s text when sealing wrote it already (compiled, equal: test_fast_seal)
+    text: str | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -179,6 +183,8 @@ class SealedRecord:
         }
 
     def to_json(self) -> str:
+        if self.text is not None:
+            return self.text
         return orjson.dumps(self.to_dict()).decode()
 
     @classmethod
@@ -228,7 +234,8 @@ def seal_many(
     """``seal`` for many records at once: one system call for all salts (the service's hot
     loop). With ``fast`` and the compiled ``_seal`` module, every commitment is computed
     in C (by ``commit`` if given: it may spread the call over threads, the C code runs
-    without the GIL); otherwise by the reference path, field by field (the two are equal)."""
+    without the GIL), and each record's JSON written there too; otherwise by the
+    reference path, field by field (the two are equal)."""
     records = list(records)
     canonicals = []
     for i, record in enumerate(records):
@@ -236,9 +243,10 @@ def seal_many(
             raise RecordError(f"records[{i}]", "must be a ScoreRecord")
         canonicals.append(record.canonical())
     entropy = os.urandom(SALT_BYTES * sum(map(len, canonicals)))
-    roots = None
-    if fast and _fast_commitments is not None:
+    roots = texts = None
+    if fast and _fast_commitments is not None and _fast_sealed_json is not None:
         roots = (commit or _fast_commitments)(canonicals, entropy)
+        texts = _fast_sealed_json(canonicals, entropy, roots, JSON_FORMS)
     sealed = []
     pos = 0
     for i, (record, canonical) in enumerate(zip(records, canonicals, strict=True)):
@@ -246,8 +254,10 @@ def seal_many(
         for name, _ in canonical:
             salts[name] = entropy[pos : pos + SALT_BYTES]
             pos += SALT_BYTES
-        root = roots[32 * i : 32 * i + 32] if roots is not None else _root(canonical, salts)
-        sealed.append(SealedRecord(record, salts, root))
+        if roots is None or texts is None:
+            sealed.append(SealedRecord(record, salts, _root(canonical, salts)))
+        else:
+            sealed.append(SealedRecord(record, salts, roots[32 * i : 32 * i + 32], texts[i]))
     return sealed
 
 

@@ -5,13 +5,14 @@ import os
 import secrets
 from pathlib import Path
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sha3 import keccak_256
 
 from ledger.attest import _seal  # the install builds it: a missing build fails here
-from ledger.attest.fields import DECISIONS
+from ledger.attest.fields import DECISIONS, JSON_FORMS
 from ledger.attest.records import SALT_BYTES, ScoreRecord, SealedRecord, commitment, seal, seal_many
 from ledger.merkle import MerkleTree, bytes32_leaf
 
@@ -57,6 +58,39 @@ def test_fast_commitments_equal_the_reference_on_random_records(batch: list[Scor
     assert all(commitment(s) == s.commitment for s in fast)
     slow = seal_many(batch, fast=False)
     assert all(commitment(s) == s.commitment for s in slow)
+    # The JSON written in C is the reference's, byte for byte, and reads back as the record.
+    for s in fast:
+        assert s.text == orjson.dumps(s.to_dict()).decode()
+        assert SealedRecord.from_json(s.text) == s
+
+
+def test_the_json_writer_escapes_as_orjson_does():
+    texts = ['a"b\\c', "".join(map(chr, range(32))) + "\x7f", "é € \u2028 😀", ""]
+    for text in texts:
+        [out] = _seal.sealed_json([[("grade", text)]], bytes(32), bytes(32), JSON_FORMS)
+        assert out.startswith('{"fields":{"grade":' + orjson.dumps(text).decode() + "}")
+    joined = "\n".join(texts[:3])
+    [out] = _seal.sealed_json([[("reason_texts", joined)]], bytes(32), bytes(32), JSON_FORMS)
+    listed = orjson.dumps(joined.split("\n")).decode()
+    assert out.startswith('{"fields":{"reason_texts":' + listed + "}")
+
+
+@pytest.mark.parametrize(
+    ("records", "salts", "commitments", "forms", "match"),
+    [
+        ([[("score", "1")]], bytes(32), bytes(31), JSON_FORMS, "commitments"),
+        ([[("score", "1")]], bytes(64), bytes(32), JSON_FORMS, "salts"),
+        ([[("score", 1)]], bytes(32), bytes(32), JSON_FORMS, "records"),
+        ([["score"]], bytes(32), bytes(32), JSON_FORMS, "records"),
+        ([[("ssn", "1")]], bytes(32), bytes(32), JSON_FORMS, "no JSON form"),
+        ([[("score", "1")]], bytes(32), bytes(32), {"score": "float"}, "unknown JSON form"),
+    ],
+)
+def test_the_json_writer_refuses_what_sealing_never_passes(
+    records, salts, commitments, forms, match
+):
+    with pytest.raises(ValueError, match=match):
+        _seal.sealed_json(records, salts, commitments, forms)
 
 
 @pytest.mark.parametrize("name", ["record_file_batched.json", "record_file_strategy.json"])
@@ -66,6 +100,8 @@ def test_fast_path_reproduces_the_fixture_commitments(name: str):
     canonical = sealed.record.canonical()
     salts = b"".join(sealed.salts[n] for n, _ in canonical)
     assert _seal.commitments([canonical], salts) == bytes.fromhex(data["commitment"][2:])
+    [text] = _seal.sealed_json([canonical], salts, sealed.commitment, JSON_FORMS)
+    assert text == orjson.dumps(sealed.to_dict()).decode()
 
 
 def test_salts_must_match_the_fields():
