@@ -54,11 +54,24 @@ def pseudonym(secret: bytes, subject_id: str) -> str:
 
     Without the institution's secret, a pseudonym cannot be linked to an id by trying ids.
     """
-    if not isinstance(secret, bytes) or len(secret) < 16:
-        raise RecordError("secret", "must be at least 16 bytes")
-    if not isinstance(subject_id, str) or not subject_id:
-        raise RecordError("subject_id", "must be a non-empty string")
-    return "0x" + hmac.new(secret, subject_id.encode(), hashlib.sha256).hexdigest()
+    return Pseudonyms(secret)(subject_id)
+
+
+class Pseudonyms:
+    """``pseudonym`` under one secret, its keyed HMAC state prepared once (issuing makes
+    10,000 pseudonyms a request; keying HMAC was a third of each)."""
+
+    def __init__(self, secret: bytes) -> None:
+        if not isinstance(secret, bytes) or len(secret) < 16:
+            raise RecordError("secret", "must be at least 16 bytes")
+        self._keyed = hmac.new(secret, digestmod=hashlib.sha256)
+
+    def __call__(self, subject_id: str) -> str:
+        if not isinstance(subject_id, str) or not subject_id:
+            raise RecordError("subject_id", "must be a non-empty string")
+        mac = self._keyed.copy()
+        mac.update(subject_id.encode())
+        return "0x" + mac.hexdigest()
 
 
 # -- records ---------------------------------------------------------------------------
@@ -93,7 +106,9 @@ class ScoreRecord:
                 if spec.required:
                     raise RecordError(spec.name, "is required")
                 continue
-            object.__setattr__(self, spec.name, checked(spec, value))
+            normal = checked(spec, value)
+            if normal is not value:  # stored again only when the check changed it (hot path)
+                object.__setattr__(self, spec.name, normal)
         if self.expires_at <= self.issued_at:
             raise RecordError("expires_at", "must be after issued_at")
 
