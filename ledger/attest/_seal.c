@@ -394,6 +394,9 @@ static PyMethodDef METHODS[] = {
      "sealed_json(records, salts, commitments, forms) -> each record's sealed JSON, as "
      "SealedRecord.to_json writes it: records and salts as for commitments, 32 bytes of "
      "commitment per record, forms the JSON form of each field name (_seal_json.c)."},
+    {"salt_maps", salt_maps, METH_VARARGS,
+     "salt_maps(records, salts) -> each record's {name: salt}, records and salts as for "
+     "commitments (_seal_json.c)."},
     {"keccak", keccak, METH_VARARGS, "keccak(data) -> Keccak-256 digest (for tests)."},
     {NULL, NULL, 0, NULL}};
 

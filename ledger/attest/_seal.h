@@ -5,5 +5,6 @@
 #include <Python.h>
 
 PyObject *sealed_json(PyObject *self, PyObject *args);
+PyObject *salt_maps(PyObject *self, PyObject *args);
 
 #endif

@@ -42,9 +42,10 @@ from ledger.merkle import leaf_of_encoded, merkle_root
 
 try:  # built by the project's install (pyproject ext-modules); the Python path is the reference
     from ledger.attest._seal import commitments as _fast_commitments
+    from ledger.attest._seal import salt_maps as _fast_salt_maps
     from ledger.attest._seal import sealed_json as _fast_sealed_json
 except ImportError:  # pragma: no cover - a source tree that was never built
-    _fast_commitments = _fast_sealed_json = None
+    _fast_commitments = _fast_salt_maps = _fast_sealed_json = None
 
 SALT_BYTES = 32
 
@@ -258,21 +259,22 @@ def seal_many(
             raise RecordError(f"records[{i}]", "must be a ScoreRecord")
         canonicals.append(record.canonical())
     entropy = os.urandom(SALT_BYTES * sum(map(len, canonicals)))
-    roots = texts = None
     if fast and _fast_commitments is not None and _fast_sealed_json is not None:
         roots = (commit or _fast_commitments)(canonicals, entropy)
         texts = _fast_sealed_json(canonicals, entropy, roots, JSON_FORMS)
+        salts = _fast_salt_maps(canonicals, entropy)
+        return [
+            SealedRecord(record, salts[i], roots[32 * i : 32 * i + 32], texts[i])
+            for i, record in enumerate(records)
+        ]
     sealed = []
     pos = 0
-    for i, (record, canonical) in enumerate(zip(records, canonicals, strict=True)):
-        salts = {}
+    for record, canonical in zip(records, canonicals, strict=True):
+        salt_of = {}
         for name, _ in canonical:
-            salts[name] = entropy[pos : pos + SALT_BYTES]
+            salt_of[name] = entropy[pos : pos + SALT_BYTES]
             pos += SALT_BYTES
-        if roots is None or texts is None:
-            sealed.append(SealedRecord(record, salts, _root(canonical, salts)))
-        else:
-            sealed.append(SealedRecord(record, salts, roots[32 * i : 32 * i + 32], texts[i]))
+        sealed.append(SealedRecord(record, salt_of, _root(canonical, salt_of)))
     return sealed
 
 

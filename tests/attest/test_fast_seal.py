@@ -75,6 +75,16 @@ def test_the_json_writer_escapes_as_orjson_does():
     assert out.startswith('{"fields":{"reason_texts":' + listed + "}")
 
 
+def test_salt_maps_take_the_salts_in_field_order():
+    salts = bytes(range(32)) + bytes(range(32, 64)) + bytes(range(64, 96))
+    maps = _seal.salt_maps([[("score", "1"), ("grade", "B")], [("score", "2")]], salts)
+    assert maps == [{"score": salts[:32], "grade": salts[32:64]}, {"score": salts[64:]}]
+    with pytest.raises(ValueError, match="salts"):
+        _seal.salt_maps([[("score", "1")]], salts)
+    with pytest.raises(ValueError, match="records"):
+        _seal.salt_maps([[(1, "1")]], salts[:32])
+
+
 @pytest.mark.parametrize(
     ("records", "salts", "commitments", "forms", "match"),
     [
