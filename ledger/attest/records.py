@@ -43,9 +43,8 @@ from ledger.merkle import leaf_of_encoded, merkle_root
 try:  # built by the project's install (pyproject ext-modules); the Python path is the reference
     from ledger.attest._seal import commitments as _fast_commitments
     from ledger.attest._seal import salt_maps as _fast_salt_maps
-    from ledger.attest._seal import sealed_json as _fast_sealed_json
 except ImportError:  # pragma: no cover - a source tree that was never built
-    _fast_commitments = _fast_salt_maps = _fast_sealed_json = None
+    _fast_commitments = _fast_salt_maps = None
 
 SALT_BYTES = 32
 
@@ -241,7 +240,8 @@ def seal(record: ScoreRecord, salts: Mapping[str, bytes] | None = None) -> Seale
     return SealedRecord(record, dict(salts), _root(canonical, salts))
 
 
-Commit = Callable[[list[list[tuple[str, str]]], bytes], bytes]
+# (canonical texts, salts, JSON forms) -> (commitments, sealed JSON texts): see seal_many
+Commit = Callable[[list[list[tuple[str, str]]], bytes, dict[str, str]], tuple[bytes, list[str]]]
 
 
 def seal_many(
@@ -249,8 +249,8 @@ def seal_many(
 ) -> list[SealedRecord]:
     """``seal`` for many records at once: one system call for all salts (the service's hot
     loop). With ``fast`` and the compiled ``_seal`` module, every commitment is computed
-    in C (by ``commit`` if given: it may spread the call over threads, the C code runs
-    without the GIL), and each record's JSON written there too; otherwise by the
+    in C, each record's sealed JSON written in the same pass (by ``commit`` if given: it
+    may spread the call over threads, the C code runs without the GIL); otherwise by the
     reference path, field by field (the two are equal)."""
     records = list(records)
     canonicals = []
@@ -259,9 +259,8 @@ def seal_many(
             raise RecordError(f"records[{i}]", "must be a ScoreRecord")
         canonicals.append(record.canonical())
     entropy = os.urandom(SALT_BYTES * sum(map(len, canonicals)))
-    if fast and _fast_commitments is not None and _fast_sealed_json is not None:
-        roots = (commit or _fast_commitments)(canonicals, entropy)
-        texts = _fast_sealed_json(canonicals, entropy, roots, JSON_FORMS)
+    if fast and _fast_commitments is not None and _fast_salt_maps is not None:
+        roots, texts = (commit or _fast_commitments)(canonicals, entropy, JSON_FORMS)
         salts = _fast_salt_maps(canonicals, entropy)
         return [
             SealedRecord(record, salts[i], roots[32 * i : 32 * i + 32], texts[i])

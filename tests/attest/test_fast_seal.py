@@ -67,10 +67,10 @@ def test_fast_commitments_equal_the_reference_on_random_records(batch: list[Scor
 def test_the_json_writer_escapes_as_orjson_does():
     texts = ['a"b\\c', "".join(map(chr, range(32))) + "\x7f", "é € \u2028 😀", ""]
     for text in texts:
-        [out] = _seal.sealed_json([[("grade", text)]], bytes(32), bytes(32), JSON_FORMS)
+        _, [out] = _seal.commitments([[("grade", text)]], bytes(32), JSON_FORMS)
         assert out.startswith('{"fields":{"grade":' + orjson.dumps(text).decode() + "}")
     joined = "\n".join(texts[:3])
-    [out] = _seal.sealed_json([[("reason_texts", joined)]], bytes(32), bytes(32), JSON_FORMS)
+    _, [out] = _seal.commitments([[("reason_texts", joined)]], bytes(32), JSON_FORMS)
     listed = orjson.dumps(joined.split("\n")).decode()
     assert out.startswith('{"fields":{"reason_texts":' + listed + "}")
 
@@ -86,21 +86,16 @@ def test_salt_maps_take_the_salts_in_field_order():
 
 
 @pytest.mark.parametrize(
-    ("records", "salts", "commitments", "forms", "match"),
+    ("records", "forms", "match"),
     [
-        ([[("score", "1")]], bytes(32), bytes(31), JSON_FORMS, "commitments"),
-        ([[("score", "1")]], bytes(64), bytes(32), JSON_FORMS, "salts"),
-        ([[("score", 1)]], bytes(32), bytes(32), JSON_FORMS, "records"),
-        ([["score"]], bytes(32), bytes(32), JSON_FORMS, "records"),
-        ([[("ssn", "1")]], bytes(32), bytes(32), JSON_FORMS, "no JSON form"),
-        ([[("score", "1")]], bytes(32), bytes(32), {"score": "float"}, "unknown JSON form"),
+        ([[("ssn", "1")]], JSON_FORMS, "no JSON form"),
+        ([[("score", "1")]], {"score": "float"}, "unknown JSON form"),
+        ([[("score", "1")]], {"score": 1}, "unknown JSON form"),
     ],
 )
-def test_the_json_writer_refuses_what_sealing_never_passes(
-    records, salts, commitments, forms, match
-):
+def test_the_json_writer_refuses_a_field_without_a_form(records, forms, match):
     with pytest.raises(ValueError, match=match):
-        _seal.sealed_json(records, salts, commitments, forms)
+        _seal.commitments(records, bytes(32), forms)
 
 
 @pytest.mark.parametrize("name", ["record_file_batched.json", "record_file_strategy.json"])
@@ -110,8 +105,8 @@ def test_fast_path_reproduces_the_fixture_commitments(name: str):
     canonical = sealed.record.canonical()
     salts = b"".join(sealed.salts[n] for n, _ in canonical)
     assert _seal.commitments([canonical], salts) == bytes.fromhex(data["commitment"][2:])
-    [text] = _seal.sealed_json([canonical], salts, sealed.commitment, JSON_FORMS)
-    assert text == orjson.dumps(sealed.to_dict()).decode()
+    roots, [text] = _seal.commitments([canonical], salts, JSON_FORMS)
+    assert roots == sealed.commitment and text == orjson.dumps(sealed.to_dict()).decode()
 
 
 def test_salts_must_match_the_fields():
