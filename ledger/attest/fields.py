@@ -170,13 +170,6 @@ BY_NAME = {f.name: f for f in FIELDS}
 JSON_FORMS = {f.name: f.form for f in FIELDS}
 
 
-def checked(spec: _Field, value: Any, error: type[FieldError] = RecordError) -> Any:
-    try:
-        return spec.check(value)
-    except ValueError as exc:
-        raise error(spec.name, str(exc)) from None
-
-
 def parse_value(name: str, text: str) -> Any:
     """The typed value of a field from its canonical text; rejects any other spelling."""
     spec = BY_NAME.get(name)

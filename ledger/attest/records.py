@@ -32,7 +32,6 @@ from ledger.attest.fields import (
     VALUES,
     DisclosureError,
     RecordError,
-    checked,
     to_hex,
 )
 
@@ -47,6 +46,7 @@ except ImportError:  # pragma: no cover - a source tree that was never built
     _fast_commitments = _fast_salt_maps = None
 
 SALT_BYTES = 32
+_CHECKS = tuple((f.name, f.check, f.required) for f in FIELDS)  # ScoreRecord's, in order
 
 
 def pseudonym(secret: bytes, subject_id: str) -> str:
@@ -100,15 +100,18 @@ class ScoreRecord:
     reason_texts: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
-        for spec in FIELDS:
-            value = getattr(self, spec.name)
+        for name, check, required in _CHECKS:
+            value = getattr(self, name)
             if value is None:
-                if spec.required:
-                    raise RecordError(spec.name, "is required")
+                if required:
+                    raise RecordError(name, "is required")
                 continue
-            normal = checked(spec, value)
+            try:
+                normal = check(value)
+            except ValueError as exc:
+                raise RecordError(name, str(exc)) from None
             if normal is not value:  # stored again only when the check changed it (hot path)
-                object.__setattr__(self, spec.name, normal)
+                object.__setattr__(self, name, normal)
         if self.expires_at <= self.issued_at:
             raise RecordError("expires_at", "must be after issued_at")
 
