@@ -9,7 +9,7 @@ parses it, so such bodies get the same answers as before (a field error, not a p
 An endpoint marked ``@bulk`` runs, from its body's parse to its answer, with the cyclic
 collector paused (``ledger.gcpause``): issuing 10,000 records builds a few hundred
 thousand objects (the validated body, records, rows, the answer) that live until the
-answer is sent, and the collector's passes over them and the rest of the heap freed
+answer is sent; the collector's passes over them and the rest of the heap freed almost
 nothing and cost about a fifth of the request's CPU (BENCHMARKS.md, issue 14).
 """
 
