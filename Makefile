@@ -14,7 +14,7 @@ install: $(VENV)/.installed node_modules/.installed chromium
 chromium:
 	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
-$(VENV)/.installed: pyproject.toml ledger/attest/_seal.c api/_depth.c
+$(VENV)/.installed: pyproject.toml ledger/attest/_seal.c ledger/attest/_seal_json.c ledger/attest/_seal.h api/_depth.c
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -73,6 +73,8 @@ def create_app(
     svc = build_services(runtime, api_keys)
     indexer = runtime.indexer()
     svc.extras["indexer"] = indexer
+    if run_indexer:  # a batch this process anchored is indexed at once, not at the next poll
+        svc.attestations.anchorer.on_anchored = indexer.nudge
 
     settings = runtime.settings
     reconciler = Reconciler(

@@ -150,8 +150,8 @@ def api_throughput(url: str, model_id: str, records: int, indexed_roots: Any) ->
     for r in responses:
         r.raise_for_status()
         roots |= {rec["batch_root"] for rec in r.json()["records"]}
-    while not roots <= indexed_roots():
-        time.sleep(0.05)
+    while not roots <= indexed_roots():  # polled often: the run is about a second long
+        time.sleep(0.01)
     return len(bodies) * BATCH_SIZE / (time.perf_counter() - start)
 
 
@@ -213,6 +213,13 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_idle() -> tuple[int, int]:
+    """All CPU time of the machine so far and its idle part (``/proc/stat`` ticks): how
+    much of the cores the API, the node, the client and everything else left unused."""
+    ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(ticks), ticks[3] + ticks[4]  # idle and iowait
+
+
 def peak_rss_mb(pid: int, wrapped: bool) -> int:
     """The API process's peak resident set (VmHWM), in MiB; under py-spy, its child's."""
     if wrapped:
@@ -266,7 +273,7 @@ def main() -> None:
                         )
 
                 pid = api_pid(api.pid, args.profile is not None)
-                cpu_before = cpu_s(pid)
+                cpu_before, idle_before = cpu_s(pid), machine_idle()
                 result["records_per_s"] = round(
                     api_throughput(
                         f"http://127.0.0.1:{port}", "0x" + model_id.hex(), records, indexed_roots
@@ -275,6 +282,8 @@ def main() -> None:
                 result["api_cpu_us_per_record"] = round(
                     (cpu_s(pid) - cpu_before) * 1e6 / records, 1
                 )
+                total, idle = (a - b for a, b in zip(machine_idle(), idle_before, strict=True))
+                result["issue_idle_pct"] = round(100 * idle / total, 1)
                 result["api_peak_rss_mb"] = peak_rss_mb(api.pid, args.profile is not None)
                 docs = disclosures(rt, 10_000)
                 url = f"http://127.0.0.1:{port}"

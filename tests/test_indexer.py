@@ -7,6 +7,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -164,3 +165,28 @@ def test_a_range_the_node_refuses_as_too_large_is_split_until_it_answers(fresh_r
     broken = RangeCapped(provider, 2, "internal error")  # not a size refusal: raised
     with pytest.raises(LogsError, match="internal error"):
         get_logs(broken, 0, head, address)
+
+
+def test_a_nudge_polls_at_once_and_stop_still_ends_the_loop(fresh_runtime: Runtime):
+    """The API nudges its indexer when it anchors a batch: the batch is indexed without
+    waiting for the interval (here an hour), and stopping still ends the loop."""
+    rt = fresh_runtime
+    indexer = rt.indexer()
+    indexer.poll_once()
+    stop = threading.Event()
+    thread = threading.Thread(target=indexer.run, args=(stop,), kwargs={"interval": 3600})
+    thread.start()
+    try:
+        time.sleep(0.5)  # past its first poll, into the hour's wait
+        attest_many(rt, 1)
+        assert count(rt, OnchainRecord) == 0
+        indexer.nudge()
+        deadline = time.monotonic() + 30
+        while count(rt, OnchainRecord) == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert count(rt, OnchainRecord) == 1
+    finally:
+        stop.set()
+        indexer.nudge()  # ends the hour's wait at once
+        thread.join(timeout=30)
+    assert not thread.is_alive()

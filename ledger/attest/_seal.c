@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "_seal.h"
+
 #define RATE 136
 #define MAX_FIELDS 32
 
@@ -179,21 +181,17 @@ static void merkle_root(uint8_t (*leaves)[32], int n, uint8_t out[32]) {
     memcpy(out, nodes[0], 32);
 }
 
-/* One field as the hashing pass reads it: pointers into the str objects' UTF-8 buffers,
- * which live as long as the records list the caller passed (held for the whole call). */
-typedef struct {
-    const char *name, *value;
-    size_t nlen, vlen;
-} field_t;
-
-/* Every commitment, without the GIL: reads only the gathered fields and salts. Returns 0,
- * or -1 when out of memory. */
+/* Every commitment, without the GIL: reads only the gathered fields and salts; with
+ * ``json``, each record's sealed JSON is appended to it, record r ending at ends[r].
+ * Returns 0, or -1 when out of memory. */
 static int hash_records(const field_t *fields, const int *counts, Py_ssize_t count,
-                        const uint8_t *salt, uint8_t *out) {
+                        const uint8_t *salt, uint8_t *out, buffer_t *json, size_t *ends) {
     uint8_t *buf = NULL;
     size_t cap = 0;
     for (Py_ssize_t r = 0; r < count; r++) {
         int n = counts[r];
+        const field_t *first = fields;
+        const uint8_t *first_salt = salt;
         uint8_t leaves[MAX_FIELDS][32];
         for (int f = 0; f < n; f++, fields++, salt += 32) {
             size_t need = 160 + padded(fields->nlen) + padded(fields->vlen);
@@ -213,21 +211,31 @@ static int hash_records(const field_t *fields, const int *counts, Py_ssize_t cou
             keccak256(inner, 32, leaves[f]);
         }
         merkle_root(leaves, n, out + 32 * r);
+        if (json != NULL) {
+            if (write_sealed_json(json, first, n, first_salt, out + 32 * r)) {
+                free(buf);
+                return -1;
+            }
+            ends[r] = json->len;
+        }
     }
     free(buf);
     return 0;
 }
 
 static PyObject *commitments(PyObject *self, PyObject *args) {
-    PyObject *records;
+    PyObject *records, *forms = NULL;
     Py_buffer salts;
-    if (!PyArg_ParseTuple(args, "O!y*", &PyList_Type, &records, &salts)) return NULL;
+    if (!PyArg_ParseTuple(args, "O!y*|O!", &PyList_Type, &records, &salts, &PyDict_Type, &forms))
+        return NULL;
     Py_ssize_t count = PyList_GET_SIZE(records);
     PyObject *result = NULL;
     field_t *fields = NULL;
+    buffer_t json = {NULL, 0, 0};
+    size_t *ends = forms ? PyMem_Malloc(sizeof(size_t) * (size_t)(count ? count : 1)) : NULL;
     int *counts = PyMem_Malloc(sizeof(int) * (size_t)(count ? count : 1));
     Py_ssize_t total = 0, used = 0;
-    if (counts == NULL) {
+    if (counts == NULL || (forms && ends == NULL)) {
         PyErr_NoMemory();
         goto fail;
     }
@@ -270,7 +278,9 @@ static PyObject *commitments(PyObject *self, PyObject *args) {
                 PyErr_Format(PyExc_ValueError, "records[%zd][%d]: expected (name, text)", r, f);
                 goto fail;
             }
-            fields[used] = (field_t){name, value, (size_t)nlen, (size_t)vlen};
+            const char *form = NULL;
+            if (forms && (form = form_of(forms, PyTuple_GET_ITEM(pair, 0))) == NULL) goto fail;
+            fields[used] = (field_t){name, value, form, (size_t)nlen, (size_t)vlen};
         }
     }
     result = PyBytes_FromStringAndSize(NULL, count * 32);
@@ -280,17 +290,29 @@ static PyObject *commitments(PyObject *self, PyObject *args) {
     int status;
     uint8_t *out = (uint8_t *)PyBytes_AS_STRING(result);
     Py_BEGIN_ALLOW_THREADS
-    status = hash_records(fields, counts, count, salts.buf, out);
+    status = hash_records(fields, counts, count, salts.buf, out, forms ? &json : NULL, ends);
     Py_END_ALLOW_THREADS
     if (status != 0) {
         PyErr_NoMemory();
         goto fail;
     }
+    if (forms) { /* 4. With the GIL: the texts as str, returned with the commitments. */
+        PyObject *texts = texts_of(&json, ends, count);
+        if (texts == NULL) goto fail;
+        PyObject *pair = PyTuple_Pack(2, result, texts);
+        Py_DECREF(texts);
+        if (pair == NULL) goto fail;
+        Py_SETREF(result, pair);
+    }
+    PyMem_RawFree(json.data);
+    PyMem_Free(ends);
     PyMem_Free(fields);
     PyMem_Free(counts);
     PyBuffer_Release(&salts);
     return result;
 fail:
+    PyMem_RawFree(json.data);
+    PyMem_Free(ends);
     PyMem_Free(fields);
     PyMem_Free(counts);
     Py_XDECREF(result);
@@ -383,11 +405,16 @@ static PyMethodDef METHODS[] = {
      "field_roots(items) -> 32 bytes per item: each item (name, text, salt, proof) with the "
      "proof's nodes concatenated; the root its field leaf's proof leads to."},
     {"commitments", commitments, METH_VARARGS,
-     "commitments(records, salts) -> 32 bytes per record: each record a list of (name, "
-     "canonical text) in schema order, salts 32 bytes per field in the same order."},
+     "commitments(records, salts[, forms]) -> 32 bytes per record: each record a list of "
+     "(name, canonical text) in schema order, salts 32 bytes per field in the same order. "
+     "With forms (each field name's JSON form), (those bytes, each record's sealed JSON "
+     "as SealedRecord.to_json writes it: _seal_json.c)."},
     {"batch_tree", batch_tree, METH_VARARGS,
      "batch_tree(commitments) -> (nodes, positions): the tree over the bytes32 leaves of "
      "32-byte commitments, every node packed root first, and each leaf's node index."},
+    {"salt_maps", salt_maps, METH_VARARGS,
+     "salt_maps(records, salts) -> each record's {name: salt}, records and salts as for "
+     "commitments (_seal_json.c)."},
     {"keccak", keccak, METH_VARARGS, "keccak(data) -> Keccak-256 digest (for tests)."},
     {NULL, NULL, 0, NULL}};
 

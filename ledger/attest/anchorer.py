@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -95,6 +95,8 @@ class Anchorer:
         self._newest: tuple[int, str] | None = None
         self._newest_lock = threading.Lock()
         self.sweep_needed = threading.Event()
+        # Called after a target is marked anchored (the API nudges its indexer with it).
+        self.on_anchored: Callable[[], None] | None = None
 
     # -- building ----------------------------------------------------------------------
 
@@ -245,6 +247,8 @@ class Anchorer:
             block = {"block_number": mined.block_number, "block_hash": mined.block_hash}
             self._check_newest(mined)
         self._write(target, status="anchored", **block)
+        if self.on_anchored is not None:
+            self.on_anchored()
 
     def _check_newest(self, mined: Mined) -> None:
         with self._newest_lock:

@@ -129,6 +129,10 @@ class _Field(NamedTuple):
     decode: Callable[[str], Any]  # canonical text -> typed value (checked afterwards)
     to_json: Callable[[Any], Any]
     required: bool = True
+    # to_json's value written from the canonical text (the compiled sealed JSON writes it
+    # so, ledger/attest/_seal_json.c): "number" the text as it is, "string" the text
+    # quoted, "list" and a separator: the text split at it, each item quoted.
+    form: str = "string"
 
 
 def to_hex(value: bytes) -> str:
@@ -145,31 +149,25 @@ def _split(text: str) -> list[str]:
 
 FIELDS: tuple[_Field, ...] = (
     _Field("subject", _hex32_text, _same, _same, _same),
-    _Field("score", _integer(0, SCORE_MAX), str, _decimal, _same),
+    _Field("score", _integer(0, SCORE_MAX), str, _decimal, _same, form="number"),
     _Field("grade", _grade, _same, _same, _same),
     _Field("model_id", _bytes32, to_hex, _same, to_hex),
-    _Field("issued_at", _integer(0, UINT64_MAX), str, _decimal, _same),
-    _Field("expires_at", _integer(0, UINT64_MAX), str, _decimal, _same),
-    _Field("attester", _integer(0, UINT32_MAX), str, _decimal, _same),
-    _Field("pd_bps", _integer(0, PD_BPS_MAX), str, _decimal, _same, required=False),
-    _Field("reasons", _reasons, ",".join, _split, list, required=False),
+    _Field("issued_at", _integer(0, UINT64_MAX), str, _decimal, _same, form="number"),
+    _Field("expires_at", _integer(0, UINT64_MAX), str, _decimal, _same, form="number"),
+    _Field("attester", _integer(0, UINT32_MAX), str, _decimal, _same, form="number"),
+    _Field("pd_bps", _integer(0, PD_BPS_MAX), str, _decimal, _same, False, "number"),
+    _Field("reasons", _reasons, ",".join, _split, list, required=False, form="list,"),
     # scoring-strategy fields (issue 10)
     _Field("strategy", _bytes32, to_hex, _same, to_hex, required=False),
     _Field("decision", _decision, _same, _same, _same, required=False),
-    _Field("reason_texts", _reason_texts, "\n".join, _lines, list, required=False),
+    _Field("reason_texts", _reason_texts, "\n".join, _lines, list, False, "list\n"),
 )
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
 ENCODERS = tuple((f.name, f.encode) for f in FIELDS)
 TO_JSON = tuple((f.name, f.to_json) for f in FIELDS)
 VALUES = operator.attrgetter(*FIELD_NAMES)  # every field's value in one call
 BY_NAME = {f.name: f for f in FIELDS}
-
-
-def checked(spec: _Field, value: Any, error: type[FieldError] = RecordError) -> Any:
-    try:
-        return spec.check(value)
-    except ValueError as exc:
-        raise error(spec.name, str(exc)) from None
+JSON_FORMS = {f.name: f.form for f in FIELDS}
 
 
 def parse_value(name: str, text: str) -> Any:

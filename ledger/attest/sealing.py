@@ -1,10 +1,10 @@
 """Seal large batches of records on more than one core.
 
 Sealing (salting and hashing every field, ~26 keccak calls per record) is the hot loop
-of issuance. Its hashing is one C call (``ledger.attest._seal``) that runs without the
-GIL, so a request of thousands of records is split over threads: one share hashed on
-the calling thread while the others are hashed on ``workers`` more, all at once on as
-many cores. Threads rather than processes: nothing is pickled or copied, the records'
+of issuance. Its hashing, and writing each record's sealed JSON, is one C call
+(``ledger.attest._seal``) that runs without the GIL, so a request of thousands of
+records is split over threads: one share hashed on the calling thread while the others
+are hashed on ``workers`` more, all at once on as many cores. Threads rather than processes: nothing is pickled or copied, the records'
 texts are read where they are.
 """
 
@@ -40,7 +40,9 @@ class ParallelSealer:
             return seal_many(records)
         return seal_many(records, commit=self._commit)
 
-    def _commit(self, canonicals: list[list[tuple[str, str]]], entropy: bytes) -> bytes:
+    def _commit(
+        self, canonicals: list[list[tuple[str, str]]], entropy: bytes, forms: dict[str, str]
+    ) -> tuple[bytes, list[str]]:
         """The C call on ``workers + 1`` shares of the records at once."""
         share = -(-len(canonicals) // (self.workers + 1))
         parts: list[tuple[list[list[tuple[str, str]]], bytes]] = []
@@ -51,11 +53,15 @@ class ParallelSealer:
             parts.append((part, entropy[salt : salt + size]))
             salt += size
         assert _commitments is not None
-        futures: list[Future[bytes]] = [
-            self._executor().submit(_commitments, *part) for part in parts[1:]
+        futures: list[Future[tuple[bytes, list[str]]]] = [
+            self._executor().submit(_commitments, *part, forms) for part in parts[1:]
         ]
-        first = _commitments(*parts[0])
-        return first + b"".join(f.result() for f in futures)
+        roots, texts = _commitments(*parts[0], forms)
+        for future in futures:
+            more_roots, more_texts = future.result()
+            roots += more_roots
+            texts += more_texts
+        return roots, texts
 
     def close(self) -> None:
         if self._pool is not None:

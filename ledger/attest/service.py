@@ -27,7 +27,7 @@ from ledger.attest.anchoring import AnchorPending
 from ledger.attest.batcher import Batcher, hex32
 from ledger.attest.proofs import ProofReader
 from ledger.attest.reading import RecordReads
-from ledger.attest.records import ScoreRecord, SealedRecord, pseudonym
+from ledger.attest.records import Pseudonyms, ScoreRecord, SealedRecord
 from ledger.attest.registry import Registry
 from ledger.attest.sealing import ParallelSealer
 from ledger.store.bulk import insert_tuples
@@ -75,7 +75,7 @@ class AttestationService(RecordReads):
         self.engine = engine
         self.sealer = ParallelSealer(seal_workers)
         self.registry = registry
-        self._pseudonym_secret = pseudonym_secret
+        self._pseudonym = Pseudonyms(pseudonym_secret)
         self._known_models: set[str] = set()
         self.attester_id = registry.attester_of(registry.sender.address)
         self.anchorer = Anchorer(engine, registry, confirmations)
@@ -107,7 +107,7 @@ class AttestationService(RecordReads):
     ) -> ScoreRecord:
         """A record for this attester; the raw subject id is replaced by its keyed pseudonym."""
         return ScoreRecord(
-            subject=pseudonym(self._pseudonym_secret, subject_id),
+            subject=self._pseudonym(subject_id),
             score=score,
             grade=grade,
             model_id=bytes.fromhex(model_id[2:]),

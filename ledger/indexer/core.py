@@ -79,6 +79,7 @@ class Indexer:
         # One writer per index in this process (a thread and a caller may both poll);
         # across processes the unique event key and the checkpoint keep them apart.
         self._lock = _LOCKS.setdefault((str(engine.url), name), threading.RLock())
+        self._nudged = threading.Event()
         self._reset_followed()
 
     # -- followed contracts ------------------------------------------------------------
@@ -344,6 +345,11 @@ class Indexer:
 
     # -- running ---------------------------------------------------------------------
 
+    def nudge(self) -> None:
+        """Poll now rather than at the next interval: this process just put something on
+        chain (an anchored batch), so its readers see it indexed without the wait."""
+        self._nudged.set()
+
     def run(self, stop: threading.Event, interval: float = 0.2, max_backoff: float = 10.0) -> None:
         """Poll until ``stop`` is set; errors (node unreachable, say) are retried with
         exponential backoff up to ``max_backoff`` seconds, logged once per outage, and
@@ -368,7 +374,11 @@ class Indexer:
                     if self.last_error is not None:
                         log.warning("indexer %s: polling again after an outage", self.name)
                     self.last_error, delay = None, interval
-                stop.wait(delay)
+                if delay == interval:  # a nudge cuts the wait short; a backoff is not cut
+                    self._nudged.wait(delay)
+                    self._nudged.clear()
+                else:
+                    stop.wait(delay)
 
     def _leader(self, conn: Connection) -> bool:
         if conn.dialect.name != "postgresql":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 
 import pytest
 from fastapi.testclient import TestClient
@@ -242,6 +243,22 @@ def test_bad_issue_requests_name_the_field(app_client: TestClient, body: dict, f
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert field in [e["field"] for e in response.json()["errors"]]
+
+
+def test_issuing_runs_with_the_collector_paused(
+    app_client: TestClient, model_id: str, monkeypatch: pytest.MonkeyPatch
+):
+    attest = app_client.app.state.services.attestations
+    issue_with_roots = attest.issue_with_roots
+    seen: list[bool] = []
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return issue_with_roots(*args, **kwargs)
+
+    monkeypatch.setattr(attest, "issue_with_roots", spy)
+    issue(app_client, model_id, n=2)
+    assert seen == [False]
 
 
 def test_unregistered_model_is_refused_before_anything_is_written(app_client: TestClient, runtime):

@@ -5,13 +5,14 @@ import os
 import secrets
 from pathlib import Path
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sha3 import keccak_256
 
 from ledger.attest import _seal  # the install builds it: a missing build fails here
-from ledger.attest.fields import DECISIONS
+from ledger.attest.fields import DECISIONS, JSON_FORMS
 from ledger.attest.records import SALT_BYTES, ScoreRecord, SealedRecord, commitment, seal, seal_many
 from ledger.merkle import MerkleTree, bytes32_leaf
 
@@ -57,6 +58,44 @@ def test_fast_commitments_equal_the_reference_on_random_records(batch: list[Scor
     assert all(commitment(s) == s.commitment for s in fast)
     slow = seal_many(batch, fast=False)
     assert all(commitment(s) == s.commitment for s in slow)
+    # The JSON written in C is the reference's, byte for byte, and reads back as the record.
+    for s in fast:
+        assert s.text == orjson.dumps(s.to_dict()).decode()
+        assert SealedRecord.from_json(s.text) == s
+
+
+def test_the_json_writer_escapes_as_orjson_does():
+    texts = ['a"b\\c', "".join(map(chr, range(32))) + "\x7f", "é € \u2028 😀", ""]
+    for text in texts:
+        _, [out] = _seal.commitments([[("grade", text)]], bytes(32), JSON_FORMS)
+        assert out.startswith('{"fields":{"grade":' + orjson.dumps(text).decode() + "}")
+    joined = "\n".join(texts[:3])
+    _, [out] = _seal.commitments([[("reason_texts", joined)]], bytes(32), JSON_FORMS)
+    listed = orjson.dumps(joined.split("\n")).decode()
+    assert out.startswith('{"fields":{"reason_texts":' + listed + "}")
+
+
+def test_salt_maps_take_the_salts_in_field_order():
+    salts = bytes(range(32)) + bytes(range(32, 64)) + bytes(range(64, 96))
+    maps = _seal.salt_maps([[("score", "1"), ("grade", "B")], [("score", "2")]], salts)
+    assert maps == [{"score": salts[:32], "grade": salts[32:64]}, {"score": salts[64:]}]
+    with pytest.raises(ValueError, match="salts"):
+        _seal.salt_maps([[("score", "1")]], salts)
+    with pytest.raises(ValueError, match="records"):
+        _seal.salt_maps([[(1, "1")]], salts[:32])
+
+
+@pytest.mark.parametrize(
+    ("records", "forms", "match"),
+    [
+        ([[("ssn", "1")]], JSON_FORMS, "no JSON form"),
+        ([[("score", "1")]], {"score": "float"}, "unknown JSON form"),
+        ([[("score", "1")]], {"score": 1}, "unknown JSON form"),
+    ],
+)
+def test_the_json_writer_refuses_a_field_without_a_form(records, forms, match):
+    with pytest.raises(ValueError, match=match):
+        _seal.commitments(records, bytes(32), forms)
 
 
 @pytest.mark.parametrize("name", ["record_file_batched.json", "record_file_strategy.json"])
@@ -66,6 +105,8 @@ def test_fast_path_reproduces_the_fixture_commitments(name: str):
     canonical = sealed.record.canonical()
     salts = b"".join(sealed.salts[n] for n, _ in canonical)
     assert _seal.commitments([canonical], salts) == bytes.fromhex(data["commitment"][2:])
+    roots, [text] = _seal.commitments([canonical], salts, JSON_FORMS)
+    assert roots == sealed.commitment and text == orjson.dumps(sealed.to_dict()).decode()
 
 
 def test_salts_must_match_the_fields():

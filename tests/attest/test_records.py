@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from ledger.attest.fields import FIELD_NAMES, RecordError
 from ledger.attest.records import (
     LEAF_ENCODING,
+    Pseudonyms,
     ScoreRecord,
     SealedRecord,
     commitment,
@@ -211,3 +212,6 @@ def test_pseudonym_is_a_keyed_hmac() -> None:
     with pytest.raises(RecordError) as err:
         pseudonym(secret, "")
     assert err.value.field == "subject_id"
+    keyed = Pseudonyms(secret)  # the issuing path's: keyed once, the same pseudonyms
+    assert keyed("customer-0042") == alias and keyed("customer-0042") == alias
+    assert keyed("customer-0043") == pseudonym(secret, "customer-0043")
