@@ -67,6 +67,10 @@ class LocalNode:
             cmd = [str(binary), "--port", str(self.port), "--chain-id", str(self.chain_id)]
             # No --code-size-limit: the node enforces EIP-170 as a real chain does.
             cmd += ["--mnemonic", DEV_MNEMONIC, "--silent"]
+            # Anvil keeps the last 500 blocks' states in memory and, by default, writes up to
+            # 3,600 older ones to its own cache folder, where they stay after it stops (about
+            # 15 GB for one test suite). Nothing here reads state that old: keep none on disk.
+            cmd += ["--max-persisted-states", "0"]
             if self.block_time:
                 cmd += ["--block-time", str(self.block_time)]
             if self.state_dir:
