@@ -21,29 +21,27 @@ from ledger.tx import TRANSIENT, TxError
 log = logging.getLogger(__name__)
 
 
+def _node_unavailable(detail: str, reason: str) -> JSONResponse:
+    response = problem(503, "Service unavailable", detail, [{"field": "node", "reason": reason}])
+    response.headers["Retry-After"] = "2"
+    return response
+
+
 def install(app: FastAPI) -> None:
     async def _unreachable(request: Request, exc: Exception) -> JSONResponse:
         log.warning("%s %s: chain node unreachable (%s)", request.method, request.url.path, exc)
-        response = problem(
-            503,
-            "Service unavailable",
+        return _node_unavailable(
             "the chain node is unreachable; retry later (with the same Idempotency-Key)",
-            [{"field": "node", "reason": "unreachable"}],
+            "unreachable",
         )
-        response.headers["Retry-After"] = "2"
-        return response
 
     async def _unconfirmed(request: Request, exc: Exception) -> JSONResponse:
         log.warning("%s %s: transaction not confirmed (%s)", request.method, request.url.path, exc)
-        response = problem(
-            503,
-            "Service unavailable",
+        return _node_unavailable(
             "the chain node did not confirm the transaction; retry with the same "
             "Idempotency-Key (a transaction already sent is awaited, not sent again)",
-            [{"field": "node", "reason": str(exc)}],
+            str(exc),
         )
-        response.headers["Retry-After"] = "2"
-        return response
 
     for kind in TRANSIENT:
         app.add_exception_handler(kind, _unreachable)

@@ -11,6 +11,7 @@ type that names their field.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -33,20 +34,14 @@ def read_dict_rows(
     """(line number, row) of every data row of ``path`` after checking it has ``columns``;
     ``error(message)`` is raised for a missing file, bytes that are not UTF-8, a malformed
     CSV or missing columns. An empty list when the file has a header and no rows."""
-    line = 1
+    reader = csv.DictReader(io.StringIO(read_text(path, error), newline=""))
+    rows: list[tuple[int, dict[str, str]]] = []
     try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in columns if c not in (reader.fieldnames or [])]
-            if missing:
-                raise error(f"{path.name}: missing column(s) {', '.join(missing)}")
-            rows = []
-            for line, row in enumerate(reader, start=2):
-                rows.append((line, row))
-            return rows
-    except OSError as exc:
-        raise error(f"{path.name}: cannot read ({exc.strerror or exc})") from None
-    except UnicodeDecodeError as exc:
-        raise error(f"{path.name}: not UTF-8 text (invalid byte at offset {exc.start})") from None
+        missing = [c for c in columns if c not in (reader.fieldnames or [])]
+        if missing:
+            raise error(f"{path.name}: missing column(s) {', '.join(missing)}")
+        for line, row in enumerate(reader, start=2):
+            rows.append((line, row))
+        return rows
     except csv.Error as exc:
-        raise error(f"{path.name}: not a readable CSV after line {line} ({exc})") from None
+        raise error(f"{path.name}: not a readable CSV after line {len(rows) + 1} ({exc})") from None

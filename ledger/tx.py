@@ -232,14 +232,16 @@ class Sender:
             idempotency_key = scope.key_for(self._call_digest(fn, tx))
         if resend:
             self.resync_nonce()
-        elif idempotency_key and self.idempotency:
-            known = self.idempotency.get(idempotency_key)
-            if known and not wait:
+        elif (
+            idempotency_key
+            and self.idempotency
+            and (known := self.idempotency.get(idempotency_key))
+        ):
+            if not wait:
                 return HexBytes(known)
-            if known and self.lookup(HexBytes(known)) != (None, None):
+            if self.lookup(HexBytes(known)) != (None, None):
                 return self.wait(HexBytes(known))
-            if known:  # recorded, then lost before or after broadcast: send it now
-                self.resync_nonce()
+            self.resync_nonce()  # recorded, then lost before or after broadcast: send it now
         built = self._build(fn, tx)
         for attempt in range(3):
             built["nonce"] = self._allocate_nonce()
