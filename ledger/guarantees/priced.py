@@ -12,8 +12,7 @@ all for the terms a deployed facility has on chain.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Literal
 
 from ledger.deals.cover import GuaranteeTerms, InsuranceTerms
@@ -107,11 +106,6 @@ def check_priced(
         raise DealError(found[0].field, found[0].reason)
 
 
-def as_mapping(found: list[Difference]) -> list[Mapping[str, object]]:
-    """The differences as JSON objects (``cover verify --json``)."""
-    return [{"field": d.field, "priced": d.priced, "value": d.value, "rule": d.rule} for d in found]
-
-
 @dataclass(frozen=True)
 class DeployedCheck:
     """A deployed facility against a pricing record: the hash it commits and its terms."""
@@ -131,7 +125,7 @@ class DeployedCheck:
             "pricing_hash": self.pricing_hash,
             "hash_matches": self.hash_matches,
             "terms_match": not self.differences,
-            "differences": as_mapping(self.differences),
+            "differences": [asdict(d) for d in self.differences],
         }
 
 
